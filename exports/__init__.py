@@ -1,0 +1,1 @@
+"""Writers and readers: CSV, JSON, Markdown and Mermaid export, CSV import, merge."""

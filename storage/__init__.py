@@ -1,0 +1,9 @@
+"""SQLite storage through sqlite-utils: connections, migrations, repository functions.
+
+All of journey's SQL lives in this package.
+"""
+
+from storage.connection import connect, data_version, open_database, read, write
+from storage.errors import JourneyError
+
+__all__ = ["JourneyError", "connect", "data_version", "open_database", "read", "write"]

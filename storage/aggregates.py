@@ -1,0 +1,254 @@
+"""The journey-map aggregates: what the map, `journey stats` and the exports show.
+
+Every figure carries its n. The filter narrows the sessions counted (segment,
+interviewer, mode, dates); deleted entries never count.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from storage.connection import read
+
+
+@dataclass(frozen=True)
+class SessionFilter:
+    segment: str | None = None
+    interviewer: str | None = None
+    mode: str | None = None
+    since: str | None = None  # ISO date or time; sessions started on or after it
+    until: str | None = None  # sessions started before it
+
+    def sql(self) -> tuple[str, list]:
+        """A condition on sessions `x` (joined to participants `p`) and its parameters."""
+        clauses: list[str] = []
+        params: list = []
+        if self.segment is not None:
+            clauses.append("p.segment = ? COLLATE NOCASE")
+            params.append(self.segment)
+        if self.interviewer is not None:
+            clauses.append("x.interviewer = ? COLLATE NOCASE")
+            params.append(self.interviewer)
+        if self.mode is not None:
+            clauses.append("x.mode = ?")
+            params.append(self.mode)
+        if self.since is not None:
+            clauses.append("x.started_at >= ?")
+            params.append(self.since)
+        if self.until is not None:
+            clauses.append("x.started_at < ?")
+            params.append(self.until)
+        return " AND ".join(clauses) or "1", params
+
+    @property
+    def active(self) -> bool:
+        return any(v is not None for v in (self.segment, self.interviewer, self.mode,
+                                          self.since, self.until))
+
+
+NO_FILTER = SessionFilter()
+
+
+@dataclass(frozen=True)
+class LaneCount:
+    stage_id: str
+    lane: str
+    entries: int
+    sessions: int
+
+
+@dataclass(frozen=True)
+class EmotionSummary:
+    """Mean emotion (-2..+2) with its spread (population standard deviation) and n."""
+
+    stage_id: str
+    mean: float | None
+    spread: float | None
+    n: int  # entries that carry an emotion
+    sessions: int
+
+
+@dataclass(frozen=True)
+class ChannelStage:
+    channel_id: str
+    channel: str
+    stage_id: str
+    mentions: int
+    sessions: int
+    mean_emotion: float | None
+    rated: int
+
+
+@dataclass(frozen=True)
+class StageReach:
+    stage_id: str
+    position: int
+    name: str
+    reached: int  # sessions that got to this stage (including those that dropped there)
+    dropped: int
+    skipped: int
+    top_reasons: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True)
+class StageStats:
+    """One row of `journey stats`."""
+
+    position: int
+    name: str
+    reached: int
+    dropped: int
+    skipped: int
+    entries: dict[str, int]
+    emotion: EmotionSummary
+
+
+def _session_scope(study_id: str, where: SessionFilter) -> tuple[str, list]:
+    condition, params = where.sql()
+    return (
+        "SELECT x.id FROM sessions x LEFT JOIN participants p ON p.id = x.participant_id "
+        f"WHERE x.study_id = ? AND {condition}",
+        [study_id, *params],
+    )
+
+
+def lane_counts(db: Database, study_id: str, where: SessionFilter = NO_FILTER) -> list[LaneCount]:
+    scope, params = _session_scope(study_id, where)
+    return [
+        LaneCount(row[0], row[1], row[2], row[3])
+        for row in db.conn.execute(
+            f"""
+            SELECT e.stage_id, e.lane, count(*), count(DISTINCT e.session_id)
+            FROM entries e JOIN stages st ON st.id = e.stage_id
+            WHERE st.study_id = ? AND e.deleted_at IS NULL AND e.session_id IN ({scope})
+            GROUP BY e.stage_id, e.lane
+            """,
+            [study_id, *params],
+        )
+    ]
+
+
+def _spread(mean: float | None, mean_square: float | None) -> float | None:
+    if mean is None or mean_square is None:
+        return None
+    return math.sqrt(max(mean_square - mean * mean, 0.0))
+
+
+def stage_emotions(
+    db: Database, study_id: str, where: SessionFilter = NO_FILTER
+) -> list[EmotionSummary]:
+    """Per stage, over every entry with an emotion (touchpoints, pains, delights)."""
+    scope, params = _session_scope(study_id, where)
+    return [
+        EmotionSummary(row[0], row[1], _spread(row[1], row[2]), row[3], row[4])
+        for row in db.conn.execute(
+            f"""
+            SELECT st.id, avg(e.emotion), avg(e.emotion * e.emotion), count(e.emotion),
+                count(DISTINCT e.session_id)
+            FROM stages st LEFT JOIN entries e ON e.stage_id = st.id
+                AND e.deleted_at IS NULL AND e.emotion IS NOT NULL
+                AND e.session_id IN ({scope})
+            WHERE st.study_id = ?
+            GROUP BY st.id ORDER BY st.position
+            """,
+            [*params, study_id],
+        )
+    ]
+
+
+def channel_stages(
+    db: Database, study_id: str, where: SessionFilter = NO_FILTER
+) -> list[ChannelStage]:
+    """Touchpoint mentions per channel and stage, with their mean emotion."""
+    scope, params = _session_scope(study_id, where)
+    return [
+        ChannelStage(row[0], row[1], row[2], row[3], row[4], row[5], row[6])
+        for row in db.conn.execute(
+            f"""
+            SELECT c.id, c.name, e.stage_id, count(*), count(DISTINCT e.session_id),
+                avg(e.emotion), count(e.emotion)
+            FROM entries e JOIN channels c ON c.id = e.channel_id
+            WHERE c.study_id = ? AND e.deleted_at IS NULL AND e.session_id IN ({scope})
+            GROUP BY c.id, e.stage_id
+            ORDER BY c.created_at, c.rowid
+            """,
+            [study_id, *params],
+        )
+    ]
+
+
+def stage_reach(
+    db: Database, study_id: str, where: SessionFilter = NO_FILTER, top: int = 3
+) -> list[StageReach]:
+    """The funnel: sessions that reached each stage, dropped there or skipped it."""
+    scope, params = _session_scope(study_id, where)
+    counts = {
+        row[0]: row[1:]
+        for row in db.conn.execute(
+            f"""
+            SELECT sp.stage_id,
+                sum(sp.outcome IN ('reached', 'dropped')),
+                sum(sp.outcome = 'dropped'),
+                sum(sp.outcome = 'skipped')
+            FROM stage_progress sp JOIN stages st ON st.id = sp.stage_id
+            WHERE st.study_id = ? AND sp.session_id IN ({scope})
+            GROUP BY sp.stage_id
+            """,
+            [study_id, *params],
+        )
+    }
+    reasons: dict[str, list[tuple[str, int]]] = {}
+    for stage_id, reason, n in db.conn.execute(
+        f"""
+        SELECT sp.stage_id, lower(trim(sp.reason)), count(*)
+        FROM stage_progress sp JOIN stages st ON st.id = sp.stage_id
+        WHERE st.study_id = ? AND sp.outcome = 'dropped' AND coalesce(trim(sp.reason), '') != ''
+            AND sp.session_id IN ({scope})
+        GROUP BY sp.stage_id, lower(trim(sp.reason))
+        ORDER BY count(*) DESC, lower(trim(sp.reason))
+        """,
+        [study_id, *params],
+    ):
+        reasons.setdefault(stage_id, []).append((reason, n))
+    result = []
+    for stage_id, position, name in db.conn.execute(
+        "SELECT id, position, name FROM stages WHERE study_id = ? ORDER BY position", [study_id]
+    ):
+        reached, dropped, skipped = counts.get(stage_id, (0, 0, 0))
+        result.append(
+            StageReach(
+                stage_id,
+                position,
+                name,
+                reached or 0,
+                dropped or 0,
+                skipped or 0,
+                tuple(reasons.get(stage_id, [])[:top]),
+            )
+        )
+    return result
+
+
+def study_stats(db: Database, study_id: str, where: SessionFilter = NO_FILTER) -> list[StageStats]:
+    """Per stage: sessions reached and dropped, entries per lane, mean emotion."""
+    with read(db):
+        reach = stage_reach(db, study_id, where)
+        emotions = {e.stage_id: e for e in stage_emotions(db, study_id, where)}
+        lanes: dict[str, dict[str, int]] = {}
+        for count in lane_counts(db, study_id, where):
+            lanes.setdefault(count.stage_id, {})[count.lane] = count.entries
+    return [
+        StageStats(
+            stage.position,
+            stage.name,
+            stage.reached,
+            stage.dropped,
+            stage.skipped,
+            lanes.get(stage.stage_id, {}),
+            emotions[stage.stage_id],
+        )
+        for stage in reach
+    ]

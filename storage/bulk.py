@@ -1,0 +1,56 @@
+"""Bulk inserts for generated or imported data: many rows, one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from sqlite_utils import Database
+
+from storage.connection import write
+
+# Parents before children, so foreign keys hold at every statement.
+INSERT_ORDER = (
+    "participants",
+    "sessions",
+    "stage_progress",
+    "tags",
+    "entries",
+    "entry_tags",
+    "edits",
+)
+
+
+def insert_rows(db: Database, rows: Mapping[str, Sequence[Mapping]]) -> int:
+    """Insert rows of several core tables in one BEGIN IMMEDIATE transaction.
+
+    Returns the number of rows written. Every row of a table must have the same keys.
+    """
+    unknown = set(rows) - set(INSERT_ORDER)
+    if unknown:
+        raise ValueError(f"bulk insert does not take {', '.join(sorted(unknown))}")
+    written = 0
+    with write(db):
+        for table in INSERT_ORDER:
+            batch = rows.get(table) or ()
+            if not batch:
+                continue
+            columns = list(batch[0])
+            db.conn.executemany(
+                f"INSERT INTO {table} ({', '.join(columns)}) "
+                f"VALUES ({', '.join('?' for _ in columns)})",
+                ([row[c] for c in columns] for row in batch),
+            )
+            written += len(batch)
+    return written
+
+
+def existing_tags(db: Database, study_id: str) -> dict[str, str]:
+    """Tag name (lower case) to id, for a study."""
+    return {
+        row["name"].lower(): row["id"]
+        for row in db.query("SELECT id, name FROM tags WHERE study_id = ?", [study_id])
+    }
+
+
+def session_count(db: Database, study_id: str) -> int:
+    return db.execute("SELECT count(*) FROM sessions WHERE study_id = ?", [study_id]).fetchone()[0]

@@ -1,0 +1,312 @@
+"""Opening databases safely: validation before any write, pragmas on every connection.
+
+`open_database` is the front door: it refuses files that are not journey
+databases (or are damaged, or newer than this code) without changing a byte,
+creates new files only when asked, and migrates. `connect` is the bare
+connection with the pragmas of DESIGN.md, for a worker thread that needs its
+own connection to a file already validated.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from storage.errors import (
+    CorruptDatabase,
+    DatabaseBusy,
+    DatabaseNotFound,
+    DuplicateName,
+    InvalidValue,
+    JourneyError,
+    NotAJourneyDatabase,
+    ReadOnlyDatabase,
+    SchemaTooNew,
+    SchemaTooOld,
+    StorageFull,
+)
+from storage.schema import MIGRATION_SET, known_migrations, migrations
+
+BUSY_TIMEOUT_MS = 10_000
+SQLITE_MAGIC = b"SQLite format 3\x00"
+FILE_MODE = 0o600
+GROUP_FILE_MODE = 0o660
+
+
+def now() -> str:
+    """The current time as stored: ISO 8601 in UTC, millisecond precision."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def new_id() -> str:
+    """Primary keys are UUID text, so databases from several laptops merge cleanly."""
+    return str(uuid.uuid4())
+
+
+def file_mode(group: bool = False) -> int:
+    return GROUP_FILE_MODE if group else FILE_MODE
+
+
+def create_private_file(path: Path, group: bool = False) -> None:
+    """Create an empty file readable only by its owner (and group), never replacing one."""
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, file_mode(group))
+    try:
+        os.fchmod(fd, file_mode(group))  # the umask may have taken bits we asked for
+    finally:
+        os.close(fd)
+
+
+def connect(path: str | Path, read_only: bool = False) -> Database:
+    """A connection with journey's pragmas. The file must exist."""
+    path = Path(path)
+    try:
+        if read_only:
+            conn = sqlite3.connect(
+                f"{path.absolute().as_uri()}?mode=ro",
+                uri=True,
+                isolation_level=None,
+                timeout=BUSY_TIMEOUT_MS / 1000,
+            )
+        else:
+            conn = sqlite3.connect(
+                f"{path.absolute().as_uri()}?mode=rw",
+                uri=True,
+                isolation_level=None,
+                timeout=BUSY_TIMEOUT_MS / 1000,
+            )
+        # isolation_level=None: the driver never opens transactions behind our
+        # back; writes open their own with BEGIN IMMEDIATE (see `write`).
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        if not read_only:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")
+    except sqlite3.DatabaseError as error:
+        raise _translate(error, path) from error
+    return Database(conn)
+
+
+@contextmanager
+def write(db: Database) -> Iterator[Database]:
+    """One write transaction, taken with BEGIN IMMEDIATE so concurrent writers queue
+    on the busy timeout instead of failing with SQLITE_BUSY half-way."""
+    conn = db.conn
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.DatabaseError as error:
+        raise _translate(error, _db_path(db)) from error
+    try:
+        yield db
+        conn.execute("COMMIT")
+    except sqlite3.DatabaseError as error:
+        _rollback(conn)
+        raise _translate(error, _db_path(db)) from error
+    except BaseException:
+        _rollback(conn)
+        raise
+
+
+@contextmanager
+def read(db: Database) -> Iterator[Database]:
+    """A consistent snapshot over several queries, ended at once so that an idle
+    reader never holds a transaction open (which would starve checkpoints)."""
+    conn = db.conn
+    try:
+        conn.execute("BEGIN")
+        yield db
+    except sqlite3.DatabaseError as error:
+        raise _translate(error, _db_path(db)) from error
+    finally:
+        _rollback(conn)
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    if conn.in_transaction:
+        try:
+            conn.execute("ROLLBACK")
+        except sqlite3.DatabaseError:
+            pass
+
+
+def _db_path(db: Database) -> Path:
+    for row in db.conn.execute("PRAGMA database_list"):
+        if row[1] == "main":
+            return Path(row[2])
+    return Path("?")
+
+
+def _translate(error: sqlite3.DatabaseError, path: Path) -> JourneyError:
+    """A one-line, typed error for what SQLite reported."""
+    message = str(error).lower()
+    if isinstance(error, sqlite3.IntegrityError):
+        if "unique" in message:
+            return DuplicateName(f"that name is already taken ({error})")
+        return InvalidValue(f"a value was refused by the database ({error})")
+    if "locked" in message or "busy" in message:
+        return DatabaseBusy(
+            f"{path}: the database stayed locked by another writer for "
+            f"{BUSY_TIMEOUT_MS // 1000} s; nothing was saved, try again"
+        )
+    if "full" in message or "too big" in message:
+        return StorageFull(f"{path}: the disk is full; nothing of this change was saved")
+    if "readonly" in message or "read-only" in message:
+        return ReadOnlyDatabase(f"{path}: the database is read-only; nothing was saved")
+    if "malformed" in message or "not a database" in message or "corrupt" in message:
+        return CorruptDatabase(f"{path}: the database file is damaged ({error})")
+    if "unable to open" in message:
+        return DatabaseNotFound(f"{path}: cannot open the database file ({error})")
+    return JourneyError(f"{path}: {error}")
+
+
+def wal_path(path: Path) -> Path:
+    return path.with_name(path.name + "-wal")
+
+
+def open_database(
+    path: str | Path,
+    *,
+    read_only: bool = False,
+    create: bool = False,
+    group: bool = False,
+) -> Database:
+    """Open a journey database after checking, without writing, that it is one.
+
+    `create` allows a missing file (or an empty SQLite database with no tables)
+    to become a new journey database. Anything else that is not a sound journey
+    database raises a typed error and leaves the file as it was.
+    """
+    path = Path(path)
+    if not path.exists():
+        if wal_path(path).exists():
+            raise NotAJourneyDatabase(
+                f"{path}: there is a {wal_path(path).name} file but no database beside it; "
+                "restore the database or move that file away"
+            )
+        if not create:
+            raise DatabaseNotFound(
+                f"{path}: no such database (create one with `journey --db {path} init`)"
+            )
+        if read_only:
+            raise DatabaseNotFound(f"{path}: no such database to open read-only")
+        try:
+            create_private_file(path, group)
+        except FileNotFoundError as error:
+            raise DatabaseNotFound(f"{path}: the folder does not exist") from error
+        except OSError as error:
+            raise JourneyError(f"{path}: cannot create the database ({error.strerror})") from error
+        return _migrated(path)
+
+    _check_file(path)
+    pending = _inspect(path, create=create)
+    if pending and read_only:
+        raise SchemaTooOld(
+            f"{path}: the database needs an upgrade that a read-only open cannot make; "
+            "open it once with write access"
+        )
+    if read_only:
+        return connect(path, read_only=True)
+    if not os.access(path, os.W_OK):
+        raise ReadOnlyDatabase(f"{path}: the file is not writable (open it read-only instead)")
+    return _migrated(path) if pending else connect(path)
+
+
+def _migrated(path: Path) -> Database:
+    db = connect(path)
+    with write(db):
+        migrations.apply(db)
+    return db
+
+
+def _check_file(path: Path) -> None:
+    """Header checks that need no SQLite: not a file, empty, not SQLite, truncated."""
+    if path.is_dir():
+        raise NotAJourneyDatabase(f"{path}: is a folder, not a journey database")
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            header = handle.read(100)
+    except OSError as error:
+        raise NotAJourneyDatabase(f"{path}: cannot read the file ({error.strerror})") from error
+    if size == 0:
+        raise NotAJourneyDatabase(f"{path}: the file is empty, not a journey database")
+    if not header.startswith(SQLITE_MAGIC):
+        raise NotAJourneyDatabase(f"{path}: not a SQLite database, so not a journey database")
+    if len(header) < 100:
+        raise CorruptDatabase(f"{path}: the database file is truncated")
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    page_count = int.from_bytes(header[28:32], "big")
+    change_counter = header[24:28]
+    valid_for = header[92:96]
+    # The in-header page count is trusted only when it is current (SQLite's rule).
+    if change_counter == valid_for and page_size * page_count > size:
+        raise CorruptDatabase(
+            f"{path}: the database file is truncated "
+            f"({size} bytes, its header says {page_size * page_count})"
+        )
+
+
+def _inspect(path: Path, *, create: bool) -> bool:
+    """Read-only look at the schema. Returns whether migrations are pending."""
+    try:
+        probe = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
+    except sqlite3.DatabaseError as error:
+        raise _translate(error, path) from error
+    try:
+        tables = {
+            row[0] for row in probe.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+        if not tables:
+            if create:
+                return True
+            raise NotAJourneyDatabase(
+                f"{path}: an empty SQLite database, not a journey one "
+                f"(make it one with `journey --db {path} init`)"
+            )
+        if migrations.migrations_table not in tables:
+            raise NotAJourneyDatabase(f"{path}: a SQLite database, but not a journey database")
+        applied = [
+            row[0]
+            for row in probe.execute(
+                f"SELECT name FROM {migrations.migrations_table} "
+                "WHERE migration_set = ? ORDER BY rowid",
+                [MIGRATION_SET],
+            )
+        ]
+    except sqlite3.DatabaseError as error:
+        raise _translate(error, path) from error
+    finally:
+        probe.close()
+    if not applied:
+        raise NotAJourneyDatabase(f"{path}: a SQLite database, but not a journey database")
+    known = known_migrations()
+    unknown = [name for name in applied if name not in known]
+    if unknown:
+        raise SchemaTooNew(
+            f"{path}: written by a newer journey (schema {len(applied)}, this one knows "
+            f"{len(known)}: unknown migration {unknown[0]}); upgrade journey to open it"
+        )
+    return len(applied) < len(known)
+
+
+def schema_version(db: Database) -> int:
+    """How many of journey's migrations the database has."""
+    return len(migrations.applied(db))
+
+
+def readable_by_others(path: Path) -> bool:
+    """Whether users outside the owner and group can read the file."""
+    return bool(path.stat().st_mode & stat.S_IROTH)
+
+
+def data_version(db: Database) -> int:
+    """Changes whenever another connection commits; the cheap poll of live screens."""
+    return int(db.conn.execute("PRAGMA data_version").fetchone()[0])
