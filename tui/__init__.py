@@ -1,0 +1,1 @@
+"""The faces of journey: the Textual app and the Typer CLI."""

@@ -1,0 +1,265 @@
+"""The `journey` command: one Typer app, a thin face over capture/ and storage/."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from click.core import ParameterSource
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
+from typer.core import TyperGroup
+
+from storage.errors import JourneyError
+
+DEFAULT_DB = Path("journey.db")
+BIG_DEMO = 500  # sessions from which `journey demo` shows a progress bar
+
+
+class JourneyGroup(TyperGroup):
+    """Turns every JourneyError into one line on standard error and exit status 1."""
+
+    def invoke(self, ctx: typer.Context):  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except JourneyError as error:
+            typer.echo(f"journey: {error}", err=True)
+            raise typer.Exit(1) from None
+
+
+app = typer.Typer(
+    cls=JourneyGroup,
+    help="Customer-journey research in the terminal. Without a command, opens the TUI.",
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+
+
+class Settings:
+    def __init__(self, db: Path, db_is_default: bool) -> None:
+        self.db = db
+        self.db_is_default = db_is_default
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    return ctx.find_root().obj
+
+
+@app.callback(invoke_without_command=True)
+def main_callback(
+    ctx: typer.Context,
+    db: Annotated[
+        Path,
+        typer.Option(
+            "--db",
+            envvar="JOURNEY_DB",
+            help="The research database (one SQLite file, any number of studies).",
+            show_default=True,
+        ),
+    ] = DEFAULT_DB,
+) -> None:
+    source = ctx.get_parameter_source("db")
+    ctx.obj = Settings(db, db_is_default=source in (ParameterSource.DEFAULT, None))
+    if ctx.invoked_subcommand is None:
+        _run_tui(ctx.obj)
+
+
+def _run_tui(settings: Settings) -> None:
+    from storage import open_database
+
+    # Only the default path is created on the TUI's first run; a mistyped --db is an error.
+    open_database(settings.db, create=settings.db_is_default).close()
+    from tui.app import make_app
+
+    make_app(settings.db).run()
+
+
+def _open(ctx: typer.Context, *, create: bool = False, read_only: bool = False):
+    from storage import open_database
+
+    return open_database(_settings(ctx).db, create=create, read_only=read_only)
+
+
+@app.command()
+def init(
+    ctx: typer.Context,
+    study: Annotated[
+        str | None, typer.Option(help="Also create a study of this name.")
+    ] = None,
+    template: Annotated[
+        str,
+        typer.Option(
+            help="Stage model of the new study: five-stage, four-stage, six-stage or FILE.toml."
+        ),
+    ] = "five-stage",
+) -> None:
+    """Create the database (and, with --study, a study from a template)."""
+    from capture.study import new_study
+    from capture.template import load_template
+
+    settings = _settings(ctx)
+    if study is not None:
+        load_template(template)  # a bad template fails before any file is created
+    elif template != "five-stage":
+        raise typer.BadParameter("--template needs --study NAME", param_hint="--template")
+    existed = settings.db.exists()
+    db = _open(ctx, create=True)
+    with db:
+        typer.echo(
+            f"{settings.db}: already a journey database"
+            if existed
+            else f"Created {settings.db} (readable only by you)"
+        )
+        if study is not None:
+            created = new_study(db, study, template)
+            stage_names = " > ".join(s.name for s in _stages(db, created.id))
+            typer.echo(f"Created study {created.name!r} ({created.template}: {stage_names})")
+
+
+def _stages(db, study_id):
+    from storage.studies import stages
+
+    return stages(db, study_id)
+
+
+@app.command()
+def demo(
+    ctx: typer.Context,
+    sessions: Annotated[int, typer.Option(min=1, help="How many interviews to add.")] = 20,
+    seed: Annotated[int, typer.Option(help="The same seed gives the same data.")] = 1,
+    study: Annotated[
+        str, typer.Option(help="Study to grow; created from five-stage when absent.")
+    ] = "Demo study",
+) -> None:
+    """Add realistic demo interviews to a study (creates the database if needed)."""
+    from capture.demo import add_demo_sessions
+
+    with _open(ctx, create=True) as db:
+        if sessions >= BIG_DEMO:
+            with Progress(
+                TextColumn("Adding demo sessions"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            ) as bar:
+                task = bar.add_task("demo", total=sessions)
+                added_to, entries = add_demo_sessions(
+                    db,
+                    sessions,
+                    seed=seed,
+                    study_name=study,
+                    progress=lambda done, total: bar.update(task, completed=done),
+                )
+        else:
+            added_to, entries = add_demo_sessions(db, sessions, seed=seed, study_name=study)
+    typer.echo(f"Added {sessions} sessions ({entries} entries) to {added_to.name!r}")
+
+
+@app.command()
+def stats(
+    ctx: typer.Context,
+    study: Annotated[str | None, typer.Option(help="The study (needed when there are several).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """Per stage: sessions reached and dropped, entries per lane, mean emotion."""
+    from storage.aggregates import study_stats
+    from storage.models import LANES
+    from storage.studies import resolve_study
+
+    with _open(ctx, read_only=True) as db:
+        chosen = resolve_study(db, study)
+        rows = study_stats(db, chosen.id)
+    if as_json:
+        payload = {
+            "study": chosen.name,
+            "stages": [
+                {
+                    "position": row.position,
+                    "stage": row.name,
+                    "reached": row.reached,
+                    "dropped": row.dropped,
+                    "skipped": row.skipped,
+                    "entries": {lane: row.entries.get(lane, 0) for lane in LANES},
+                    "emotion": {
+                        "mean": row.emotion.mean,
+                        "spread": row.emotion.spread,
+                        "n": row.emotion.n,
+                    },
+                }
+                for row in rows
+            ],
+        }
+        typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
+    # Stages as columns, as on the journey map, so the table fits a terminal.
+    table = Table(title=Text(chosen.name), title_justify="left")
+    table.add_column("", no_wrap=True)
+    for row in rows:
+        table.add_column(Text(row.name), justify="right")
+    table.add_row("reached", *(str(row.reached) for row in rows))
+    table.add_row("dropped", *(str(row.dropped) for row in rows))
+    table.add_row("skipped", *(str(row.skipped) for row in rows), end_section=True)
+    for lane in LANES:
+        table.add_row(lane, *(str(row.entries.get(lane, 0)) for row in rows))
+    table.add_row(
+        "entries", *(str(sum(row.entries.values())) for row in rows), end_section=True
+    )
+    table.add_row("emotion", *(_emotion(row.emotion.mean) for row in rows))
+    table.add_row("emotion n", *(str(row.emotion.n) for row in rows))
+    Console().print(table)
+
+
+def _emotion(mean: float | None) -> str:
+    return "-" if mean is None else f"{mean:+.2f}"
+
+
+@app.command()
+def check(ctx: typer.Context) -> None:
+    """Integrity and foreign-key checks, schema version, file mode; exit 1 if unsound."""
+    from storage.maintenance import check as run_check
+
+    settings = _settings(ctx)
+    with _open(ctx, read_only=True) as db:
+        report = run_check(db, settings.db)
+    integrity = "ok" if report.integrity == ["ok"] else "; ".join(report.integrity[:5])
+    typer.echo(f"database:     {settings.db}")
+    typer.echo(f"integrity:    {integrity}")
+    typer.echo(f"foreign keys: {'ok' if report.foreign_key_problems == 0 else report.foreign_key_problems}")
+    typer.echo(f"schema:       {report.schema} of {report.schema_known}")
+    typer.echo(f"file mode:    {report.mode:04o}")
+    for warning in report.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    if not report.sound:
+        typer.echo("journey: the database is damaged; restore it from a backup", err=True)
+        raise typer.Exit(1)
+    typer.echo("sound")
+
+
+@app.command()
+def backup(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Argument(help="Where to write the copy.")],
+    force: Annotated[bool, typer.Option(help="Replace OUT if it exists.")] = False,
+) -> None:
+    """Write a consistent copy of the database (VACUUM INTO), safe while others write."""
+    from storage.maintenance import backup as run_backup
+
+    with _open(ctx, read_only=True) as db:
+        written = run_backup(db, out, force=force)
+    typer.echo(f"Backed up {_settings(ctx).db} to {written}")
+
+
+def main() -> None:
+    app(prog_name="journey")
+
+
+if __name__ == "__main__":
+    main()
