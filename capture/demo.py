@@ -50,26 +50,59 @@ _PHASE_CHANNELS = (
 )
 _TEXT = {
     "goal": (
-        ("find something that fits my budget", "replace my old one before it broke",
-         "see what is out there", "get a recommendation from someone I trust"),
-        ("compare prices quickly", "find honest reviews", "understand what is included",
-         "check delivery times before deciding"),
-        ("buy without creating an account", "pay the way I always pay",
-         "get it delivered by the weekend", "finish the order on my phone"),
-        ("get it working the first day", "know what to do when something breaks",
-         "get value for the subscription", "change my plan without calling"),
-        ("tell friends about a good deal", "leave a fair review",
-         "help my team choose the same tool"),
+        (
+            "find something that fits my budget",
+            "replace my old one before it broke",
+            "see what is out there",
+            "get a recommendation from someone I trust",
+        ),
+        (
+            "compare prices quickly",
+            "find honest reviews",
+            "understand what is included",
+            "check delivery times before deciding",
+        ),
+        (
+            "buy without creating an account",
+            "pay the way I always pay",
+            "get it delivered by the weekend",
+            "finish the order on my phone",
+        ),
+        (
+            "get it working the first day",
+            "know what to do when something breaks",
+            "get value for the subscription",
+            "change my plan without calling",
+        ),
+        (
+            "tell friends about a good deal",
+            "leave a fair review",
+            "help my team choose the same tool",
+        ),
     ),
     "need": (
-        ("a clear idea of the price range", "to know the brand is legitimate",
-         "examples from people like me"),
-        ("a side-by-side comparison", "real photos, not renders", "the total price up front",
-         "to know the return policy"),
-        ("a guest checkout", "the shipping cost before the last step",
-         "a quick answer to one question", "a payment plan"),
-        ("setup instructions that match the product", "a human when the app fails",
-         "a reminder before renewal"),
+        (
+            "a clear idea of the price range",
+            "to know the brand is legitimate",
+            "examples from people like me",
+        ),
+        (
+            "a side-by-side comparison",
+            "real photos, not renders",
+            "the total price up front",
+            "to know the return policy",
+        ),
+        (
+            "a guest checkout",
+            "the shipping cost before the last step",
+            "a quick answer to one question",
+            "a payment plan",
+        ),
+        (
+            "setup instructions that match the product",
+            "a human when the app fails",
+            "a reminder before renewal",
+        ),
         ("something worth sharing", "a referral code that works"),
     ),
     "expectation": (
@@ -80,22 +113,50 @@ _TEXT = {
         ("a thank-you for referring", "the review to be published"),
     ),
     "touchpoint": (
-        ("saw an ad between videos", "a friend sent me a link", "searched for the category",
-         "read a comparison blog", "an influencer mentioned it"),
-        ("browsed the product pages", "read the one-star reviews first", "asked in the chat",
-         "went to the store to touch it", "watched an unboxing video"),
-        ("checkout asked me to register twice", "applied a discount code", "paid in the app",
-         "called to confirm stock", "the basket emptied itself", "chat agent found my size"),
-        ("onboarding e-mails every day", "the app reminded me to set it up",
-         "support ticket took a week", "chat solved it in five minutes"),
-        ("posted a photo of it", "wrote a review", "shared my referral link",
-         "recommended it in a group chat"),
+        (
+            "saw an ad between videos",
+            "a friend sent me a link",
+            "searched for the category",
+            "read a comparison blog",
+            "an influencer mentioned it",
+        ),
+        (
+            "browsed the product pages",
+            "read the one-star reviews first",
+            "asked in the chat",
+            "went to the store to touch it",
+            "watched an unboxing video",
+        ),
+        (
+            "checkout asked me to register twice",
+            "applied a discount code",
+            "paid in the app",
+            "called to confirm stock",
+            "the basket emptied itself",
+            "chat agent found my size",
+        ),
+        (
+            "onboarding e-mails every day",
+            "the app reminded me to set it up",
+            "support ticket took a week",
+            "chat solved it in five minutes",
+        ),
+        (
+            "posted a photo of it",
+            "wrote a review",
+            "shared my referral link",
+            "recommended it in a group chat",
+        ),
     ),
     "pain": (
         ("too many ads before I knew what it was", "could not tell who was behind the brand"),
         ("prices differ between site and app", "reviews look fake", "no size guide"),
-        ("shipping cost only shown at the end", "forced to create an account",
-         "the payment failed twice", "too many steps to pay"),
+        (
+            "shipping cost only shown at the end",
+            "forced to create an account",
+            "the payment failed twice",
+            "too many steps to pay",
+        ),
         ("setup guide out of date", "waited an hour on the phone", "renewal came as a surprise"),
         ("referral code did not work", "my review never appeared"),
     ),
@@ -169,9 +230,12 @@ class _Generator:
         self.channels = {c.name.lower(): c.id for c in studies.channels(db, study.id)}
         self.tags = bulk.existing_tags(db, study.id)
         self.offset = offset
+        # Ids are salted with the study, so two studies demoed with the same seed
+        # never draw the same ids (the texts and numbers stay those of the seed).
+        self.salt = uuid.uuid5(uuid.NAMESPACE_URL, f"journey-demo:{study.id}").int
 
     def uuid(self) -> str:
-        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+        return str(uuid.UUID(int=self.rng.getrandbits(128) ^ self.salt, version=4))
 
     def phase(self, stage: Stage) -> int:
         last = max(len(self.stages) - 1, 1)
@@ -195,8 +259,15 @@ class _Generator:
         code = f"P{number:03d}"
         stamp = _iso(start)
         rows["participants"].append(
-            {"id": participant_id, "study_id": self.study.id, "code": code, "segment": segment,
-             "consent_at": stamp, "created_at": stamp, "updated_at": stamp}
+            {
+                "id": participant_id,
+                "study_id": self.study.id,
+                "code": code,
+                "segment": segment,
+                "consent_at": stamp,
+                "created_at": stamp,
+                "updated_at": stamp,
+            }
         )
         clock = start
         last_stage = self.stages[0]
@@ -205,8 +276,13 @@ class _Generator:
             clock += timedelta(minutes=rng.randrange(2, 6))
             if 1 < stage.position < len(self.stages) and rng.random() < 0.04:
                 rows["stage_progress"].append(
-                    {"session_id": session_id, "stage_id": stage.id, "outcome": "skipped",
-                     "reason": None, "at": _iso(clock)}
+                    {
+                        "session_id": session_id,
+                        "stage_id": stage.id,
+                        "outcome": "skipped",
+                        "reason": None,
+                        "at": _iso(clock),
+                    }
                 )
                 continue
             last_stage = stage
@@ -218,19 +294,31 @@ class _Generator:
                     self.entry(session_id, stage, phase, lane, mood, clock, rows)
             outcome = "dropped" if dropped else "reached"
             rows["stage_progress"].append(
-                {"session_id": session_id, "stage_id": stage.id, "outcome": outcome,
-                 "reason": rng.choice(_REASONS[phase]) if dropped else None, "at": _iso(clock)}
+                {
+                    "session_id": session_id,
+                    "stage_id": stage.id,
+                    "outcome": outcome,
+                    "reason": rng.choice(_REASONS[phase]) if dropped else None,
+                    "at": _iso(clock),
+                }
             )
             if dropped:
                 break
         finished = rng.random() < 0.93
         rows["sessions"].append(
-            {"id": session_id, "study_id": self.study.id, "participant_id": participant_id,
-             "mode": "survey" if rng.random() < 0.08 else "interview",
-             "interviewer": rng.choice(INTERVIEWERS), "title": None, "started_at": stamp,
-             "ended_at": _iso(clock) if finished else None,
-             "status": "finished" if finished else "in_progress",
-             "current_stage_id": last_stage.id, "updated_at": _iso(clock)}
+            {
+                "id": session_id,
+                "study_id": self.study.id,
+                "participant_id": participant_id,
+                "mode": "survey" if rng.random() < 0.08 else "interview",
+                "interviewer": rng.choice(INTERVIEWERS),
+                "title": None,
+                "started_at": stamp,
+                "ended_at": _iso(clock) if finished else None,
+                "status": "finished" if finished else "in_progress",
+                "current_stage_id": last_stage.id,
+                "updated_at": _iso(clock),
+            }
         )
 
     def entry(
@@ -258,10 +346,22 @@ class _Generator:
         entry_id = self.uuid()
         stamp = _iso(clock)
         rows["entries"].append(
-            {"id": entry_id, "session_id": session_id, "stage_id": stage.id, "lane": lane,
-             "text": rng.choice(_TEXT[lane][phase]), "channel_id": channel_id,
-             "emotion": emotion, "effort": effort, "votes": votes, "author": None,
-             "prompt_id": None, "created_at": stamp, "updated_at": stamp, "deleted_at": None}
+            {
+                "id": entry_id,
+                "session_id": session_id,
+                "stage_id": stage.id,
+                "lane": lane,
+                "text": rng.choice(_TEXT[lane][phase]),
+                "channel_id": channel_id,
+                "emotion": emotion,
+                "effort": effort,
+                "votes": votes,
+                "author": None,
+                "prompt_id": None,
+                "created_at": stamp,
+                "updated_at": stamp,
+                "deleted_at": None,
+            }
         )
         if lane in _TAGS and rng.random() < 0.35:
             tag = self.tag_id(rng.choice(_TAGS[lane]), rows)
@@ -277,14 +377,23 @@ class _Generator:
             for lane in ("pain", "opportunity", "delight"):
                 for _ in range(rng.randint(1, 3)):
                     clock += timedelta(minutes=1)
-                    self.entry(session_id, stage, phase, lane, 0.0, clock, rows,
-                               votes=rng.randint(0, 8))
+                    self.entry(
+                        session_id, stage, phase, lane, 0.0, clock, rows, votes=rng.randint(0, 8)
+                    )
         rows["sessions"].append(
-            {"id": session_id, "study_id": self.study.id, "participant_id": None,
-             "mode": "workshop", "interviewer": rng.choice(FACILITATORS),
-             "title": f"Journey workshop {number // 40}", "started_at": _iso(start),
-             "ended_at": _iso(clock), "status": "finished",
-             "current_stage_id": self.stages[-1].id, "updated_at": _iso(clock)}
+            {
+                "id": session_id,
+                "study_id": self.study.id,
+                "participant_id": None,
+                "mode": "workshop",
+                "interviewer": rng.choice(FACILITATORS),
+                "title": f"Journey workshop {number // 40}",
+                "started_at": _iso(start),
+                "ended_at": _iso(clock),
+                "status": "finished",
+                "current_stage_id": self.stages[-1].id,
+                "updated_at": _iso(clock),
+            }
         )
 
 

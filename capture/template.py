@@ -76,8 +76,9 @@ def parse_template(text: str, source: str, *, default_name: str | None = None) -
         raise TemplateError(f"{source}: stages: must be an array of tables ([[stages]])")
     stages = tuple(_stage(raw, source, f"stages[{i}]") for i, raw in enumerate(raw_stages, 1))
     _no_duplicates([s.name for s in stages], source, "stages")
-    return StudyTemplate(name or "custom", description or "", stages,
-                         tuple(c.strip() for c in channels))
+    return StudyTemplate(
+        name or "custom", description or "", stages, tuple(c.strip() for c in channels)
+    )
 
 
 def _stage(raw: dict[str, Any], source: str, where: str) -> StageSpec:

@@ -45,8 +45,10 @@ class SessionFilter:
 
     @property
     def active(self) -> bool:
-        return any(v is not None for v in (self.segment, self.interviewer, self.mode,
-                                          self.since, self.until))
+        return any(
+            v is not None
+            for v in (self.segment, self.interviewer, self.mode, self.since, self.until)
+        )
 
 
 NO_FILTER = SessionFilter()

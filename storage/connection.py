@@ -14,7 +14,7 @@ import sqlite3
 import stat
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -130,10 +130,8 @@ def read(db: Database) -> Iterator[Database]:
 
 def _rollback(conn: sqlite3.Connection) -> None:
     if conn.in_transaction:
-        try:
+        with suppress(sqlite3.DatabaseError):
             conn.execute("ROLLBACK")
-        except sqlite3.DatabaseError:
-            pass
 
 
 def _db_path(db: Database) -> Path:

@@ -105,9 +105,7 @@ def get_entry(db: Database, entry_id: str) -> Entry:
     return entries[0]
 
 
-def session_entries(
-    db: Database, session_id: str, *, include_deleted: bool = False
-) -> list[Entry]:
+def session_entries(db: Database, session_id: str, *, include_deleted: bool = False) -> list[Entry]:
     """A session's entries in the order they were captured."""
     return _entries(db, "e.session_id = ?", [session_id], include_deleted=include_deleted)
 
@@ -164,8 +162,10 @@ def edit_entry(db: Database, entry_id: str, *, author: str | None = None, **chan
             old = getattr(before, field)
             if old == new:
                 continue
-            db.execute(f"UPDATE entries SET {field} = ?, updated_at = ? WHERE id = ?",
-                       [new, stamp, entry_id])
+            db.execute(
+                f"UPDATE entries SET {field} = ?, updated_at = ? WHERE id = ?",
+                [new, stamp, entry_id],
+            )
             db.execute(
                 "INSERT INTO edits (id, entry_id, field, old, new, author, at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",

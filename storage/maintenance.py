@@ -43,8 +43,9 @@ def check(db: Database, path: Path) -> CheckReport:
     except sqlite3.DatabaseError as error:
         raise _translate(error, path) from error
     mode = stat.S_IMODE(path.stat().st_mode)
-    report = CheckReport(path, integrity, foreign_keys, schema_version(db),
-                         len(known_migrations()), mode)
+    report = CheckReport(
+        path, integrity, foreign_keys, schema_version(db), len(known_migrations()), mode
+    )
     if readable_by_others(path):
         report.warnings.append(
             f"the file is readable by every user of this machine (mode {mode:o}); "

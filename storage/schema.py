@@ -74,7 +74,8 @@ def m001_core_tables(db: Database) -> None:
             created_at TEXT NOT NULL,
             updated_at TEXT NOT NULL
         );
-        CREATE UNIQUE INDEX participants_study_code ON participants (study_id, code COLLATE NOCASE);
+        CREATE UNIQUE INDEX participants_study_code
+            ON participants (study_id, code COLLATE NOCASE);
 
         CREATE TABLE sessions (
             id TEXT PRIMARY KEY,

@@ -110,7 +110,9 @@ def resolve_study(db: Database, name: str | None) -> Study:
         return study
     studies = list_studies(db)
     if not studies:
-        raise StudyNotFound("the database has no study yet (create one with `journey init --study NAME`)")
+        raise StudyNotFound(
+            "the database has no study yet (create one with `journey init --study NAME`)"
+        )
     if len(studies) > 1:
         names = ", ".join(repr(s.name) for s in studies)
         raise StudyNotChosen(f"several studies, choose one with --study: {names}")

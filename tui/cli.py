@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
@@ -89,9 +88,7 @@ def _open(ctx: typer.Context, *, create: bool = False, read_only: bool = False):
 @app.command()
 def init(
     ctx: typer.Context,
-    study: Annotated[
-        str | None, typer.Option(help="Also create a study of this name.")
-    ] = None,
+    study: Annotated[str | None, typer.Option(help="Also create a study of this name.")] = None,
     template: Annotated[
         str,
         typer.Option(
@@ -166,7 +163,9 @@ def demo(
 @app.command()
 def stats(
     ctx: typer.Context,
-    study: Annotated[str | None, typer.Option(help="The study (needed when there are several).")] = None,
+    study: Annotated[
+        str | None, typer.Option(help="The study (needed when there are several).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """Per stage: sessions reached and dropped, entries per lane, mean emotion."""
@@ -209,9 +208,7 @@ def stats(
     table.add_row("skipped", *(str(row.skipped) for row in rows), end_section=True)
     for lane in LANES:
         table.add_row(lane, *(str(row.entries.get(lane, 0)) for row in rows))
-    table.add_row(
-        "entries", *(str(sum(row.entries.values())) for row in rows), end_section=True
-    )
+    table.add_row("entries", *(str(sum(row.entries.values())) for row in rows), end_section=True)
     table.add_row("emotion", *(_emotion(row.emotion.mean) for row in rows))
     table.add_row("emotion n", *(str(row.emotion.n) for row in rows))
     Console().print(table)
@@ -232,7 +229,9 @@ def check(ctx: typer.Context) -> None:
     integrity = "ok" if report.integrity == ["ok"] else "; ".join(report.integrity[:5])
     typer.echo(f"database:     {settings.db}")
     typer.echo(f"integrity:    {integrity}")
-    typer.echo(f"foreign keys: {'ok' if report.foreign_key_problems == 0 else report.foreign_key_problems}")
+    typer.echo(
+        f"foreign keys: {'ok' if report.foreign_key_problems == 0 else report.foreign_key_problems}"
+    )
     typer.echo(f"schema:       {report.schema} of {report.schema_known}")
     typer.echo(f"file mode:    {report.mode:04o}")
     for warning in report.warnings:

@@ -15,6 +15,7 @@ from capture.study import new_study
 from capture.template import BUILT_IN, DEFAULT_TEMPLATE, load_template
 from storage.errors import JourneyError
 from tui.text import literal
+from tui.widgets.text_input import TextInput
 
 if TYPE_CHECKING:
     from tui.app import JourneyApp
@@ -57,7 +58,7 @@ class NewStudyScreen(ModalScreen[str | None]):
         with Vertical():
             yield Static("New study")
             yield Label("Name")
-            yield Input(placeholder="e.g. Checkout study", id="name")
+            yield TextInput(placeholder="e.g. Checkout study", id="name")
             yield Label("Stage model")
             yield Select(
                 [(f"{name}: {load_template(name).description}", name) for name in BUILT_IN],

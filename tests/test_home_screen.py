@@ -1,0 +1,169 @@
+"""Pilot and snapshot tests of the home screen and the new-study form."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from textual.widgets import DataTable, Static
+
+from capture.demo import add_demo_sessions
+from capture.study import new_study
+from storage import open_database
+from storage.studies import list_studies, study_summaries
+from tui.app import make_app
+from tui.screens.home_screen import DEMO_SESSIONS
+from tui.screens.new_study_screen import NewStudyScreen
+from tui.widgets.stage_summary import StageSummary
+
+
+def app_for(path: Path):
+    return make_app(path, poll_seconds=0.05, cursor_blink=False)
+
+
+def table_rows(app) -> list[list[str]]:
+    table = app.screen.query_one("#studies", DataTable)
+    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+def study_names(path: Path) -> list[str]:
+    with open_database(path, read_only=True) as db:
+        return [s.name for s in list_studies(db)]
+
+
+async def test_empty_database_offers_to_create_a_study(db_path: Path) -> None:
+    app = app_for(db_path)
+    async with app.run_test() as pilot:
+        assert app.screen.query_one("#empty").display
+        assert not app.screen.query_one("#studies").display
+        await pilot.click("#create-study")
+        await pilot.pause()
+        assert isinstance(app.screen, NewStudyScreen)
+        await pilot.press(*"Checkout study", "enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, NewStudyScreen)
+        assert table_rows(app) == [["Checkout study", "five-stage", "0", "0", "-"]]
+    assert study_names(db_path) == ["Checkout study"]
+
+
+async def test_new_study_with_chosen_template(db_path: Path) -> None:
+    app = app_for(db_path)
+    async with app.run_test() as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press(*"Signup", "tab", "enter", "down", "enter")  # four-stage
+        await pilot.pause()
+        await pilot.click("#create")
+        await pilot.pause()
+    with open_database(db_path, read_only=True) as db:
+        (summary,) = study_summaries(db)
+    assert (summary.name, summary.template) == ("Signup", "four-stage")
+
+
+async def test_duplicate_study_name_shows_the_error_and_writes_nothing(study_db: Path) -> None:
+    app = app_for(study_db)
+    async with app.run_test() as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press(*"checkout STUDY", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, NewStudyScreen)
+        error = str(app.screen.query_one("#error", Static).render())
+        assert "already exists" in error
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, NewStudyScreen)
+    assert study_names(study_db) == ["Checkout study"]
+
+
+async def test_load_demo_adds_interviews_in_a_worker(db_path: Path) -> None:
+    app = app_for(db_path)
+    async with app.run_test() as pilot:
+        await pilot.click("#load-demo")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        rows = table_rows(app)
+        assert rows[0][:3] == ["Demo study", "five-stage", str(DEMO_SESSIONS)]
+    with open_database(db_path, read_only=True) as db:
+        (summary,) = study_summaries(db)
+    assert summary.sessions == DEMO_SESSIONS
+    assert int(rows[0][3]) == summary.entries > 0
+
+
+async def test_commits_of_another_process_appear_without_a_key(study_db: Path) -> None:
+    app = app_for(study_db)
+    async with app.run_test() as pilot:
+        assert [row[0] for row in table_rows(app)] == ["Checkout study"]
+        with open_database(study_db) as other:
+            new_study(other, "Onboarding study", "six-stage")
+        await pilot.pause(0.3)
+        assert [row[0] for row in table_rows(app)] == ["Checkout study", "Onboarding study"]
+
+
+async def test_highlighted_study_shows_its_stages(demo_db: Path) -> None:
+    with open_database(demo_db) as db:
+        new_study(db, "Another", "six-stage")
+    app = app_for(demo_db)
+    async with app.run_test(size=(100, 40)) as pilot:
+        summary = app.screen.query_one(StageSummary)
+        text = _plain(summary)
+        assert "Another" in text and "Need recognition" in text
+        await pilot.press("down")
+        await pilot.pause()
+        text = _plain(summary)
+        assert "Demo study" in text and "Awareness" in text and "Advocacy" in text
+
+
+def _plain(widget: Static) -> str:
+    """What a Static shows, as plain text."""
+    console = Console(width=widget.size.width or 100, file=io.StringIO(), record=True)
+    console.print(widget.content)
+    return console.export_text()
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    ["[@click=app.quit]click me[/]", "[bold]bold[/bold] [link=http://x]y[/link]"],
+)
+async def test_study_names_are_shown_literally(db_path: Path, hostile: str) -> None:
+    with open_database(db_path) as db:
+        new_study(db, hostile)
+    app = app_for(db_path)
+    async with app.run_test() as pilot:
+        assert table_rows(app)[0][0] == hostile
+        await pilot.click("#studies", offset=(3, 1))
+        await pilot.pause()
+        assert app.is_running
+
+
+# -- snapshots -----------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _in_db_folder(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    # The header shows the database path as given: relative, so snapshots are stable.
+    if "snap_compare" in request.fixturenames:
+        monkeypatch.chdir(tmp_path)
+
+
+def snapshot_app(path: Path):
+    return app_for(path.relative_to(Path.cwd()) if path.is_absolute() else path)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_snapshot_empty_database(snap_compare, db_path: Path, size) -> None:
+    assert snap_compare(snapshot_app(db_path), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_snapshot_studies(snap_compare, db_path: Path, size) -> None:
+    with open_database(db_path) as db:
+        add_demo_sessions(db, 25, seed=3)
+        new_study(db, "Onboarding study", "six-stage")
+    assert snap_compare(snapshot_app(db_path), terminal_size=size)
+
+
+def test_snapshot_new_study_form(snap_compare, study_db: Path) -> None:
+    assert snap_compare(snapshot_app(study_db), press=["n", *"Pricing"], terminal_size=(80, 24))
