@@ -113,7 +113,8 @@ def m001_core_tables(db: Database) -> None:
             deleted_at TEXT
         );
         CREATE INDEX entries_session ON entries (session_id, created_at);
-        CREATE INDEX entries_stage_lane ON entries (stage_id, lane, deleted_at, session_id, emotion);
+        CREATE INDEX entries_stage_lane
+            ON entries (stage_id, lane, deleted_at, session_id, emotion);
         CREATE INDEX entries_channel_stage ON entries (channel_id, stage_id, deleted_at, emotion);
 
         CREATE TABLE stage_progress (
