@@ -94,6 +94,20 @@ class InterviewSession:
         self.entries = entries.session_entries(self.db, self.session.id)
         self._progress = {p.stage_id: p for p in sessions.progress(self.db, self.session.id)}
 
+    def refresh_channels(self) -> None:
+        """Reload the study's channels (after one was added)."""
+        self.channels = studies.channels(self.db, self.study.id)
+
+    def last_entry(self) -> Entry | None:
+        """The entry /undo and /edit act on."""
+        return self.entries[-1] if self.entries else None
+
+    def add_channel(self, name: str) -> Channel:
+        """Add a touchpoint channel to the study (asked when a typed one is unknown)."""
+        channel = studies.add_channel(self.db, self.study.id, clean_line(name))
+        self.refresh_channels()
+        return channel
+
     @property
     def participant(self) -> Participant | None:
         if self.session.participant_id is None:

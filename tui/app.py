@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from textual.app import App
 
+from capture.session import InterviewSession
 from storage import open_database
-from tui.screens.home_screen import HomeScreen
+from storage.studies import get_study
 
 POLL_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class CaptureRequest:
+    """`journey capture`: open straight into an interview (or its new-interview form)."""
+
+    study_id: str | None
+    participant: str | None = None
+    segment: str | None = None
+    interviewer: str | None = None
+    mode: str = "interview"
+    consent: bool = False
 
 
 class JourneyApp(App[None]):
@@ -17,28 +31,80 @@ class JourneyApp(App[None]):
     TITLE = "journey"
 
     def __init__(
-        self, db_path: Path, *, poll_seconds: float = POLL_SECONDS, cursor_blink: bool = True
+        self,
+        db_path: Path,
+        *,
+        capture: CaptureRequest | None = None,
+        poll_seconds: float = POLL_SECONDS,
+        cursor_blink: bool = True,
     ) -> None:
         super().__init__()
         self.db_path = Path(db_path)
+        self.capture = capture
         self.poll_seconds = poll_seconds
         self.cursor_blink = cursor_blink
         self.db = open_database(self.db_path)
         self.sub_title = str(self.db_path)
 
     def on_mount(self) -> None:
-        self.push_screen(HomeScreen())
+        if self.capture is None:
+            from tui.screens.home_screen import HomeScreen
+
+            self.push_screen(HomeScreen())
+        elif self.capture.participant is None:
+            from tui.screens.new_interview_screen import NewInterviewScreen
+
+            self.push_screen(
+                NewInterviewScreen(self.capture.study_id, self.capture.mode),
+                self._interview_started,
+            )
+        else:
+            request = self.capture
+            assert request.study_id is not None
+            session = InterviewSession.start(
+                self.db,
+                get_study(self.db, request.study_id),
+                request.participant,
+                segment=request.segment,
+                interviewer=request.interviewer,
+                mode=request.mode,
+                consent=request.consent,
+            )
+            self.open_session(session)
+
+    def _interview_started(self, session: InterviewSession | None) -> None:
+        if session is None:
+            self.exit()
+        else:
+            self.open_session(session)
+
+    def open_session(self, session: InterviewSession) -> None:
+        """The capture screen (or the survey screen) for a started or resumed session."""
+        if session.session.mode == "survey":
+            from tui.screens.survey_screen import SurveyScreen
+
+            self.push_screen(SurveyScreen(session))
+        else:
+            from tui.screens.capture_screen import CaptureScreen
+
+            self.push_screen(CaptureScreen(session))
 
     def on_unmount(self) -> None:
         self.db.close()
 
 
 def make_app(
-    db_path: str | Path, *, poll_seconds: float = POLL_SECONDS, cursor_blink: bool = True
+    db_path: str | Path,
+    *,
+    capture: CaptureRequest | None = None,
+    poll_seconds: float = POLL_SECONDS,
+    cursor_blink: bool = True,
 ) -> JourneyApp:
     """The app on an existing journey database (the CLI validates and creates it).
 
     Tests pass `cursor_blink=False` so snapshots are stable, and a short
     `poll_seconds` to see other processes' commits quickly.
     """
-    return JourneyApp(Path(db_path), poll_seconds=poll_seconds, cursor_blink=cursor_blink)
+    return JourneyApp(
+        Path(db_path), capture=capture, poll_seconds=poll_seconds, cursor_blink=cursor_blink
+    )

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from click.core import ParameterSource
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -63,10 +62,19 @@ def main_callback(
         ),
     ] = DEFAULT_DB,
 ) -> None:
-    source = ctx.get_parameter_source("db")
-    ctx.obj = Settings(db, db_is_default=source in (ParameterSource.DEFAULT, None))
+    ctx.obj = Settings(db, db_is_default=_is_default(ctx, "db"))
     if ctx.invoked_subcommand is None:
         _run_tui(ctx.obj)
+
+
+def _is_default(ctx: typer.Context, name: str) -> bool:
+    """Whether a parameter was left at its default (not given, not from the environment).
+
+    Compared by name: Typer bundles its own Click, whose ParameterSource is not
+    `click.core.ParameterSource`, so an identity test against that one never matches.
+    """
+    source = ctx.get_parameter_source(name)
+    return source is None or source.name == "DEFAULT"
 
 
 def _run_tui(settings: Settings) -> None:
@@ -103,7 +111,7 @@ def init(
     settings = _settings(ctx)
     if study is not None:
         load_template(template)  # a bad template fails before any file is created
-    elif template != "five-stage":
+    elif not _is_default(ctx, "template"):
         raise typer.BadParameter("--template needs --study NAME", param_hint="--template")
     existed = settings.db.exists()
     db = _open(ctx, create=True)
@@ -254,6 +262,57 @@ def backup(
     with _open(ctx, read_only=True) as db:
         written = run_backup(db, out, force=force)
     typer.echo(f"Backed up {_settings(ctx).db} to {written}")
+
+
+@app.command()
+def capture(
+    ctx: typer.Context,
+    study: Annotated[
+        str | None, typer.Option(help="The study (needed when there are several).")
+    ] = None,
+    participant: Annotated[
+        str | None,
+        typer.Option(
+            help="Participant code, e.g. P07; resumes their interview in progress. "
+            "Without it, a short new-interview form comes first."
+        ),
+    ] = None,
+    segment: Annotated[str | None, typer.Option(help="The participant's segment.")] = None,
+    interviewer: Annotated[
+        str | None, typer.Option(help="Who is interviewing (default: your login name).")
+    ] = None,
+    mode: Annotated[
+        str, typer.Option(help="interview (you type) or survey (the participant types).")
+    ] = "interview",
+    consent: Annotated[
+        bool, typer.Option("--consent", help="Record that the participant gave consent, now.")
+    ] = False,
+) -> None:
+    """Start or resume an interview and capture it stage by stage."""
+    from storage.studies import resolve_study
+    from tui.app import CaptureRequest, make_app
+    from tui.screens.new_interview_screen import login_name
+
+    if mode not in ("interview", "survey"):
+        raise typer.BadParameter("must be interview or survey", param_hint="--mode")
+    with _open(ctx) as db:
+        chosen = resolve_study(db, study) if (study or participant) else None
+        if chosen is None:
+            from storage.studies import list_studies
+
+            studies = list_studies(db)
+            if not studies:
+                resolve_study(db, None)  # the one-line "no study yet" error
+            chosen = studies[0] if len(studies) == 1 else None
+    request = CaptureRequest(
+        study_id=chosen.id if chosen else None,
+        participant=participant,
+        segment=segment,
+        interviewer=interviewer if interviewer is not None else login_name() or None,
+        mode=mode,
+        consent=consent,
+    )
+    make_app(_settings(ctx).db, capture=request).run()
 
 
 def main() -> None:

@@ -15,3 +15,24 @@ def literal(value: object, style: str = "") -> Text:
 def short_time(stamp: str | None) -> str:
     """`2026-09-05T14:03:00.000+00:00` as `2026-09-05 14:03` (UTC)."""
     return stamp[:16].replace("T", " ") if stamp else "-"
+
+
+def emotion_text(value: float | None, *, signed_value: bool = True) -> Text:
+    """An emotion (-2..+2, or a mean) with its sign as a glyph as well as a colour,
+    so nothing is told by colour alone (NO_COLOR, `TERM=linux`)."""
+    if value is None:
+        return Text("·", style="dim")
+    if value >= 1.5:
+        glyph, style = "▲▲", "bold green"
+    elif value > 0.25:
+        glyph, style = "▲", "green"
+    elif value <= -1.5:
+        glyph, style = "▼▼", "bold red"
+    elif value < -0.25:
+        glyph, style = "▼", "red"
+    else:
+        glyph, style = "●", "yellow"
+    if not signed_value:
+        return Text(glyph, style=style)
+    number = f"{value:+d}" if isinstance(value, int) else f"{value:+.1f}"
+    return Text(f"{glyph}{number}", style=style)

@@ -3,20 +3,10 @@
 from __future__ import annotations
 
 from rich.table import Table
-from rich.text import Text
 from textual.widgets import Static
 
 from storage.aggregates import StageStats
-from tui.text import literal
-
-
-def emotion_text(mean: float | None) -> Text:
-    """A mean emotion with its sign as a glyph too, so nothing rests on colour alone."""
-    if mean is None:
-        return Text("-")
-    glyph = "▲" if mean > 0.25 else "▼" if mean < -0.25 else "●"
-    style = "green" if mean > 0.25 else "red" if mean < -0.25 else ""
-    return Text(f"{glyph} {mean:+.2f}", style=style)
+from tui.text import emotion_text, literal
 
 
 class StageSummary(Static):

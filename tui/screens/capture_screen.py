@@ -1,0 +1,340 @@
+"""The interviewer's screen: walk the stages, type what the customer says, never lose a line.
+
+Each entry is committed when Enter is pressed; what sits unsent in the
+quick-entry line is saved as a draft within a second of typing. When a save
+fails the line stays where it is and a notice says so; Enter again retries.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, VerticalScroll
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Header, Input
+
+from capture.quick_entry import ParsedCommand, ParsedEntry, parse_line, with_channel
+from capture.session import InterviewSession
+from storage.errors import JourneyError
+from storage.models import LANES, Channel
+from tui.screens.channel_choice_screen import ChannelChoiceScreen
+from tui.screens.entry_form_screen import EntryFormScreen
+from tui.screens.help_screen import HelpScreen
+from tui.screens.summary_screen import SummaryScreen
+from tui.widgets.lane_card import LaneCard, entry_line
+from tui.widgets.quick_entry_input import QuickEntryInput
+from tui.widgets.session_timeline import SessionTimeline
+from tui.widgets.stage_guide import StageGuide
+from tui.widgets.stage_stepper import StageStepper
+
+if TYPE_CHECKING:
+    from tui.app import JourneyApp
+
+DRAFT_DELAY = 0.6  # seconds of quiet typing before the draft is saved
+PLACEHOLDER = "g: goal  n: need  e: expectation  t: web -1 e5 text  p: pain  …  /help"
+
+
+class CaptureScreen(Screen[None]):
+    BINDINGS = [
+        Binding("ctrl+b", "previous_stage", "Prev stage"),
+        Binding("ctrl+n", "next_stage", "Next stage"),
+        Binding("ctrl+z", "undo", "Undo"),
+        Binding("ctrl+f", "form", "Form"),
+        Binding("f1", "help", "Help"),
+        Binding("escape", "leave", "Leave", tooltip="Back to the home screen; resume later"),
+    ]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
+
+    DEFAULT_CSS = """
+    CaptureScreen #lanes {
+        height: 1fr;
+        border-top: solid $primary-darken-2;
+    }
+    CaptureScreen #lane-grid {
+        grid-size: 1;
+        grid-rows: auto;
+        height: auto;
+    }
+    CaptureScreen.-wide #lane-grid {
+        grid-size: 3;
+        grid-gutter: 1 2;
+    }
+    CaptureScreen.-narrow LaneCard.-empty {
+        display: none;
+    }
+    CaptureScreen #entry {
+        border-title-align: left;
+        border-subtitle-align: right;
+    }
+    """
+
+    def __init__(self, session: InterviewSession) -> None:
+        super().__init__()
+        self.session = session
+        self._draft_timer: Timer | None = None
+        self._saved_draft = session.draft
+
+    @property
+    def journey(self) -> JourneyApp:
+        return cast("JourneyApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield StageStepper(id="stepper")
+        yield StageGuide(id="guide")
+        with VerticalScroll(id="lanes"), Grid(id="lane-grid"):
+            for lane in LANES:
+                yield LaneCard(lane)
+        yield SessionTimeline(id="timeline")
+        yield QuickEntryInput(self._saved_draft, placeholder=PLACEHOLDER, id="entry")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._update_title()
+        self.refresh_view()
+        entry = self.query_one("#entry", Input)
+        entry.border_title = "Quick entry"
+        entry.focus()
+        if self._saved_draft:
+            entry.cursor_position = len(self._saved_draft)
+            self.notify("Your unsent line was restored.", markup=False)
+
+    def on_screen_resume(self) -> None:
+        self.query_one("#entry", Input).focus()
+
+    def _update_title(self) -> None:
+        session = self.session
+        participant = session.participant
+        parts = [session.study.name]
+        if participant is not None:
+            parts.append(
+                participant.code + (f" ({participant.segment})" if participant.segment else "")
+            )
+            if participant.consent_at is None:
+                parts.append("no consent recorded")
+        if session.session.interviewer:
+            parts.append(session.session.interviewer)
+        if session.session.mode != "interview":
+            parts.append(session.session.mode)
+        self.title = "journey capture"
+        self.sub_title = " · ".join(parts)
+
+    # -- the view ----------------------------------------------------------------
+
+    def refresh_view(self) -> None:
+        session = self.session
+        self.query_one(StageStepper).show(session.stage_states())
+        self.query_one(StageGuide).show(
+            session.current_stage, session.stage_prompts(), session.answered_prompts()
+        )
+        channels = {c.id: c for c in session.channels}
+        by_lane = session.stage_entries()
+        for card in self.query(LaneCard):
+            card.show(by_lane[card.lane], channels)
+        timeline = self.query_one(SessionTimeline)
+        timeline.set_class(self.has_class("-tall"), "-tall")
+        timeline.show(session.emotion_curve())
+
+    # -- drafts ------------------------------------------------------------------
+
+    @on(Input.Changed, "#entry")
+    def _typed(self, event: Input.Changed) -> None:
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        self._draft_timer = self.set_timer(DRAFT_DELAY, self._save_draft)
+
+    def _save_draft(self) -> None:
+        text = self.query_one("#entry", Input).value
+        if text == self._saved_draft:
+            return
+        try:
+            self.session.save_draft(text)
+        except JourneyError as error:
+            self._show_status(f"draft not saved: {error}", error=True)
+            return
+        self._saved_draft = text
+
+    def _show_status(self, message: str, *, error: bool = False) -> None:
+        entry = self.query_one("#entry", Input)
+        entry.border_subtitle = message
+        entry.set_class(error, "-unsaved")
+
+    # -- entering lines ----------------------------------------------------------
+
+    @on(QuickEntryInput.LineEntered, "#entry")
+    def _line_entered(self, event: QuickEntryInput.LineEntered) -> None:
+        # The input has already emptied itself; every path that does not save the
+        # line must put it back (`_keep`), so nothing typed is ever lost.
+        line = event.line
+        try:
+            parsed = parse_line(line, self.session.channels)
+        except JourneyError as error:
+            self._keep(line)
+            self.notify(str(error), severity="warning", markup=False)
+            return
+        if isinstance(parsed, ParsedCommand):
+            self.run_command(parsed, line)
+        elif parsed.channel_problem:
+            self._ask_channel(parsed, line)
+        else:
+            self.save_entry(parsed, line)
+
+    def _keep(self, line: str) -> None:
+        self.query_one("#entry", QuickEntryInput).restore(line)
+        self._save_draft()
+
+    def save_entry(self, parsed: ParsedEntry, line: str | None = None) -> bool:
+        """Commit one entry; on failure the line goes back in the input (and its draft)."""
+        try:
+            entry = self.session.add(
+                parsed.lane,
+                parsed.text,
+                channel=parsed.channel,
+                emotion=parsed.emotion,
+                effort=parsed.effort,
+                tags=parsed.tags,
+            )
+        except JourneyError as error:
+            if line is not None:
+                self._keep(line)
+            self._show_status("NOT SAVED", error=True)
+            self.notify(
+                f"Not saved: {error}. The line is still here; press Enter to retry.",
+                severity="error",
+                timeout=15,
+                markup=False,
+            )
+            return False
+        self._draft_saved_empty()
+        channels = {c.id: c for c in self.session.channels}
+        self._show_status(f"saved {entry.lane}: {entry_line(entry, channels).plain[:40]}")
+        self.refresh_view()
+        return True
+
+    def _draft_saved_empty(self) -> None:
+        """After a line is saved: the draft is what is typed now (usually nothing)."""
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        self._save_draft()
+
+    def _ask_channel(self, parsed: ParsedEntry, line: str) -> None:
+        def chosen(channel: Channel | None) -> None:
+            if channel is None:
+                self._keep(line)
+                self.notify("Not saved: choose a channel or edit the line.", markup=False)
+                return
+            self.save_entry(with_channel(parsed, channel), line)
+
+        self.app.push_screen(
+            ChannelChoiceScreen(self.session, parsed.channel_word or "", parsed.channel_candidates),
+            chosen,
+        )
+
+    # -- commands ----------------------------------------------------------------
+
+    def run_command(self, command: ParsedCommand, line: str | None = None) -> None:
+        handler = getattr(self, f"_command_{command.name}", None)
+        if not command.known or handler is None:
+            if line is not None:
+                self._keep(line)
+            self.notify(
+                command.message or f"/{command.name} does not work here",
+                severity="warning",
+                markup=False,
+            )
+            return
+        try:
+            handler(command.argument)
+        except JourneyError as error:
+            if line is not None:
+                self._keep(line)
+            self.notify(str(error), severity="error", markup=False)
+            return
+        if self.is_current:  # /done has left the screen
+            if line is not None:
+                self._draft_saved_empty()
+            self.refresh_view()
+
+    def _command_next(self, argument: str | None) -> None:
+        if self.session.next_stage() is None:
+            self.notify("This is the last stage; /done finishes the interview.", markup=False)
+
+    def _command_prev(self, argument: str | None) -> None:
+        if self.session.previous_stage() is None:
+            self.notify("This is the first stage.", markup=False)
+
+    def _command_stage(self, argument: str | None) -> None:
+        self.session.go_to(self.session.find_stage(argument or ""))
+
+    def _command_drop(self, argument: str | None) -> None:
+        stage = self.session.current_stage
+        self.session.drop(argument or "")
+        reason = f": {argument}" if argument else ""
+        self.notify(f"Dropped out at {stage.name}{reason}", markup=False)
+
+    def _command_skip(self, argument: str | None) -> None:
+        stage = self.session.current_stage
+        self.session.skip()
+        self.notify(f"Skipped {stage.name}", markup=False)
+
+    def _command_undo(self, argument: str | None) -> None:
+        undone = self.session.undo()
+        if undone is None:
+            self.notify("Nothing to undo.", markup=False)
+        else:
+            self.notify(f"Removed {undone.lane}: {undone.text[:60]}", markup=False)
+
+    def _command_edit(self, argument: str | None) -> None:
+        if argument:
+            edited = self.session.edit_last(text=argument)
+            if edited is None:
+                self.notify("Nothing to edit yet.", markup=False)
+            else:
+                self.notify(f"Edited: {edited.text[:60]}", markup=False)
+            return
+        last = self.session.last_entry()
+        if last is None:
+            self.notify("Nothing to edit yet.", markup=False)
+            return
+        # Put the last entry's text back in the line to change it; Enter saves the edit.
+        self.query_one("#entry", QuickEntryInput).restore(f"/edit {last.text}")
+
+    def _command_done(self, argument: str | None) -> None:
+        self.session.finish()
+        self.app.switch_screen(SummaryScreen(self.session))
+
+    def _command_help(self, argument: str | None) -> None:
+        self.action_help()
+
+    # -- keys --------------------------------------------------------------------
+
+    def action_next_stage(self) -> None:
+        self.run_command(ParsedCommand("next"))
+
+    def action_previous_stage(self) -> None:
+        self.run_command(ParsedCommand("prev"))
+
+    def action_undo(self) -> None:
+        self.run_command(ParsedCommand("undo"))
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen())
+
+    def action_form(self) -> None:
+        def entered(result: ParsedEntry | None) -> None:
+            if result is not None:
+                self.save_entry(result)
+
+        self.app.push_screen(EntryFormScreen(self.session), entered)
+
+    def action_leave(self) -> None:
+        self._save_draft()
+        if len(self.app.screen_stack) > 2:
+            self.app.pop_screen()
+        else:
+            self.app.exit()

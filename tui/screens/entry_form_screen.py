@@ -1,0 +1,158 @@
+"""Form mode: an entry with lane, channel, emotion and effort chosen with the keyboard,
+for people who would rather not learn the quick-entry syntax."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static
+
+from capture.quick_entry import ParsedEntry
+from capture.sanitize import entry_text
+from capture.session import InterviewSession
+from storage.errors import JourneyError
+from storage.models import LANES
+from tui.text import emotion_text, literal
+from tui.widgets.lane_card import LANE_TITLES
+from tui.widgets.text_input import TextInput
+
+EMOTION_WORDS = {
+    -2: "very negative",
+    -1: "negative",
+    0: "neutral",
+    1: "positive",
+    2: "very positive",
+}
+
+
+class EntryFormScreen(ModalScreen[ParsedEntry | None]):
+    DEFAULT_CSS = """
+    EntryFormScreen {
+        align: center middle;
+    }
+    EntryFormScreen > Vertical {
+        width: 72;
+        max-width: 100%;
+        height: auto;
+        max-height: 100%;
+        border: thick $primary;
+        background: $surface;
+        padding: 0 2;
+        overflow-y: auto;
+    }
+    EntryFormScreen .row {
+        height: auto;
+    }
+    EntryFormScreen .row > Label {
+        width: 10;
+        padding-top: 1;
+    }
+    EntryFormScreen .row > Input, EntryFormScreen .row > Select {
+        width: 1fr;
+    }
+    EntryFormScreen #error {
+        color: $error;
+        height: auto;
+    }
+    EntryFormScreen #buttons {
+        height: auto;
+        align-horizontal: right;
+    }
+    EntryFormScreen Button {
+        margin-left: 2;
+    }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, session: InterviewSession, lane: str = "note") -> None:
+        super().__init__()
+        self.session = session
+        self.lane = lane
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(literal(f"New entry at {self.session.current_stage.name}"))
+            with Horizontal(classes="row"):
+                yield Label("Lane")
+                yield Select(
+                    [(LANE_TITLES[lane], lane) for lane in LANES],
+                    value=self.lane,
+                    allow_blank=False,
+                    id="lane",
+                )
+            with Horizontal(classes="row"):
+                yield Label("Text")
+                yield TextInput(placeholder="what the customer said", id="text")
+            with Horizontal(classes="row"):
+                yield Label("Channel")
+                yield Select(
+                    [(literal(c.name), c.id) for c in self.session.channels],
+                    prompt="(none)",
+                    id="channel",
+                )
+            with Horizontal(classes="row"):
+                yield Label("Emotion")
+                yield Select(
+                    [
+                        (emotion_text(value).append(f" {EMOTION_WORDS[value]}"), value)
+                        for value in (2, 1, 0, -1, -2)
+                    ],
+                    prompt="(none)",
+                    id="emotion",
+                )
+            with Horizontal(classes="row"):
+                yield Label("Effort")
+                yield Select(
+                    [
+                        (f"{n} {'(easy)' if n == 1 else '(hard)' if n == 7 else ''}", n)
+                        for n in range(1, 8)
+                    ],
+                    prompt="(none)",
+                    id="effort",
+                )
+            with Horizontal(classes="row"):
+                yield Label("Tags")
+                yield TextInput(placeholder="e.g. pricing checkout", id="tags")
+            yield Static("", id="error")
+            with Horizontal(id="buttons"):
+                yield Button("Cancel", id="cancel")
+                yield Button("Save", id="save", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#lane", Select).focus()
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#save")
+    def save(self) -> None:
+        def chosen(widget_id: str):
+            value = self.query_one(widget_id, Select).value
+            return None if value is Select.NULL else value
+
+        channel_id = chosen("#channel")
+        channel = next((c for c in self.session.channels if c.id == channel_id), None)
+        try:
+            text = entry_text(self.query_one("#text", Input).value)
+        except JourneyError as error:
+            self.query_one("#error", Static).update(literal(str(error)))
+            self.query_one("#text", Input).focus()
+            return
+        tags = tuple(
+            t.lstrip("#") for t in self.query_one("#tags", Input).value.replace(",", " ").split()
+        )
+        self.dismiss(
+            ParsedEntry(
+                lane=str(chosen("#lane")),
+                text=text,
+                channel=channel,
+                emotion=chosen("#emotion"),
+                effort=chosen("#effort"),
+                tags=tags,
+            )
+        )
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

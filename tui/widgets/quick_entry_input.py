@@ -1,0 +1,55 @@
+"""The quick-entry line: Enter hands the line over at once, in typing order.
+
+A plain Input reads its value when the Enter binding runs, which can be after
+characters typed (or sent) right behind the Enter have already landed in it; a
+fast typist or a scripted terminal would then get lines merged or repeated. Here
+Enter takes the line and empties the input in the same step, so each line
+travels alone in its own message. A multi-line paste keeps every line (joined
+with spaces) instead of only the first.
+"""
+
+from __future__ import annotations
+
+from textual import events
+from textual.message import Message
+
+from tui.widgets.text_input import TextInput
+
+
+class QuickEntryInput(TextInput):
+    class LineEntered(Message):
+        def __init__(self, input: QuickEntryInput, line: str) -> None:
+            super().__init__()
+            self.input = input
+            self.line = line
+
+        @property
+        def control(self) -> QuickEntryInput:
+            return self.input
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            line = self.value
+            if line.strip():
+                self.value = ""
+                self.post_message(self.LineEntered(self, line))
+            return
+        await super()._on_key(event)
+
+    def _on_paste(self, event: events.Paste) -> None:
+        event.stop()
+        text = " ".join(part.strip() for part in event.text.splitlines() if part.strip())
+        if text:
+            selection = self.selection
+            if selection.is_empty:
+                self.insert_text_at_cursor(text)
+            else:
+                self.replace(text, *selection)
+
+    def restore(self, line: str) -> None:
+        """Put back a line that could not be saved, ahead of anything typed since."""
+        typed_since = self.value
+        self.value = f"{line} {typed_since}" if typed_since.strip() else line
+        self.cursor_position = len(self.value)

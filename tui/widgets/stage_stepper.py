@@ -1,0 +1,66 @@
+"""Every stage of the study across the top: the current one, progress marks, entry counts."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widget import Widget
+
+from capture.session import StageState
+from tui.text import literal
+
+MARKS = {
+    None: ("·", "dim"),
+    "reached": ("✓", "green"),
+    "dropped": ("✗", "bold red"),
+    "skipped": ("↷", "yellow"),
+}
+LEGEND = "✓ reached  ✗ dropped  ↷ skipped  · not yet  ▶ current"
+
+
+class StageStepper(Widget):
+    DEFAULT_CSS = """
+    StageStepper {
+        height: 1;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.states: list[StageState] = []
+
+    def show(self, states: list[StageState]) -> None:
+        self.states = states
+        self.refresh()
+
+    def render(self) -> Text:
+        width = self.size.width or 80
+        # Full names when they fit, then shortened names, then numbers with the current name.
+        for shorten in (None, 10, 6, 0):
+            line = self._line(shorten)
+            if line.cell_len <= width:
+                return line
+        return line
+
+    def _line(self, shorten: int | None) -> Text:
+        line = Text()
+        for index, state in enumerate(self.states):
+            if index:
+                line.append(" › ", style="dim")
+            glyph, style = MARKS.get(state.outcome, MARKS[None])
+            name = state.stage.name
+            if state.current:
+                line.append("▶ ", style="bold reverse")
+                line.append_text(literal(f"{state.stage.position} {name}", style="bold reverse"))
+                line.append(f" {glyph}{state.entries}", style="bold")
+                continue
+            if shorten == 0:
+                label = str(state.stage.position)
+            elif shorten is not None and len(name) > shorten:
+                label = f"{state.stage.position} {name[: shorten - 1]}…"
+            else:
+                label = f"{state.stage.position} {name}"
+            line.append(glyph, style=style)
+            line.append_text(literal(label))
+            if state.entries:
+                line.append(f" {state.entries}", style="dim")
+        return line
