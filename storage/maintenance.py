@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from storage.connection import (
+    _db_path,
     _translate,
     create_private_file,
     readable_by_others,
@@ -61,6 +62,9 @@ def backup(db: Database, out: Path, *, group: bool = False, force: bool = False)
     error never leaves a half-written backup; it is created 0600 (0660 with group).
     """
     out = Path(out)
+    if out.exists() and os.path.samefile(out, _db_path(db)):
+        # Replacing the live file would cut off other connections and its -wal file.
+        raise JourneyError(f"{out}: is the database itself; give the backup another name")
     if out.exists() and not force:
         raise JourneyError(f"{out}: already exists (use --force to replace it)")
     if out.is_dir():
