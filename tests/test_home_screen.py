@@ -167,3 +167,36 @@ def test_snapshot_studies(snap_compare, db_path: Path, size) -> None:
 
 def test_snapshot_new_study_form(snap_compare, study_db: Path) -> None:
     assert snap_compare(snapshot_app(study_db), press=["n", *"Pricing"], terminal_size=(80, 24))
+
+
+async def test_new_interview_from_home_then_resume_from_the_list(study_db: Path) -> None:
+    from tui.screens.capture_screen import CaptureScreen
+    from tui.widgets.quick_entry_input import QuickEntryInput
+
+    app = app_for(study_db)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("i")
+        await pilot.pause()
+        app.screen.query_one("#consent").value = True
+        await pilot.click("#start")
+        await pilot.pause()
+        assert isinstance(app.screen, CaptureScreen)
+        await pilot.press(*"g: find a gift", "enter")
+        await pilot.pause()
+        await pilot.press(*"unsent", "escape")
+        await pilot.pause()
+        rows = app.screen.query_one("#in-progress", DataTable)
+        assert rows.row_count == 1
+        assert [str(c) for c in rows.get_row_at(0)][:4] == ["P01", "-", "Awareness", "1"]
+        rows.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, CaptureScreen)
+        assert app.screen.query_one(QuickEntryInput).value == "unsent"
+    with open_database(study_db, read_only=True) as db:
+        texts = [r["text"] for r in db.query("SELECT text FROM entries")]
+        drafts = [r["text"] for r in db.query("SELECT text FROM drafts")]
+        consent = [r["consent_at"] for r in db.query("SELECT consent_at FROM participants")]
+    assert texts == ["find a gift"]
+    assert drafts == ["unsent"]
+    assert consent[0] is not None

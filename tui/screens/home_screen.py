@@ -12,10 +12,13 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Static
 
 from capture.demo import DEMO_STUDY, add_demo_sessions
+from capture.session import InterviewSession
 from storage import connect, data_version
 from storage.aggregates import study_stats
 from storage.errors import JourneyError
+from storage.sessions import list_sessions
 from storage.studies import study_summaries
+from tui.screens.new_interview_screen import NewInterviewScreen
 from tui.screens.new_study_screen import NewStudyScreen
 from tui.text import literal, short_time
 from tui.widgets.stage_summary import StageSummary
@@ -28,6 +31,7 @@ DEMO_SESSIONS = 30
 
 class HomeScreen(Screen[None]):
     BINDINGS = [
+        Binding("i", "new_interview", "New interview"),
         Binding("n", "new_study", "New study"),
         Binding("d", "load_demo", "Add demo interviews"),
         Binding("q", "app.quit", "Quit"),
@@ -57,6 +61,9 @@ class HomeScreen(Screen[None]):
                 yield Button("Load the demo", id="load-demo")
         table: DataTable[object] = DataTable(id="studies", cursor_type="row", zebra_stripes=True)
         yield table
+        in_progress: DataTable[object] = DataTable(id="in-progress", cursor_type="row")
+        in_progress.border_title = "Interviews in progress (Enter resumes)"
+        yield in_progress
         yield StageSummary(id="summary")
         yield Footer()
 
@@ -67,6 +74,13 @@ class HomeScreen(Screen[None]):
         table.add_column("Sessions", key="sessions")
         table.add_column("Entries", key="entries")
         table.add_column("Last activity", key="last")
+        in_progress = self.query_one("#in-progress", DataTable)
+        in_progress.add_column("Participant", key="participant")
+        in_progress.add_column("Segment", key="segment")
+        in_progress.add_column("Stage", key="stage")
+        in_progress.add_column("Entries", key="entries")
+        in_progress.add_column("Interviewer", key="interviewer")
+        in_progress.add_column("Last activity", key="last")
         self.reload()
         # Live: only a commit by another process changes data_version, and only
         # that triggers a query; an idle screen draws nothing.
@@ -104,6 +118,7 @@ class HomeScreen(Screen[None]):
         table.display = not empty
         self.query_one(StageSummary).display = not empty
         self._show_summary()
+        self._show_in_progress()
         if not empty:
             table.focus()
 
@@ -122,9 +137,54 @@ class HomeScreen(Screen[None]):
         name = self.query_one("#studies", DataTable).get_row(study_id)[0]
         summary.show(str(name), study_stats(self.journey.db, study_id))
 
+    def _show_in_progress(self) -> None:
+        study_id = self._selected_id()
+        table = self.query_one("#in-progress", DataTable)
+        table.clear()
+        listings = (
+            list_sessions(self.journey.db, study_id, status="in_progress") if study_id else []
+        )
+        for listing in listings:
+            if listing.session.mode == "workshop":
+                continue
+            table.add_row(
+                literal(listing.participant_code or "-"),
+                literal(listing.segment or "-"),
+                literal(listing.stage_name or "-"),
+                str(listing.entries),
+                literal(listing.session.interviewer or "-"),
+                short_time(listing.last_activity),
+                key=listing.session.id,
+            )
+        table.display = table.row_count > 0
+
     @on(DataTable.RowHighlighted, "#studies")
     def _highlighted(self) -> None:
         self._show_summary()
+        self._show_in_progress()
+
+    @on(DataTable.RowSelected, "#studies")
+    def action_new_interview(self) -> None:
+        def started(session: InterviewSession | None) -> None:
+            if session is not None:
+                self.journey.open_session(session)
+
+        self.app.push_screen(NewInterviewScreen(self._selected_id()), started)
+
+    @on(DataTable.RowSelected, "#in-progress")
+    def _resume(self, event: DataTable.RowSelected) -> None:
+        session_id = event.row_key.value
+        if session_id is None:
+            return
+        try:
+            session = InterviewSession.resume(self.journey.db, session_id)
+        except JourneyError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        self.journey.open_session(session)
+
+    def on_screen_resume(self) -> None:
+        self.reload()
 
     @on(Button.Pressed, "#create-study")
     def action_new_study(self) -> None:
