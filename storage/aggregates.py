@@ -108,24 +108,30 @@ class StageStats:
     emotion: EmotionSummary
 
 
-def _session_scope(study_id: str, where: SessionFilter) -> tuple[str, list]:
+def _session_scope(study_id: str, where: SessionFilter, column: str) -> tuple[str, list]:
+    """`AND column IN (the filtered sessions)`, or nothing when no filter is set (every
+    row reached through the study's stages is already the study's, and the planner
+    would otherwise test each row against the subquery)."""
+    if not where.active:
+        return "", []
     condition, params = where.sql()
     return (
-        "SELECT x.id FROM sessions x LEFT JOIN participants p ON p.id = x.participant_id "
-        f"WHERE x.study_id = ? AND {condition}",
+        f"AND {column} IN (SELECT x.id FROM sessions x "
+        "LEFT JOIN participants p ON p.id = x.participant_id "
+        f"WHERE x.study_id = ? AND {condition})",
         [study_id, *params],
     )
 
 
 def lane_counts(db: Database, study_id: str, where: SessionFilter = NO_FILTER) -> list[LaneCount]:
-    scope, params = _session_scope(study_id, where)
+    scope, params = _session_scope(study_id, where, "e.session_id")
     return [
         LaneCount(row[0], row[1], row[2], row[3])
         for row in db.conn.execute(
             f"""
             SELECT e.stage_id, e.lane, count(*), count(DISTINCT e.session_id)
             FROM entries e JOIN stages st ON st.id = e.stage_id
-            WHERE st.study_id = ? AND e.deleted_at IS NULL AND e.session_id IN ({scope})
+            WHERE st.study_id = ? AND e.deleted_at IS NULL {scope}
             GROUP BY e.stage_id, e.lane
             """,
             [study_id, *params],
@@ -143,7 +149,7 @@ def stage_emotions(
     db: Database, study_id: str, where: SessionFilter = NO_FILTER
 ) -> list[EmotionSummary]:
     """Per stage, over every entry with an emotion (touchpoints, pains, delights)."""
-    scope, params = _session_scope(study_id, where)
+    scope, params = _session_scope(study_id, where, "e.session_id")
     return [
         EmotionSummary(row[0], row[1], _spread(row[1], row[2]), row[3], row[4])
         for row in db.conn.execute(
@@ -152,7 +158,7 @@ def stage_emotions(
                 count(DISTINCT e.session_id)
             FROM stages st LEFT JOIN entries e ON e.stage_id = st.id
                 AND e.deleted_at IS NULL AND e.emotion IS NOT NULL
-                AND e.session_id IN ({scope})
+                {scope}
             WHERE st.study_id = ?
             GROUP BY st.id ORDER BY st.position
             """,
@@ -165,7 +171,7 @@ def channel_stages(
     db: Database, study_id: str, where: SessionFilter = NO_FILTER
 ) -> list[ChannelStage]:
     """Touchpoint mentions per channel and stage, with their mean emotion."""
-    scope, params = _session_scope(study_id, where)
+    scope, params = _session_scope(study_id, where, "e.session_id")
     return [
         ChannelStage(row[0], row[1], row[2], row[3], row[4], row[5], row[6])
         for row in db.conn.execute(
@@ -173,7 +179,7 @@ def channel_stages(
             SELECT c.id, c.name, e.stage_id, count(*), count(DISTINCT e.session_id),
                 avg(e.emotion), count(e.emotion)
             FROM entries e JOIN channels c ON c.id = e.channel_id
-            WHERE c.study_id = ? AND e.deleted_at IS NULL AND e.session_id IN ({scope})
+            WHERE c.study_id = ? AND e.deleted_at IS NULL {scope}
             GROUP BY c.id, e.stage_id
             ORDER BY c.created_at, c.rowid
             """,
@@ -186,7 +192,7 @@ def stage_reach(
     db: Database, study_id: str, where: SessionFilter = NO_FILTER, top: int = 3
 ) -> list[StageReach]:
     """The funnel: sessions that reached each stage, dropped there or skipped it."""
-    scope, params = _session_scope(study_id, where)
+    scope, params = _session_scope(study_id, where, "sp.session_id")
     counts = {
         row[0]: row[1:]
         for row in db.conn.execute(
@@ -196,7 +202,7 @@ def stage_reach(
                 sum(sp.outcome = 'dropped'),
                 sum(sp.outcome = 'skipped')
             FROM stage_progress sp JOIN stages st ON st.id = sp.stage_id
-            WHERE st.study_id = ? AND sp.session_id IN ({scope})
+            WHERE st.study_id = ? {scope}
             GROUP BY sp.stage_id
             """,
             [study_id, *params],
@@ -208,7 +214,7 @@ def stage_reach(
         SELECT sp.stage_id, lower(trim(sp.reason)), count(*)
         FROM stage_progress sp JOIN stages st ON st.id = sp.stage_id
         WHERE st.study_id = ? AND sp.outcome = 'dropped' AND coalesce(trim(sp.reason), '') != ''
-            AND sp.session_id IN ({scope})
+            {scope}
         GROUP BY sp.stage_id, lower(trim(sp.reason))
         ORDER BY count(*) DESC, lower(trim(sp.reason))
         """,
@@ -253,4 +259,90 @@ def study_stats(db: Database, study_id: str, where: SessionFilter = NO_FILTER) -
             emotions[stage.stage_id],
         )
         for stage in reach
+    ]
+
+
+@dataclass(frozen=True)
+class ItemCount:
+    """Entries of one stage and lane that say the same thing: the same text (ignoring
+    case and surrounding spaces) or, for tagged entries, the same first tag."""
+
+    stage_id: str
+    lane: str
+    key: str  # the lower-cased text, or "#tag"
+    text: str  # how it is shown: one of the texts as typed, or "#tag"
+    entries: int
+    sessions: int
+    votes: int
+
+
+def item_counts(
+    db: Database, study_id: str, lanes: tuple[str, ...], where: SessionFilter = NO_FILTER
+) -> list[ItemCount]:
+    """Every group of same-meaning entries per stage and lane, most frequent first."""
+    scope, params = _session_scope(study_id, where, "e.session_id")
+    lane_marks = ", ".join("?" for _ in lanes)
+    return [
+        ItemCount(*row)
+        for row in db.conn.execute(
+            f"""
+            WITH keyed AS (
+                SELECT e.stage_id, e.lane, e.text, e.votes, e.session_id,
+                    (SELECT '#' || t.name FROM entry_tags et JOIN tags t ON t.id = et.tag_id
+                        WHERE et.entry_id = e.id ORDER BY t.name LIMIT 1) AS tag
+                FROM entries e JOIN stages st ON st.id = e.stage_id
+                WHERE st.study_id = ? AND e.deleted_at IS NULL AND e.lane IN ({lane_marks})
+                    {scope}
+            )
+            SELECT stage_id, lane, coalesce(lower(tag), lower(trim(text))) AS key,
+                coalesce(tag, min(trim(text))), count(*), count(DISTINCT session_id),
+                sum(votes)
+            FROM keyed
+            GROUP BY stage_id, lane, key
+            ORDER BY count(*) DESC, sum(votes) DESC, key
+            """,
+            [study_id, *lanes, *params],
+        )
+    ]
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """Of the sessions that met a channel at a stage, how many went on to the next stage."""
+
+    channel_id: str
+    stage_id: str
+    sessions: int
+    went_on: int
+    did_not: int
+
+
+def channel_contributions(
+    db: Database, study_id: str, where: SessionFilter = NO_FILTER
+) -> list[Contribution]:
+    """Per channel and stage (but the last): sessions with a touchpoint there, split by
+    whether they reached the next stage."""
+    scope, params = _session_scope(study_id, where, "e.session_id")
+    return [
+        Contribution(row[0], row[1], row[2], row[3], row[2] - row[3])
+        for row in db.conn.execute(
+            f"""
+            WITH met AS (
+                SELECT DISTINCT e.channel_id, e.stage_id, e.session_id, st.position
+                FROM entries e JOIN stages st ON st.id = e.stage_id
+                WHERE st.study_id = ? AND e.deleted_at IS NULL AND e.lane = 'touchpoint'
+                    AND e.channel_id IS NOT NULL {scope}
+            )
+            SELECT met.channel_id, met.stage_id, count(*),
+                sum(EXISTS (
+                    SELECT 1 FROM stage_progress sp JOIN stages nx ON nx.id = sp.stage_id
+                    WHERE sp.session_id = met.session_id AND nx.study_id = ?
+                        AND nx.position = met.position + 1
+                        AND sp.outcome IN ('reached', 'dropped')))
+            FROM met
+            WHERE met.position < (SELECT max(position) FROM stages WHERE study_id = ?)
+            GROUP BY met.channel_id, met.stage_id
+            """,
+            [study_id, *params, study_id, study_id],
+        )
     ]
