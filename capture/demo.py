@@ -22,7 +22,9 @@ BATCH_SESSIONS = 250
 SEGMENTS = ("first-time buyer", "returning customer", "small business")
 INTERVIEWERS = ("ana", "ben", "chloe", "dev", "eli")
 FACILITATORS = ("kim", "lee")
-_EPOCH = datetime(2026, 9, 1, 9, 0)
+# Interviews start 37 minutes apart from here: 10,000 sessions still end in the past.
+_EPOCH = datetime(2026, 1, 5, 9, 0)
+_SPACING = timedelta(minutes=37)
 
 # Five phases of a journey; a study's stages are spread over them by position.
 _PHASE_MOOD = (0.3, -0.2, -0.6, 0.4, 0.8)
@@ -253,7 +255,7 @@ class _Generator:
         if number % 40 == 0:
             self.workshop(number, rows)
             return
-        start = _EPOCH + timedelta(hours=5 * number + rng.randrange(4), minutes=rng.randrange(60))
+        start = _EPOCH + _SPACING * number + timedelta(minutes=rng.randrange(30))
         segment = rng.choice(SEGMENTS)
         participant_id, session_id = self.uuid(), self.uuid()
         code = f"P{number:03d}"
@@ -369,7 +371,7 @@ class _Generator:
 
     def workshop(self, number: int, rows: dict[str, list[dict]]) -> None:
         rng = self.rng
-        start = _EPOCH + timedelta(hours=5 * number)
+        start = _EPOCH + _SPACING * number
         session_id = self.uuid()
         clock = start
         for stage in self.stages:

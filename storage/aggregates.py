@@ -289,7 +289,7 @@ def item_counts(
             WITH keyed AS (
                 SELECT e.stage_id, e.lane, e.text, e.votes, e.session_id,
                     (SELECT '#' || t.name FROM entry_tags et JOIN tags t ON t.id = et.tag_id
-                        WHERE et.entry_id = e.id ORDER BY t.name LIMIT 1) AS tag
+                        WHERE et.entry_id = e.id ORDER BY t.name COLLATE NOCASE LIMIT 1) AS tag
                 FROM entries e JOIN stages st ON st.id = e.stage_id
                 WHERE st.study_id = ? AND e.deleted_at IS NULL AND e.lane IN ({lane_marks})
                     {scope}

@@ -136,7 +136,7 @@ def _entries(db: Database, where: str, params: list, *, include_deleted: bool) -
             SELECT {columns},
                 (SELECT group_concat(name, char(31)) FROM (
                     SELECT t.name FROM entry_tags et JOIN tags t ON t.id = et.tag_id
-                    WHERE et.entry_id = e.id ORDER BY t.name)) AS tags
+                    WHERE et.entry_id = e.id ORDER BY t.name COLLATE NOCASE)) AS tags
             FROM entries e WHERE {where}
             ORDER BY e.created_at, e.rowid
             """,

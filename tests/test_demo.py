@@ -1,0 +1,208 @@
+"""Demo data: deterministic, growing one study, realistic, and sound."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlite_utils import Database
+
+from capture.demo import DEMO_STUDY, add_demo_sessions
+from capture.study import new_study
+from storage import studies
+from storage.connection import open_database
+
+CONTENT_TABLES = (
+    "studies",
+    "stages",
+    "channels",
+    "prompts",
+    "participants",
+    "sessions",
+    "entries",
+    "stage_progress",
+    "tags",
+    "entry_tags",
+    "edits",
+    "drafts",
+)
+
+
+def dump(path: Path) -> dict[str, list[tuple]]:
+    with open_database(path, read_only=True) as db:
+        return {
+            table: [tuple(r) for r in db.execute(f"SELECT * FROM {table} ORDER BY rowid")]
+            for table in CONTENT_TABLES
+        }
+
+
+def one(db: Database, sql: str, params: list | None = None):
+    return db.execute(sql, params or []).fetchone()[0]
+
+
+@pytest.fixture
+def base(tmp_path: Path) -> Path:
+    """A database holding the (empty) demo study: the same starting point for two runs."""
+    path = tmp_path / "base.db"
+    with open_database(path, create=True) as db:
+        study, entries = add_demo_sessions(db, 0)
+        assert (study.name, entries) == (DEMO_STUDY, 0)
+    return path
+
+
+def copy(base: Path, name: str) -> Path:
+    target = base.with_name(name)
+    shutil.copyfile(base, target)
+    return target
+
+
+def test_same_seed_same_data(base: Path) -> None:
+    first, second, other = copy(base, "a.db"), copy(base, "b.db"), copy(base, "c.db")
+    for path, seed in ((first, 7), (second, 7), (other, 8)):
+        with open_database(path) as db:
+            add_demo_sessions(db, 20, seed=seed)
+            add_demo_sessions(db, 5, seed=seed)
+    one_dump, two_dump = dump(first), dump(second)
+    assert len(one_dump["entries"]) > 100
+    assert one_dump == two_dump
+    # The comparison can tell: another seed gives other data.
+    assert dump(other)["entries"] != one_dump["entries"]
+
+
+def test_returns_study_and_entries(db_path: Path) -> None:
+    with open_database(db_path) as db:
+        study, entries = add_demo_sessions(db, 6, seed=3)
+        assert study.name == DEMO_STUDY
+        assert entries == one(db, "SELECT count(*) FROM entries") > 0
+        assert one(db, "SELECT count(*) FROM sessions WHERE study_id = ?", [study.id]) == 6
+
+
+def test_progress_callback(db_path: Path) -> None:
+    calls: list[tuple[int, int]] = []
+    with open_database(db_path) as db:
+        add_demo_sessions(db, 3, progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(3, 3)]
+
+
+def test_repeated_runs_grow_one_study(demo_db: Path) -> None:
+    with open_database(demo_db) as db:
+        before = one(db, "SELECT count(*) FROM entries")
+        _, added = add_demo_sessions(db, 12, seed=1)  # the same seed again
+        _, added_again = add_demo_sessions(db, 12, seed=1)
+        assert [s.name for s in studies.list_studies(db)] == [DEMO_STUDY]
+        assert one(db, "SELECT count(*) FROM sessions") == 36
+        assert one(db, "SELECT count(*) FROM entries") == before + added + added_again
+        assert added > 0 and added_again > 0
+        codes = [r[0] for r in db.execute("SELECT code FROM participants ORDER BY code")]
+        assert codes == [f"P{n:03d}" for n in range(1, 37)]
+        for table in ("participants", "sessions", "entries", "tags"):
+            assert one(db, f"SELECT count(DISTINCT id) FROM {table}") == one(
+                db, f"SELECT count(*) FROM {table}"
+            )
+        assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_two_studies_same_seed(db_path: Path) -> None:
+    with open_database(db_path) as db:
+        first, _ = add_demo_sessions(db, 8, seed=1)
+        second, _ = add_demo_sessions(db, 8, seed=1, study_name="Second demo")
+        assert first.id != second.id
+        for study in (first, second):
+            assert one(db, "SELECT count(*) FROM sessions WHERE study_id = ?", [study.id]) == 8
+        # Every entry sits on a stage of its own session's study.
+        assert (
+            one(
+                db,
+                "SELECT count(*) FROM entries e JOIN sessions s ON s.id = e.session_id "
+                "JOIN stages st ON st.id = e.stage_id WHERE st.study_id != s.study_id",
+            )
+            == 0
+        )
+        assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_demo_into_another_stage_model(db_path: Path) -> None:
+    with open_database(db_path) as db:
+        study = new_study(db, "Six", "six-stage")
+        add_demo_sessions(db, 10, seed=2, study_name="Six")
+        used = {
+            r[0]
+            for r in db.execute(
+                "SELECT DISTINCT st.name FROM entries e JOIN stages st ON st.id = e.stage_id"
+            )
+        }
+        assert used <= {s.name for s in studies.stages(db, study.id)}
+        assert "Need recognition" in used
+        assert len(studies.list_studies(db)) == 1
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory: pytest.TempPathFactory):
+    path = tmp_path_factory.mktemp("demo") / "big.db"
+    with open_database(path, create=True) as db:
+        add_demo_sessions(db, 45, seed=1)
+    with open_database(path, read_only=True) as db:
+        yield db
+
+
+def test_demo_has_segments_and_interviewers(big: Database) -> None:
+    segments = {r[0] for r in big.execute("SELECT DISTINCT segment FROM participants")}
+    assert len(segments) >= 2 and None not in segments
+    interviewers = {
+        r[0]
+        for r in big.execute("SELECT DISTINCT interviewer FROM sessions WHERE mode != 'workshop'")
+    }
+    assert len(interviewers) >= 3
+
+
+def test_demo_has_drop_outs_with_reasons(big: Database) -> None:
+    dropped = big.execute(
+        "SELECT count(*), count(reason) FROM stage_progress WHERE outcome = 'dropped'"
+    ).fetchone()
+    assert dropped[0] > 0 and dropped[0] == dropped[1]
+    # A session never goes on after it dropped out.
+    assert (
+        one(
+            big,
+            """
+            SELECT count(*) FROM stage_progress later
+            JOIN stages ls ON ls.id = later.stage_id
+            JOIN stage_progress drop_ ON drop_.session_id = later.session_id
+                AND drop_.outcome = 'dropped'
+            JOIN stages ds ON ds.id = drop_.stage_id
+            WHERE ls.position > ds.position
+            """,
+        )
+        == 0
+    )
+
+
+def test_demo_has_quotes_tags_and_emotions(big: Database) -> None:
+    assert one(big, "SELECT count(*) FROM entries WHERE lane = 'quote'") > 0
+    assert one(big, "SELECT count(*) FROM tags") > 0
+    assert one(big, "SELECT count(*) FROM entry_tags") > 0
+    lanes = {r[0] for r in big.execute("SELECT DISTINCT lane FROM entries")}
+    assert {"goal", "need", "expectation", "touchpoint", "pain", "quote"} <= lanes
+    assert one(big, "SELECT min(emotion) FROM entries") >= -2
+    assert one(big, "SELECT max(emotion) FROM entries") <= 2
+    assert (
+        one(big, "SELECT count(*) FROM entries WHERE lane = 'touchpoint' AND channel_id IS NULL")
+        == 0
+    )
+
+
+def test_demo_has_a_workshop(big: Database) -> None:
+    workshops = big.execute(
+        "SELECT id, participant_id, title, status FROM sessions WHERE mode = 'workshop'"
+    ).fetchall()
+    assert len(workshops) == 1
+    session_id, participant_id, title, status = workshops[0]
+    assert participant_id is None and title and status == "finished"
+    assert one(big, "SELECT sum(votes) FROM entries WHERE session_id = ?", [session_id]) > 0
+    assert one(big, "SELECT count(*) FROM sessions") == 45
+
+
+def test_demo_is_sound(big: Database) -> None:
+    assert big.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert big.execute("PRAGMA integrity_check").fetchall() == [("ok",)]

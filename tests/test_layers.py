@@ -1,0 +1,102 @@
+"""The layer rules of DESIGN.md: the core never imports Textual, tui/ never writes SQL."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CORE = ("capture", "storage", "exports")
+
+IMPORT_EVERYTHING = """
+import importlib, json, pkgutil, sys
+names = []
+for package in {core!r}:
+    module = importlib.import_module(package)
+    names.append(package)
+    for info in pkgutil.walk_packages(module.__path__, package + "."):
+        importlib.import_module(info.name)
+        names.append(info.name)
+print(json.dumps({{
+    "modules": names,
+    "textual": sorted(m for m in sys.modules if m == "textual" or m.startswith("textual.")),
+    "tui": sorted(m for m in sys.modules if m == "tui" or m.startswith("tui.")),
+}}))
+"""
+
+
+def core_modules() -> set[str]:
+    found = set()
+    for package in CORE:
+        for path in (ROOT / package).rglob("*.py"):
+            parts = path.relative_to(ROOT).with_suffix("").parts
+            found.add(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+    return found
+
+
+def test_core_never_imports_textual() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", IMPORT_EVERYTHING.format(core=CORE)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    imported = set(report["modules"])
+    # Every module of the core was imported, so the check covers them all.
+    assert core_modules() <= imported
+    assert {"capture.demo", "capture.session", "storage.aggregates", "storage.bulk"} <= imported
+    assert report["textual"] == []
+    assert report["tui"] == []
+
+
+# Statements, in the upper case that SQL in this code base is written in.
+SQL_PATTERNS = {
+    "SELECT ... FROM": re.compile(r"\bSELECT\b[^;]{0,300}?\bFROM\b", re.DOTALL),
+    "INSERT INTO": re.compile(r"\bINSERT\s+(OR\s+\w+\s+)?INTO\b"),
+    "UPDATE ... SET": re.compile(r"\bUPDATE\s+\w+\s+SET\b"),
+    "DELETE FROM": re.compile(r"\bDELETE\s+FROM\b"),
+    "CREATE TABLE/INDEX": re.compile(r"\bCREATE\s+(UNIQUE\s+)?(TABLE|INDEX)\b"),
+    "PRAGMA": re.compile(r"\bPRAGMA\s+\w+"),
+}
+
+
+def sql_in(text: str) -> list[str]:
+    return [name for name, pattern in SQL_PATTERNS.items() if pattern.search(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ('db.execute("SELECT name FROM studies")', ["SELECT ... FROM"]),
+        ('q = """\n    SELECT id,\n        name\n    FROM sessions\n"""', ["SELECT ... FROM"]),
+        ("INSERT OR IGNORE INTO entry_tags", ["INSERT INTO"]),
+        ("UPDATE entries SET text = ?", ["UPDATE ... SET"]),
+        ("DELETE FROM drafts", ["DELETE FROM"]),
+        ("CREATE TABLE x (a)", ["CREATE TABLE/INDEX"]),
+        ('conn.execute("PRAGMA data_version")', ["PRAGMA"]),
+        ("Select a study from the list", []),
+        ("# update the settings, then delete from the screen", []),
+    ],
+)
+def test_sql_detector(text: str, found: list[str]) -> None:
+    # The check below can fail: it recognises SQL, and not English.
+    assert sql_in(text) == found
+
+
+def test_tui_has_no_sql() -> None:
+    files = sorted((ROOT / "tui").rglob("*.py"))
+    assert files, "tui/ has no Python files to check"
+    offenders = {
+        str(path.relative_to(ROOT)): found
+        for path in files
+        if (found := sql_in(path.read_text(encoding="utf-8")))
+    }
+    assert offenders == {}
