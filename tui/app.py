@@ -9,6 +9,7 @@ from textual.app import App
 
 from capture.session import InterviewSession
 from storage import open_database
+from storage.aggregates import NO_FILTER, SessionFilter
 from storage.studies import get_study
 
 POLL_SECONDS = 1.0
@@ -26,6 +27,14 @@ class CaptureRequest:
     consent: bool = False
 
 
+@dataclass(frozen=True)
+class ReviewRequest:
+    """`journey review`: open straight into a study's map."""
+
+    study_id: str
+    where: SessionFilter = NO_FILTER
+
+
 class JourneyApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "journey"
@@ -35,19 +44,31 @@ class JourneyApp(App[None]):
         db_path: Path,
         *,
         capture: CaptureRequest | None = None,
+        review: ReviewRequest | None = None,
+        read_only: bool = False,
         poll_seconds: float = POLL_SECONDS,
         cursor_blink: bool = True,
     ) -> None:
         super().__init__()
         self.db_path = Path(db_path)
         self.capture = capture
+        self.review = review
+        self.read_only = read_only
         self.poll_seconds = poll_seconds
         self.cursor_blink = cursor_blink
-        self.db = open_database(self.db_path)
+        # No animation anywhere: it costs bytes over SSH and distracts in a workshop.
+        self.animation_level = "none"
+        self.db = open_database(self.db_path, read_only=read_only)
         self.sub_title = str(self.db_path)
 
     def on_mount(self) -> None:
-        if self.capture is None:
+        if self.review is not None:
+            from tui.screens.review_screen import ReviewScreen
+
+            self.push_screen(
+                ReviewScreen(get_study(self.db, self.review.study_id), self.review.where)
+            )
+        elif self.capture is None:
             from tui.screens.home_screen import HomeScreen
 
             self.push_screen(HomeScreen())
@@ -97,6 +118,8 @@ def make_app(
     db_path: str | Path,
     *,
     capture: CaptureRequest | None = None,
+    review: ReviewRequest | None = None,
+    read_only: bool = False,
     poll_seconds: float = POLL_SECONDS,
     cursor_blink: bool = True,
 ) -> JourneyApp:
@@ -106,5 +129,10 @@ def make_app(
     `poll_seconds` to see other processes' commits quickly.
     """
     return JourneyApp(
-        Path(db_path), capture=capture, poll_seconds=poll_seconds, cursor_blink=cursor_blink
+        Path(db_path),
+        capture=capture,
+        review=review,
+        read_only=read_only,
+        poll_seconds=poll_seconds,
+        cursor_blink=cursor_blink,
     )

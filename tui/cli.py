@@ -315,6 +315,50 @@ def capture(
     make_app(_settings(ctx).db, capture=request).run()
 
 
+@app.command()
+def review(
+    ctx: typer.Context,
+    study: Annotated[
+        str | None, typer.Option(help="The study (needed when there are several).")
+    ] = None,
+    read_only: Annotated[
+        bool,
+        typer.Option(
+            "--read-only",
+            help="Open the database read-only (automatic when the file "
+            "is not writable): nothing can write.",
+        ),
+    ] = False,
+    segment: Annotated[str | None, typer.Option(help="Only sessions of this segment.")] = None,
+    interviewer: Annotated[
+        str | None, typer.Option(help="Only this interviewer's sessions.")
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Only sessions started on or after this date (YYYY-MM-DD).")
+    ] = None,
+) -> None:
+    """The live journey map of a study and its stage timeline (follows other writers)."""
+    import os
+
+    from storage.aggregates import SessionFilter
+    from storage.studies import resolve_study
+    from tui.app import ReviewRequest, make_app
+    from tui.screens.filter_screen import parse_day
+
+    try:
+        since_day = parse_day(since or "", "--since")
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--since") from None
+    path = _settings(ctx).db
+    read_only = read_only or (path.exists() and not os.access(path, os.W_OK))
+    with _open(ctx, read_only=read_only) as db:
+        chosen = resolve_study(db, study)
+    request = ReviewRequest(
+        chosen.id, SessionFilter(segment=segment, interviewer=interviewer, since=since_day)
+    )
+    make_app(path, review=request, read_only=read_only).run()
+
+
 def main() -> None:
     app(prog_name="journey")
 

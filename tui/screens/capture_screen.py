@@ -13,6 +13,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
+from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input
@@ -161,7 +162,7 @@ class CaptureScreen(Screen[None]):
 
     def _show_status(self, message: str, *, error: bool = False) -> None:
         entry = self.query_one("#entry", Input)
-        entry.border_subtitle = message
+        entry.border_subtitle = Content(message)  # it quotes typed text: never markup
         entry.set_class(error, "-unsaved")
 
     # -- entering lines ----------------------------------------------------------

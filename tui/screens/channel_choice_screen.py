@@ -57,6 +57,8 @@ class ChannelChoiceScreen(ModalScreen[Channel | None]):
             question.append("Which channel is ")
             question.append_text(literal(self.word, style="bold"))
             question.append("?")
+        elif not self.word:  # "t: -1 slow": no channel typed at all
+            question.append("Which channel was it? Pick one:")
         else:
             question.append("No channel is called ")
             question.append_text(literal(self.word, style="bold"))

@@ -43,7 +43,7 @@ class SurveyScreen(Screen[None]):
         margin: 1 0;
     }
     SurveyScreen OptionList {
-        height: auto;
+        height: 1fr;
         max-height: 16;
     }
     SurveyScreen #answer {

@@ -5,7 +5,8 @@ characters typed (or sent) right behind the Enter have already landed in it; a
 fast typist or a scripted terminal would then get lines merged or repeated. Here
 Enter takes the line and empties the input in the same step, so each line
 travels alone in its own message. A multi-line paste keeps every line (joined
-with spaces) instead of only the first.
+with spaces) instead of only the first. Focus never selects the line (a restored
+draft or a line put back after a failed save would be replaced by the next key).
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ class QuickEntryInput(TextInput):
         def control(self) -> QuickEntryInput:
             return self.input
 
+    def __init__(self, *args, select_on_focus: bool = False, **kwargs) -> None:
+        super().__init__(*args, select_on_focus=select_on_focus, **kwargs)
+
     async def _on_key(self, event: events.Key) -> None:
         if event.key == "enter":
             event.stop()
@@ -40,6 +44,7 @@ class QuickEntryInput(TextInput):
 
     def _on_paste(self, event: events.Paste) -> None:
         event.stop()
+        event.prevent_default()  # Input's own handler would paste the first line again
         text = " ".join(part.strip() for part in event.text.splitlines() if part.strip())
         if text:
             selection = self.selection

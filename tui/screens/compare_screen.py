@@ -1,0 +1,142 @@
+"""Two segments side by side: emotion curves on one chart, funnels next to each other."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, cast
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Select, Static
+
+from capture.journey_map import JourneyMap, build_map
+from storage import connect
+from storage.aggregates import SessionFilter
+from storage.models import Study
+from tui.text import emotion_text, literal
+
+if TYPE_CHECKING:
+    from tui.app import JourneyApp
+
+ROWS = (2, 1, 0, -1, -2)
+
+
+def comparison(a_name: str, a: JourneyMap, b_name: str, b: JourneyMap) -> Group:
+    """The curve chart (A and B marks per stage) and the two funnels."""
+    chart = Table(title="Emotion by stage (A, B; * where both)", box=None, expand=False)
+    chart.add_column("", justify="right")
+    for column in a.stages:
+        chart.add_column(
+            literal(f"{column.stage.position} {column.stage.name}"[:12]), justify="center", width=12
+        )
+    for row in ROWS:
+        cells = []
+        for col_a, col_b in zip(a.stages, b.stages, strict=True):
+            marks = ""
+            for label, mean in (("A", col_a.emotion_mean), ("B", col_b.emotion_mean)):
+                if mean is not None and max(-2, min(2, round(mean))) == row:
+                    marks += label
+            cells.append(
+                Text(
+                    "*" if marks == "AB" else marks or ("─" if row == 0 else ""),
+                    style="bold" if marks else "dim",
+                )
+            )
+        chart.add_row(f"{row:+d}" if row else "0", *cells)
+    for label, journey in (("A", a), ("B", b)):
+        chart.add_row(label, *(emotion_text(c.emotion_mean) for c in journey.stages))
+    funnel = Table(title="Funnel: sessions reaching each stage", expand=False)
+    funnel.add_column("stage")
+    for label, name in (("A", a_name), ("B", b_name)):
+        funnel.add_column(literal(f"{label}: {name}"), justify="right")
+    first_a = a.stages[0].reached if a.stages else 0
+    first_b = b.stages[0].reached if b.stages else 0
+    for col_a, col_b in zip(a.stages, b.stages, strict=True):
+        funnel.add_row(
+            literal(f"{col_a.stage.position} {col_a.stage.name}"),
+            _share(col_a.reached, first_a, col_a.dropped),
+            _share(col_b.reached, first_b, col_b.dropped),
+        )
+    return Group(chart, Text(""), funnel)
+
+
+def _share(reached: int, first: int, dropped: int) -> Text:
+    share = reached / first if first else 0.0
+    text = Text(f"{reached} ({share:.0%})")
+    if dropped:
+        text.append(f" ✗{dropped}", style="red")
+    return text
+
+
+class CompareScreen(Screen[None]):
+    BINDINGS = [Binding("escape", "close", "Back")]
+    DEFAULT_CSS = """
+    CompareScreen #pickers {
+        height: auto;
+    }
+    CompareScreen Select {
+        width: 1fr;
+    }
+    """
+
+    def __init__(self, study: Study, base: SessionFilter, segments: list[str]) -> None:
+        super().__init__()
+        self.study = study
+        self.base = base
+        self.segments = segments
+
+    @property
+    def journey(self) -> JourneyApp:
+        return cast("JourneyApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        options = [(literal(s), s) for s in self.segments]
+        with Horizontal(id="pickers"):
+            yield Select(
+                options,
+                prompt="segment A",
+                id="a",
+                value=self.segments[0] if self.segments else Select.NULL,
+            )
+            yield Select(
+                options,
+                prompt="segment B",
+                id="b",
+                value=self.segments[1] if len(self.segments) > 1 else Select.NULL,
+            )
+        with VerticalScroll():
+            yield Static(id="comparison")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "journey review: compare segments"
+        self.sub_title = self.study.name
+        self._compare()
+
+    @on(Select.Changed)
+    def _compare(self) -> None:
+        a = self.query_one("#a", Select).value
+        b = self.query_one("#b", Select).value
+        if not isinstance(a, str) or not isinstance(b, str):
+            self.query_one("#comparison", Static).update("Choose two segments.")
+            return
+        self._build(a, b)
+
+    @work(thread=True, exclusive=True)
+    def _build(self, a: str, b: str) -> None:
+        with connect(self.journey.db_path, read_only=True) as db:
+            map_a = build_map(db, self.study, replace(self.base, segment=a))
+            map_b = build_map(db, self.study, replace(self.base, segment=b))
+        self.app.call_from_thread(
+            self.query_one("#comparison", Static).update, comparison(a, map_a, b, map_b)
+        )
+
+    def action_close(self) -> None:
+        self.dismiss(None)

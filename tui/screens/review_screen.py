@@ -1,0 +1,230 @@
+"""`journey review`: the live journey map of a study and its stage timeline.
+
+A cheap timer compares the data version (storage.data_version); only a change (another process
+committed) triggers a re-query, in a worker thread with its own connection, so
+an idle review neither queries nor writes anything to the terminal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+from textual.worker import get_current_worker
+
+from capture.journey_map import JourneyMap, build_map
+from storage import connect, data_version
+from storage.aggregates import SessionFilter
+from storage.browse import SessionPath, entries_behind, filter_values, session_paths
+from storage.errors import JourneyError
+from storage.models import Study
+from storage.studies import stages
+from tui.screens.compare_screen import CompareScreen
+from tui.screens.drill_down_screen import DrillDownScreen
+from tui.screens.filter_screen import FilterScreen
+from tui.text import literal
+from tui.widgets.journey_map_table import JourneyMapTable
+from tui.widgets.timeline_table import TimelineTable
+
+if TYPE_CHECKING:
+    from tui.app import JourneyApp
+
+
+@dataclass(frozen=True)
+class ReviewData:
+    journey_map: JourneyMap
+    paths: list[SessionPath]
+
+
+def describe(where: SessionFilter) -> str:
+    parts = [
+        f"{name} {value}"
+        for name, value in (
+            ("segment", where.segment),
+            ("interviewer", where.interviewer),
+            ("mode", where.mode),
+            ("since", where.since),
+            ("before", where.until),
+        )
+        if value
+    ]
+    return "all sessions" if not parts else ", ".join(parts)
+
+
+class ReviewScreen(Screen[None]):
+    BINDINGS = [
+        Binding("m", "show_tab('map')", "Map"),
+        Binding("t", "show_tab('timeline')", "Timeline"),
+        Binding("enter", "drill_down", "Entries", show=True, priority=False),
+        Binding("f", "filter", "Filter"),
+        Binding("c", "compare", "Compare"),
+        Binding("s", "sort", "Sort"),
+        Binding("q,escape", "leave", "Quit"),
+    ]
+    DEFAULT_CSS = """
+    ReviewScreen #banner {
+        height: 1;
+        padding: 0 1;
+        background: $boost;
+    }
+    ReviewScreen #banner.-read-only {
+        background: $warning-darken-2;
+        color: $text;
+    }
+    ReviewScreen TabbedContent, ReviewScreen TabPane {
+        height: 1fr;
+    }
+    ReviewScreen DataTable {
+        height: 1fr;
+    }
+    """
+
+    def __init__(self, study: Study, where: SessionFilter) -> None:
+        super().__init__()
+        self.study = study
+        self.where = where
+        self._seen_version: int | None = None
+        self.data: ReviewData | None = None
+
+    @property
+    def journey(self) -> JourneyApp:
+        return cast("JourneyApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="banner")
+        with TabbedContent(initial="map"):
+            with TabPane("Map", id="map"):
+                yield JourneyMapTable(id="map-table")
+            with TabPane("Timeline", id="timeline"):
+                yield TimelineTable(id="timeline-table")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "journey review"
+        self.sub_title = self.study.name
+        self._banner()
+        self.reload()
+        self.set_interval(self.journey.poll_seconds, self._poll)
+        self.query_one(JourneyMapTable).focus()
+
+    def _banner(self, loading: bool = False) -> None:
+        text = Text()
+        if self.journey.read_only:
+            text.append("READ-ONLY", style="bold")
+            text.append(" (nothing writes) · ")
+        text.append("showing ")
+        text.append_text(literal(describe(self.where), style="bold"))
+        if self.data is not None:
+            text.append(f" · {self.data.journey_map.sessions} sessions")
+        if loading:
+            text.append(" · updating…", style="italic")
+        banner = self.query_one("#banner", Static)
+        banner.set_class(self.journey.read_only, "-read-only")
+        banner.update(text)
+
+    # -- live data -------------------------------------------------------------
+
+    def _poll(self) -> None:
+        try:
+            version = data_version(self.journey.db)
+        except JourneyError:
+            return
+        if version != self._seen_version:
+            self.reload()
+
+    def reload(self) -> None:
+        self._seen_version = data_version(self.journey.db)
+        self._load(self.where)
+
+    @work(thread=True, exclusive=True, group="review-load")
+    def _load(self, where: SessionFilter) -> None:
+        # A worker thread opens its own connection (sqlite3 check_same_thread).
+        try:
+            with connect(self.journey.db_path, read_only=True) as db:
+                data = ReviewData(
+                    build_map(db, self.study, where), session_paths(db, self.study.id, where)
+                )
+        except JourneyError as error:
+            self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
+            return
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show, data, where)
+
+    def _show(self, data: ReviewData, where: SessionFilter) -> None:
+        if where != self.where:
+            return  # a newer filter is on its way
+        self.data = data
+        self.query_one(JourneyMapTable).show(data.journey_map)
+        self.query_one(TimelineTable).show(list(stages(self.journey.db, self.study.id)), data.paths)
+        self._banner()
+
+    # -- actions ---------------------------------------------------------------
+
+    def action_show_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+        table = self.query_one(JourneyMapTable if tab == "map" else TimelineTable)
+        table.focus()
+
+    @on(DataTable.CellSelected, "#map-table")
+    @on(DataTable.RowSelected, "#timeline-table")
+    def action_drill_down(self) -> None:
+        db = self.journey.db
+        if self.query_one(TabbedContent).active == "timeline":
+            path = self.query_one(TimelineTable).selected_path()
+            if path is None:
+                return
+            rows = entries_behind(db, self.study.id, session_id=path.session_id)
+            who = path.participant_code or path.mode
+            self.app.push_screen(DrillDownScreen(f"{who}: entries in time order", rows))
+            return
+        target = self.query_one(JourneyMapTable).target_at_cursor()
+        if target is None:
+            return
+        rows = entries_behind(
+            db,
+            self.study.id,
+            stage_id=target.stage_id,
+            lane=target.lane,
+            channel_id=target.channel_id,
+            where=self.where,
+        )
+        if target.emotion_only:
+            rows = [row for row in rows if row.emotion is not None]
+        self.app.push_screen(DrillDownScreen(target.title, rows))
+
+    def action_filter(self) -> None:
+        def chosen(where: SessionFilter | None) -> None:
+            if where is not None and where != self.where:
+                self.where = where
+                self._banner(loading=True)
+                self.reload()
+
+        self.app.push_screen(
+            FilterScreen(self.where, filter_values(self.journey.db, self.study.id)), chosen
+        )
+
+    def action_compare(self) -> None:
+        segments = filter_values(self.journey.db, self.study.id)["segment"]
+        if len(segments) < 2:
+            self.notify("Comparing needs two segments; this study has fewer.", markup=False)
+            return
+        self.app.push_screen(CompareScreen(self.study, self.where, segments))
+
+    def action_sort(self) -> None:
+        if self.query_one(TabbedContent).active != "timeline":
+            self.action_show_tab("timeline")
+        order = self.query_one(TimelineTable).next_sort()
+        self.notify(f"Timeline sorted by {order}", markup=False)
+
+    def action_leave(self) -> None:
+        if len(self.app.screen_stack) > 2:
+            self.app.pop_screen()
+        else:
+            self.app.exit()

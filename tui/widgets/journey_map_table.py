@@ -1,0 +1,190 @@
+"""The journey map as a table: stages as columns (scrolling sideways), lanes as rows.
+
+Every cell carries its n; cells resting on fewer than three sessions say "thin".
+Signs are glyphs as well as colours, so the map reads the same with NO_COLOR.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.widgets import DataTable
+
+from capture.journey_map import JourneyMap, MapCell, StageColumn
+from tui.text import emotion_text, literal
+
+STAGE_WIDTH = 22
+LANE_ROWS = (
+    ("goal", "Goals"),
+    ("need", "Needs"),
+    ("expectation", "Expectations"),
+    ("pain", "Pains"),
+    ("delight", "Delights"),
+    ("opportunity", "Opportunities"),
+    ("quote", "Quotes"),
+)
+TOP_ITEMS = 3
+CHART_ROWS = (2, 1, 0, -1, -2)
+
+
+@dataclass(frozen=True)
+class CellTarget:
+    """What selecting a cell drills down to."""
+
+    title: str
+    stage_id: str
+    lane: str | None = None
+    channel_id: str | None = None
+    emotion_only: bool = False
+
+
+def _thin(text: Text, thin: bool) -> Text:
+    if thin:
+        text.append(" thin", style="italic dim")
+    return text
+
+
+def _reach(column: StageColumn, first: int) -> Text:
+    share = column.reached / first if first else 0.0
+    bar_width = STAGE_WIDTH - 7
+    filled = round(share * bar_width)
+    text = Text(f"{column.reached} sessions\n")
+    text.append("█" * filled, style="cyan")
+    text.append("░" * (bar_width - filled), style="dim")
+    text.append(f" {share:4.0%}")
+    return text
+
+
+def _dropped(column: StageColumn) -> Text:
+    share = column.dropped / column.reached if column.reached else 0.0
+    text = Text(f"✗ {column.dropped} dropped ({share:.0%})", style="bold" if column.dropped else "")
+    for reason, count in column.top_reasons[:2]:
+        text.append("\n")
+        text.append_text(literal(f"{count} {reason}"[: STAGE_WIDTH - 1]))
+    return text
+
+
+def _emotion(column: StageColumn) -> Text:
+    """A five-row column of the curve (+2 on top) with the figures below it."""
+    mean = column.emotion_mean
+    level = None if mean is None else max(-2, min(2, round(mean)))
+    text = Text()
+    for row in CHART_ROWS:
+        mark = "─" if row == 0 else " "
+        if level == row:
+            glyph = emotion_text(mean, signed_value=False)
+            text.append(mark * 3 + glyph.plain.center(3, mark) + mark * 3, style=glyph.style)
+        else:
+            text.append(mark * 9, style="dim")
+        text.append("\n")
+    if mean is None:
+        text.append("no ratings (n=0)", style="dim")
+    else:
+        text.append_text(emotion_text(mean))
+        text.append(f" ±{column.emotion_spread or 0:.1f} n={column.emotion_n}")
+    return _thin(text, column.thin and mean is not None)
+
+
+def _items(cell: MapCell) -> Text:
+    if not cell.entries:
+        return Text("-", style="dim")
+    text = _thin(Text(f"{cell.entries} in {cell.sessions} sess.", style="dim"), cell.thin)
+    for item in cell.items[:TOP_ITEMS]:
+        text.append("\n")
+        text.append(f"{item.entries:>3} ", style="bold")
+        text.append_text(literal(item.text[: STAGE_WIDTH - 5]))
+    return text
+
+
+class JourneyMapTable(DataTable):
+    """Cell cursor over the map; `target_at` says what a cell stands for."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="cell", fixed_columns=1, zebra_stripes=False)
+        self.targets: dict[tuple[str, str], CellTarget] = {}
+        self.journey_map: JourneyMap | None = None
+
+    def show(self, journey_map: JourneyMap) -> None:
+        """Redraw for a new map, keeping the cursor where it was."""
+        cursor = self.cursor_coordinate
+        self.journey_map = journey_map
+        self.clear(columns=True)
+        self.targets = {}
+        self.add_column("", key="lane", width=14)
+        for column in journey_map.stages:
+            self.add_column(
+                literal(f"{column.stage.position} {column.stage.name}"[:STAGE_WIDTH]),
+                key=column.stage.id,
+                width=STAGE_WIDTH,
+            )
+        first = journey_map.stages[0].reached if journey_map.stages else 0
+        stages = journey_map.stages
+        self._row("reach", Text("Reached", style="bold"), [_reach(c, first) for c in stages], 2)
+        self._row("dropped", Text("Dropped", style="bold"), [_dropped(c) for c in stages], 3)
+        self._row("emotion", Text("Emotion", style="bold"), [_emotion(c) for c in stages], 6)
+        for c in stages:
+            self.targets[("reach", c.stage.id)] = CellTarget(
+                f"{c.stage.name}: all entries", c.stage.id
+            )
+            self.targets[("dropped", c.stage.id)] = self.targets[("reach", c.stage.id)]
+            self.targets[("emotion", c.stage.id)] = CellTarget(
+                f"{c.stage.name}: entries with an emotion", c.stage.id, emotion_only=True
+            )
+        for lane, title in LANE_ROWS[:3]:
+            self._lane_row(journey_map, lane, title)
+        self._touchpoint_rows(journey_map)
+        for lane, title in LANE_ROWS[3:]:
+            self._lane_row(journey_map, lane, title)
+        if self.row_count and self.columns:
+            self.cursor_coordinate = cursor if self.is_valid_coordinate(cursor) else (0, 1)
+
+    def _row(self, key: str, label: Text, cells: list[Text], height: int) -> None:
+        self.add_row(label, *cells, key=key, height=height)
+
+    def _lane_row(self, journey_map: JourneyMap, lane: str, title: str) -> None:
+        cells = [journey_map.cell(c.stage, lane) for c in journey_map.stages]
+        height = 1 + min(TOP_ITEMS, max((len(cell.items) for cell in cells), default=0))
+        self._row(lane, Text(title, style="bold"), [_items(cell) for cell in cells], height)
+        for c in journey_map.stages:
+            self.targets[(lane, c.stage.id)] = CellTarget(
+                f"{c.stage.name}: {title.lower()}", c.stage.id, lane
+            )
+
+    def _touchpoint_rows(self, journey_map: JourneyMap) -> None:
+        if not journey_map.channels:
+            self._row(
+                "touchpoint",
+                Text("Touchpoints", style="bold"),
+                [Text("-", style="dim") for _ in journey_map.stages],
+                1,
+            )
+            return
+        for channel in journey_map.channels:
+            cells = []
+            for column in journey_map.stages:
+                cell = journey_map.channel_cell(channel, column.stage)
+                if cell is None:
+                    cells.append(Text("-", style="dim"))
+                    continue
+                text = Text(f"{cell.mentions}× ")
+                text.append_text(emotion_text(cell.mean_emotion))
+                text.append(f" n={cell.sessions}")
+                if cell.went_on is not None and cell.sessions:
+                    text.append(f"\n→ {cell.went_on} on, {cell.did_not} not", style="dim")
+                cells.append(_thin(text, cell.thin))
+                self.targets[(f"channel:{channel.id}", column.stage.id)] = CellTarget(
+                    f"{column.stage.name}: touchpoints on {channel.name}",
+                    column.stage.id,
+                    "touchpoint",
+                    channel.id,
+                )
+            label = Text("⌁ ", style="dim")
+            label.append_text(literal(channel.name[:12]))
+            self._row(f"channel:{channel.id}", label, cells, 2)
+
+    def target_at_cursor(self) -> CellTarget | None:
+        if not self.row_count:
+            return None
+        cell_key = self.coordinate_to_cell_key(self.cursor_coordinate)
+        return self.targets.get((str(cell_key.row_key.value), str(cell_key.column_key.value)))
