@@ -25,22 +25,32 @@ def insert_rows(db: Database, rows: Mapping[str, Sequence[Mapping]]) -> int:
 
     Returns the number of rows written. Every row of a table must have the same keys.
     """
-    unknown = set(rows) - set(INSERT_ORDER)
+    with write(db):
+        return insert_batches(db, rows)
+
+
+def insert_batches(
+    db: Database, rows: Mapping[str, Sequence[Mapping]], order: Sequence[str] = INSERT_ORDER
+) -> int:
+    """Insert rows of several tables, in `order`, inside a transaction the caller holds.
+
+    Returns the number of rows written. Every row of a table must have the same keys.
+    """
+    unknown = set(rows) - set(order)
     if unknown:
         raise ValueError(f"bulk insert does not take {', '.join(sorted(unknown))}")
     written = 0
-    with write(db):
-        for table in INSERT_ORDER:
-            batch = rows.get(table) or ()
-            if not batch:
-                continue
-            columns = list(batch[0])
-            db.conn.executemany(
-                f"INSERT INTO {table} ({', '.join(columns)}) "
-                f"VALUES ({', '.join('?' for _ in columns)})",
-                ([row[c] for c in columns] for row in batch),
-            )
-            written += len(batch)
+    for table in order:
+        batch = rows.get(table) or ()
+        if not batch:
+            continue
+        columns = list(batch[0])
+        db.conn.executemany(
+            f"INSERT INTO {table} ({', '.join(columns)}) "
+            f"VALUES ({', '.join('?' for _ in columns)})",
+            ([row[c] for c in columns] for row in batch),
+        )
+        written += len(batch)
     return written
 
 
