@@ -316,6 +316,44 @@ def capture(
 
 
 @app.command()
+def forget(
+    ctx: typer.Context,
+    participant: Annotated[str, typer.Option(help="The participant's code, e.g. P07.")],
+    study: Annotated[
+        str | None, typer.Option(help="The study (needed when there are several).")
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Erase a participant: entries, personal fields, drafts, edit history, and their bytes."""
+    from storage.privacy import forget_participant
+    from storage.sessions import find_participant
+    from storage.studies import resolve_study
+
+    with _open(ctx) as db:
+        chosen = resolve_study(db, study)
+        if find_participant(db, chosen.id, participant) is None:
+            raise JourneyError(f"no participant {participant!r} in study {chosen.name!r}")
+        if not yes and not typer.confirm(
+            f"Erase participant {participant} of {chosen.name!r} and everything recorded "
+            "with them? This cannot be undone",
+            err=True,
+        ):
+            typer.echo("Nothing erased.", err=True)
+            raise typer.Exit(1)
+        erased = forget_participant(db, chosen.id, participant)
+    typer.echo(
+        f"Erased {erased.participant}: {erased.sessions} sessions, {erased.entries} entries, "
+        f"{erased.edits} edits, {erased.drafts} drafts"
+    )
+    if not erased.wal_cleared:
+        typer.echo(
+            "warning: another process has the database open, so old copies of the erased "
+            "text may stay in the -wal file until it closes; run `journey check` afterwards",
+            err=True,
+        )
+
+
+@app.command()
 def review(
     ctx: typer.Context,
     study: Annotated[
