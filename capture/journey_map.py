@@ -21,10 +21,12 @@ ITEM_LANES = ("goal", "need", "expectation", "pain", "delight", "opportunity", "
 
 @dataclass(frozen=True)
 class MapItem:
-    text: str  # as typed (one of the group), or "#tag"
+    text: str  # as typed (one of the group), "#tag", or a theme's title
     entries: int
     sessions: int
     votes: int
+    entry_id: str  # the group's earliest entry (a vote on the item goes there)
+    theme_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -136,7 +138,9 @@ def build_map(
     grouped: dict[tuple[str, str], list[MapItem]] = {}
     for item in items:
         grouped.setdefault((item.stage_id, item.lane), []).append(
-            MapItem(item.text, item.entries, item.sessions, item.votes)
+            MapItem(
+                item.text, item.entries, item.sessions, item.votes, item.entry_id, item.theme_id
+            )
         )
     cells = {
         (c.stage_id, c.lane): MapCell(

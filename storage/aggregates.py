@@ -264,16 +264,18 @@ def study_stats(db: Database, study_id: str, where: SessionFilter = NO_FILTER) -
 
 @dataclass(frozen=True)
 class ItemCount:
-    """Entries of one stage and lane that say the same thing: the same text (ignoring
-    case and surrounding spaces) or, for tagged entries, the same first tag."""
+    """Entries of one stage and lane that say the same thing: one theme (items grouped in a
+    workshop), else the same first tag, else the same text ignoring case and spaces."""
 
     stage_id: str
     lane: str
-    key: str  # the lower-cased text, or "#tag"
-    text: str  # how it is shown: one of the texts as typed, or "#tag"
+    key: str  # "theme:<id>", "#tag" (lower case) or the lower-cased text
+    text: str  # how it is shown: the theme's title, "#tag", or one of the texts as typed
     entries: int
     sessions: int
     votes: int
+    entry_id: str  # the group's earliest entry: where a vote on the whole item goes
+    theme_id: str | None
 
 
 def item_counts(
@@ -283,20 +285,26 @@ def item_counts(
     scope, params = _session_scope(study_id, where, "e.session_id")
     lane_marks = ", ".join("?" for _ in lanes)
     return [
-        ItemCount(*row)
+        ItemCount(*row[:7], row[7].split("\x1f", 1)[1], row[8])
         for row in db.conn.execute(
             f"""
             WITH keyed AS (
-                SELECT e.stage_id, e.lane, e.text, e.votes, e.session_id,
+                SELECT e.id, e.created_at, e.stage_id, e.lane, e.text, e.votes, e.session_id,
+                    th.id AS theme_id, th.title AS theme_title,
                     (SELECT '#' || t.name FROM entry_tags et JOIN tags t ON t.id = et.tag_id
                         WHERE et.entry_id = e.id ORDER BY t.name COLLATE NOCASE LIMIT 1) AS tag
                 FROM entries e JOIN stages st ON st.id = e.stage_id
+                LEFT JOIN themes th ON th.id = e.theme_id AND th.deleted_at IS NULL
                 WHERE st.study_id = ? AND e.deleted_at IS NULL AND e.lane IN ({lane_marks})
                     {scope}
             )
-            SELECT stage_id, lane, coalesce(lower(tag), lower(trim(text))) AS key,
-                coalesce(tag, min(trim(text))), count(*), count(DISTINCT session_id),
-                sum(votes)
+            SELECT stage_id, lane,
+                CASE WHEN theme_id IS NOT NULL THEN 'theme:' || theme_id
+                    WHEN tag IS NOT NULL THEN lower(tag)
+                    ELSE lower(trim(text)) END AS key,
+                coalesce(theme_title, tag, min(trim(text))), count(*),
+                count(DISTINCT session_id), sum(votes),
+                min(created_at || char(31) || id), theme_id
             FROM keyed
             GROUP BY stage_id, lane, key
             ORDER BY count(*) DESC, sum(votes) DESC, key
@@ -321,7 +329,8 @@ def channel_contributions(
     db: Database, study_id: str, where: SessionFilter = NO_FILTER
 ) -> list[Contribution]:
     """Per channel and stage (but the last): sessions with a touchpoint there, split by
-    whether they reached the next stage."""
+    whether they reached the next stage (one that was skipped counts: the session went on
+    past it)."""
     scope, params = _session_scope(study_id, where, "e.session_id")
     return [
         Contribution(row[0], row[1], row[2], row[3], row[2] - row[3])
@@ -338,7 +347,7 @@ def channel_contributions(
                     SELECT 1 FROM stage_progress sp JOIN stages nx ON nx.id = sp.stage_id
                     WHERE sp.session_id = met.session_id AND nx.study_id = ?
                         AND nx.position = met.position + 1
-                        AND sp.outcome IN ('reached', 'dropped')))
+                        AND sp.outcome IN ('reached', 'dropped', 'skipped')))
             FROM met
             WHERE met.position < (SELECT max(position) FROM stages WHERE study_id = ?)
             GROUP BY met.channel_id, met.stage_id

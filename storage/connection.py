@@ -174,12 +174,15 @@ def open_database(
     read_only: bool = False,
     create: bool = False,
     group: bool = False,
+    upgrade: bool = True,
 ) -> Database:
     """Open a journey database after checking, without writing, that it is one.
 
     `create` allows a missing file (or an empty SQLite database with no tables)
     to become a new journey database. Anything else that is not a sound journey
-    database raises a typed error and leaves the file as it was.
+    database raises a typed error and leaves the file as it was. A database of
+    an older schema is migrated first, also for a read-only open when the file
+    is writable, unless `upgrade` is False (a strictly read-only open).
     """
     path = Path(path)
     if not path.exists():
@@ -204,6 +207,9 @@ def open_database(
 
     _check_file(path)
     pending = _inspect(path, create=create)
+    if pending and read_only and upgrade and os.access(path, os.W_OK):
+        _migrated(path).close()
+        pending = False
     if pending and read_only:
         raise SchemaTooOld(
             f"{path}: the database needs an upgrade that a read-only open cannot make; "

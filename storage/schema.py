@@ -164,3 +164,42 @@ def m001_core_tables(db: Database) -> None:
 def known_migrations() -> list[str]:
     """Names of every migration this code knows, oldest first."""
     return [m.name for m in migrations.pending(Database(memory=True))]
+
+
+@migrations()
+def m002_workshop(db: Database) -> None:
+    """Dot-votes per workshop session, themes (grouped items) and opportunity-pain links."""
+    _run(
+        db,
+        """
+        CREATE TABLE votes (
+            entry_id TEXT NOT NULL REFERENCES entries (id) ON DELETE CASCADE,
+            session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+            votes INTEGER NOT NULL DEFAULT 0,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (entry_id, session_id)
+        );
+
+        CREATE TABLE themes (
+            id TEXT PRIMARY KEY,
+            study_id TEXT NOT NULL REFERENCES studies (id) ON DELETE CASCADE,
+            title TEXT NOT NULL,
+            author TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            deleted_at TEXT
+        );
+
+        ALTER TABLE entries ADD COLUMN theme_id TEXT REFERENCES themes (id) ON DELETE SET NULL;
+        CREATE INDEX entries_theme ON entries (theme_id) WHERE theme_id IS NOT NULL;
+
+        CREATE TABLE entry_links (
+            opportunity_id TEXT NOT NULL REFERENCES entries (id) ON DELETE CASCADE,
+            pain_id TEXT NOT NULL REFERENCES entries (id) ON DELETE CASCADE,
+            author TEXT,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (opportunity_id, pain_id)
+        );
+        CREATE INDEX entry_links_pain ON entry_links (pain_id)
+        """,
+    )

@@ -58,7 +58,7 @@ class JourneyApp(App[None]):
         self.cursor_blink = cursor_blink
         # No animation anywhere: it costs bytes over SSH and distracts in a workshop.
         self.animation_level = "none"
-        self.db = open_database(self.db_path, read_only=read_only)
+        self.db = open_database(self.db_path, read_only=read_only, upgrade=not read_only)
         self.sub_title = str(self.db_path)
 
     def on_mount(self) -> None:

@@ -87,10 +87,12 @@ def _run_tui(settings: Settings) -> None:
     make_app(settings.db).run()
 
 
-def _open(ctx: typer.Context, *, create: bool = False, read_only: bool = False):
+def _open(
+    ctx: typer.Context, *, create: bool = False, read_only: bool = False, upgrade: bool = True
+):
     from storage import open_database
 
-    return open_database(_settings(ctx).db, create=create, read_only=read_only)
+    return open_database(_settings(ctx).db, create=create, read_only=read_only, upgrade=upgrade)
 
 
 @app.command()
@@ -389,7 +391,8 @@ def review(
         raise typer.BadParameter(str(error), param_hint="--since") from None
     path = _settings(ctx).db
     read_only = read_only or (path.exists() and not os.access(path, os.W_OK))
-    with _open(ctx, read_only=read_only) as db:
+    # An explicit --read-only never writes, not even a schema upgrade.
+    with _open(ctx, read_only=read_only, upgrade=not read_only) as db:
         chosen = resolve_study(db, study)
     request = ReviewRequest(
         chosen.id, SessionFilter(segment=segment, interviewer=interviewer, since=since_day)

@@ -1,0 +1,166 @@
+"""Workshop actions on the map: dot-votes per session, themes (grouped items), and links
+from opportunities to the pains they answer."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from storage.connection import new_id, now, write
+from storage.errors import InvalidValue, NotFound
+
+
+def vote(db: Database, entry_id: str, session_id: str, delta: int) -> int:
+    """Add `delta` (+1 or -1) to the votes this session gave the entry (never below zero);
+    returns the entry's total votes, which `entries.votes` also holds."""
+    stamp = now()
+    with write(db):
+        row = db.conn.execute(
+            "SELECT votes FROM votes WHERE entry_id = ? AND session_id = ?", [entry_id, session_id]
+        ).fetchone()
+        mine = max(0, (row[0] if row else 0) + delta)
+        db.conn.execute(
+            "INSERT INTO votes (entry_id, session_id, votes, updated_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (entry_id, session_id) DO UPDATE SET votes = excluded.votes, "
+            "updated_at = excluded.updated_at",
+            [entry_id, session_id, mine, stamp],
+        )
+        total = db.conn.execute(
+            "SELECT coalesce(sum(votes), 0) FROM votes WHERE entry_id = ?", [entry_id]
+        ).fetchone()[0]
+        changed = db.conn.execute(
+            "UPDATE entries SET votes = ?, updated_at = ? WHERE id = ?", [total, stamp, entry_id]
+        ).rowcount
+        if not changed:
+            raise NotFound(f"no entry with id {entry_id}")
+        db.conn.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", [stamp, session_id])
+    return int(total)
+
+
+def session_votes(db: Database, session_id: str) -> dict[str, int]:
+    """Entry id -> votes given by one (workshop) session."""
+    return {
+        row[0]: row[1]
+        for row in db.conn.execute(
+            "SELECT entry_id, votes FROM votes WHERE session_id = ? AND votes > 0", [session_id]
+        )
+    }
+
+
+@dataclass(frozen=True)
+class Theme:
+    id: str
+    title: str
+    entry_ids: tuple[str, ...]
+
+
+def group_entries(
+    db: Database, study_id: str, entry_ids: Sequence[str], title: str, author: str | None = None
+) -> Theme:
+    """Make two or more entries one theme; the originals stay, each pointing at it."""
+    ids = list(dict.fromkeys(entry_ids))
+    if len(ids) < 2:
+        raise InvalidValue("grouping needs at least two items")
+    title = title.strip()
+    if not title:
+        raise InvalidValue("a theme needs a title")
+    theme_id = new_id()
+    stamp = now()
+    marks = ", ".join("?" for _ in ids)
+    with write(db):
+        found = db.conn.execute(
+            f"SELECT count(*) FROM entries e JOIN stages st ON st.id = e.stage_id "
+            f"WHERE e.id IN ({marks}) AND st.study_id = ?",
+            [*ids, study_id],
+        ).fetchone()[0]
+        if found != len(ids):
+            raise NotFound("some of those items are not in this study")
+        db.conn.execute(
+            "INSERT INTO themes (id, study_id, title, author, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [theme_id, study_id, title, author, stamp, stamp],
+        )
+        db.conn.execute(
+            f"UPDATE entries SET theme_id = ?, updated_at = ? WHERE id IN ({marks})",
+            [theme_id, stamp, *ids],
+        )
+    return Theme(theme_id, title, tuple(ids))
+
+
+def ungroup(db: Database, theme_id: str) -> int:
+    """Undo a grouping: the theme is marked deleted and its items stand alone again."""
+    stamp = now()
+    with write(db):
+        changed = db.conn.execute(
+            "UPDATE themes SET deleted_at = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL",
+            [stamp, stamp, theme_id],
+        ).rowcount
+        if not changed:
+            raise NotFound("no such theme (already ungrouped?)")
+        return db.conn.execute(
+            "UPDATE entries SET theme_id = NULL, updated_at = ? WHERE theme_id = ?",
+            [stamp, theme_id],
+        ).rowcount
+
+
+def link(
+    db: Database, opportunity_id: str, pain_ids: Sequence[str], author: str | None = None
+) -> int:
+    """Point an opportunity at the pains it answers; returns how many links are new."""
+    stamp = now()
+    added = 0
+    with write(db):
+        ids = [opportunity_id, *pain_ids]
+        lanes = dict(
+            db.conn.execute(
+                f"SELECT id, lane FROM entries WHERE id IN ({', '.join('?' for _ in ids)})", ids
+            ).fetchall()
+        )
+        if lanes.get(opportunity_id) != "opportunity":
+            raise InvalidValue("only an opportunity can be linked to pains")
+        for pain_id in pain_ids:
+            if lanes.get(pain_id) != "pain":
+                raise InvalidValue("an opportunity can only point at pains")
+            added += db.conn.execute(
+                "INSERT OR IGNORE INTO entry_links (opportunity_id, pain_id, author, created_at) "
+                "VALUES (?, ?, ?, ?)",
+                [opportunity_id, pain_id, author, stamp],
+            ).rowcount
+    return added
+
+
+def unlink(db: Database, opportunity_id: str, pain_id: str) -> None:
+    with write(db):
+        db.conn.execute(
+            "DELETE FROM entry_links WHERE opportunity_id = ? AND pain_id = ?",
+            [opportunity_id, pain_id],
+        )
+
+
+@dataclass(frozen=True)
+class Link:
+    opportunity_id: str
+    opportunity: str
+    pain_id: str
+    pain: str
+
+
+def study_links(db: Database, study_id: str) -> list[Link]:
+    """Every live opportunity -> pain link of a study."""
+    return [
+        Link(*row)
+        for row in db.conn.execute(
+            """
+            SELECT o.id, o.text, p.id, p.text
+            FROM entry_links l
+            JOIN entries o ON o.id = l.opportunity_id
+            JOIN entries p ON p.id = l.pain_id
+            JOIN stages st ON st.id = o.stage_id
+            WHERE st.study_id = ? AND o.deleted_at IS NULL AND p.deleted_at IS NULL
+            ORDER BY o.created_at, p.created_at
+            """,
+            [study_id],
+        )
+    ]
