@@ -1,0 +1,765 @@
+"""Pilot and snapshot tests of the capture screen: every line typed ends up in the database.
+
+Each pilot test drives the app with keys as an interviewer would and then reads
+the database with its own connection, row by row.
+"""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from textual import events
+from textual.keys import _character_to_key
+from textual.widgets import Checkbox, Input, OptionList, Select, Static
+
+from storage import open_database
+from storage.errors import DatabaseBusy
+from storage.studies import find_study
+from tui.app import CaptureRequest, make_app
+from tui.screens.capture_screen import CaptureScreen
+from tui.screens.channel_choice_screen import ChannelChoiceScreen
+from tui.screens.entry_form_screen import EntryFormScreen
+from tui.screens.help_screen import HelpScreen
+from tui.screens.new_interview_screen import NewInterviewScreen
+from tui.screens.summary_screen import SummaryScreen
+from tui.widgets.lane_card import LaneCard
+from tui.widgets.quick_entry_input import QuickEntryInput
+
+STUDY = "Checkout study"
+
+
+# -- helpers -------------------------------------------------------------------
+
+
+def study_id(path: Path) -> str:
+    with open_database(path, read_only=True) as db:
+        study = find_study(db, STUDY)
+    assert study is not None
+    return study.id
+
+
+def capture_app(path: Path, participant: str | None = "P01", **request):
+    request.setdefault("interviewer", "ana")
+    return make_app(
+        path,
+        capture=CaptureRequest(study_id(path), participant=participant, **request),
+        poll_seconds=0.05,
+        cursor_blink=False,
+    )
+
+
+def keystrokes(app, text: str, *, enter: bool = True) -> None:
+    """Send `text` as the key events a terminal sends, back to back, without waiting.
+
+    `pilot.press` waits for the app to go idle after every key (about 70 ms each);
+    posting the same events in one burst is how a fast typist or a scripted
+    terminal sends them, and keeps a long interview quick to test.
+    """
+    for char in text:
+        app.post_message(events.Key(_character_to_key(char), char))
+    if enter:
+        app.post_message(events.Key("enter", "\r"))
+
+
+async def type_line(pilot, text: str, *, enter: bool = True) -> None:
+    """Type `text` (then Enter) and let the app handle it."""
+    keystrokes(pilot.app, text, enter=enter)
+    await pilot.pause()
+
+
+async def paste_line(pilot, text: str, *, enter: bool = True) -> None:
+    """Paste `text` into the focused input (then Enter), as a terminal's bracketed paste."""
+    pilot.app.post_message(events.Paste(text))
+    if enter:
+        pilot.app.post_message(events.Key("enter", "\r"))
+    await pilot.pause()
+
+
+def entry_input(app) -> QuickEntryInput:
+    return app.screen.query_one("#entry", QuickEntryInput)
+
+
+def query(path: Path, sql: str, params: tuple = ()) -> list[tuple]:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+def live_entries(path: Path) -> list[tuple]:
+    """Every live entry in capture order: stage, lane, text, channel, emotion, effort, tags."""
+    rows = query(
+        path,
+        """
+        SELECT st.name, e.lane, e.text, c.name, e.emotion, e.effort,
+            coalesce((SELECT group_concat(name, ',') FROM (
+                SELECT t.name FROM entry_tags et JOIN tags t ON t.id = et.tag_id
+                WHERE et.entry_id = e.id ORDER BY t.name)), '')
+        FROM entries e
+        JOIN stages st ON st.id = e.stage_id
+        LEFT JOIN channels c ON c.id = e.channel_id
+        WHERE e.deleted_at IS NULL
+        ORDER BY e.created_at, e.rowid
+        """,
+    )
+    return [tuple(row) for row in rows]
+
+
+def progress(path: Path) -> list[tuple]:
+    return query(
+        path,
+        "SELECT st.name, sp.outcome, sp.reason FROM stage_progress sp "
+        "JOIN stages st ON st.id = sp.stage_id ORDER BY st.position",
+    )
+
+
+def sessions(path: Path) -> list[tuple]:
+    return query(
+        path,
+        "SELECT s.id, p.code, s.interviewer, s.mode, s.status, s.ended_at, st.name "
+        "FROM sessions s LEFT JOIN participants p ON p.id = s.participant_id "
+        "LEFT JOIN stages st ON st.id = s.current_stage_id ORDER BY s.started_at",
+    )
+
+
+def plain(widget: Static, width: int = 200) -> str:
+    """What a Static shows, as plain text."""
+    console = Console(width=width, file=io.StringIO(), record=True)
+    console.print(widget.content)
+    return console.export_text()
+
+
+def notices(app) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+# -- 1. a whole interview through the quick-entry line ---------------------------
+
+
+async def test_whole_interview_through_the_quick_entry_line(study_db: Path) -> None:
+    app = capture_app(study_db)
+    async with app.run_test() as pilot:
+        assert isinstance(app.screen, CaptureScreen)
+        assert app.focused is entry_input(app)
+        await pilot.press(*"g: compare prices quickly", "enter")  # key by key, as typed
+        await pilot.pause()
+        for line in [
+            "t: web -1 e6 checkout asked me to register twice #checkout",
+            "n: a guest checkout",
+            "/undo",
+            "n: a guest checkout option",
+            "/edit a guest checkout, clearly labelled",
+            "/next",
+            "p: -2 shipping cost only at the end #pricing",
+            "d: + the chat answered in seconds",
+            "q: I just wanted to pay and go.",
+            "e: no surprise fees",
+            "o: show shipping cost in the basket",
+            "a plain note",
+            "/stage 4",
+            "/prev",
+            "t: store e2 picked it up the same day #Pickup #checkout",
+            "/next",
+            "/skip",
+        ]:
+            await type_line(pilot, line)
+            assert entry_input(app).value == "", line
+        screen = app.screen
+        assert isinstance(screen, CaptureScreen)
+        assert screen.session.current_stage.name == "Advocacy"
+        await type_line(pilot, "/stage dec")
+        assert screen.session.current_stage.name == "Decision"
+        await type_line(pilot, "/drop too expensive")
+        await type_line(pilot, "/done")
+        assert isinstance(app.screen, SummaryScreen)
+        shown = "\n".join(plain(s) for s in app.screen.query(Static))
+        assert "Interview finished" in shown and "P01" in shown
+        assert "dropped: too expensive" in shown and "skipped" in shown
+        await pilot.press("enter")
+        await pilot.pause()
+    assert not app.is_running
+
+    assert live_entries(study_db) == [
+        ("Awareness", "goal", "compare prices quickly", None, None, None, ""),
+        (
+            "Awareness",
+            "touchpoint",
+            "checkout asked me to register twice",
+            "Website",
+            -1,
+            6,
+            "checkout",
+        ),
+        ("Awareness", "need", "a guest checkout, clearly labelled", None, None, None, ""),
+        (
+            "Consideration",
+            "pain",
+            "shipping cost only at the end",
+            None,
+            -2,
+            None,
+            "pricing",
+        ),
+        ("Consideration", "delight", "the chat answered in seconds", None, 1, None, ""),
+        ("Consideration", "quote", "I just wanted to pay and go.", None, None, None, ""),
+        ("Consideration", "expectation", "no surprise fees", None, None, None, ""),
+        ("Consideration", "opportunity", "show shipping cost in the basket", None, None, None, ""),
+        ("Consideration", "note", "a plain note", None, None, None, ""),
+        (
+            "Decision",
+            "touchpoint",
+            "picked it up the same day",
+            "Store / face to face",
+            None,
+            2,
+            "Pickup,checkout",
+        ),
+    ]
+    # /undo soft-deletes: the row stays, with deleted_at set, and the audit log says so.
+    deleted = query(
+        study_db, "SELECT id, text, deleted_at FROM entries WHERE deleted_at IS NOT NULL"
+    )
+    assert [(text, bool(at)) for _id, text, at in deleted] == [("a guest checkout", True)]
+    assert query(study_db, "SELECT count(*) FROM entries") == [(11,)]
+    edits = query(study_db, "SELECT entry_id, field, old, new, author FROM edits ORDER BY rowid")
+    assert [(f, o, a) for _e, f, o, _n, a in edits] == [
+        ("deleted_at", None, "ana"),
+        ("text", "a guest checkout option", "ana"),
+    ]
+    assert edits[0][0] == deleted[0][0] and edits[0][3] == deleted[0][2]
+    assert edits[1][3] == "a guest checkout, clearly labelled"
+    assert progress(study_db) == [
+        ("Awareness", "reached", None),
+        ("Consideration", "reached", None),
+        ("Decision", "dropped", "too expensive"),
+        ("Retention", "skipped", None),
+        ("Advocacy", "reached", None),
+    ]
+    ((_id, code, interviewer, mode, status, ended_at, stage),) = sessions(study_db)
+    assert (code, interviewer, mode, status, stage) == (
+        "P01",
+        "ana",
+        "interview",
+        "finished",
+        "Decision",
+    )
+    assert ended_at
+    assert query(study_db, "SELECT count(*) FROM drafts") == [(0,)]
+    assert query(study_db, "SELECT DISTINCT author FROM entries") == [("ana",)]
+
+
+# -- 2. the same through keys and the form ------------------------------------------
+
+
+async def choose(pilot, select_id: str, moves: list[str]) -> None:
+    """Open the focused form's Select with Enter, move with the arrows, Enter to choose."""
+    select = pilot.app.screen.query_one(select_id, Select)
+    select.focus()
+    await pilot.pause()
+    await pilot.press("enter", *moves, "enter")
+    await pilot.pause()
+
+
+async def test_interview_through_keys_and_the_form(study_db: Path) -> None:
+    app = capture_app(study_db)
+    async with app.run_test(size=(100, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, CaptureScreen)
+        # The form: lane, text, channel, emotion, effort and tags with the keyboard.
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, EntryFormScreen)
+        assert app.focused is form.query_one("#lane", Select)
+        await pilot.press("enter", *["up"] * 5, "enter")  # note -> touchpoint
+        await pilot.pause()
+        assert form.query_one("#lane", Select).value == "touchpoint"
+        await pilot.press("tab")
+        await type_line(pilot, "asked me to register twice", enter=False)
+        await pilot.press("tab", "enter", *["down"] * 5, "enter")  # (none) -> Website
+        await pilot.pause()
+        await pilot.press("tab", "enter", *["down"] * 4, "enter")  # (none) +2 +1 0 -> -1
+        await pilot.pause()
+        await pilot.press("tab", "enter", *["down"] * 6, "enter")  # (none) 1..6
+        await pilot.pause()
+        values = [
+            form.query_one(f"#{name}", Select).value for name in ("channel", "emotion", "effort")
+        ]
+        channel_ids = {c.name: c.id for c in screen.session.channels}
+        assert values == [channel_ids["Website"], -1, 6]
+        await pilot.press("tab")
+        await type_line(pilot, "checkout, #signup")  # Enter in the tags field saves
+        assert isinstance(app.screen, CaptureScreen)
+        # A quick line, undone with ctrl+z.
+        await type_line(pilot, "g: find a gift")
+        await pilot.press("ctrl+z")
+        await pilot.pause()
+        assert "Removed goal: find a gift" in notices(app)
+        # ctrl+n: next stage; a pain through the form with an emotion only.
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert screen.session.current_stage.name == "Consideration"
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        await pilot.press("enter", *["up"] * 4, "enter")  # note -> pain
+        await pilot.press("tab")
+        await type_line(pilot, "shipping cost only at the end", enter=False)
+        await choose(pilot, "#emotion", ["down"] * 5)  # -2
+        await pilot.click("#save")
+        await pilot.pause()
+        assert isinstance(app.screen, CaptureScreen)
+        # ctrl+n, ctrl+b: forward to Decision and back to Consideration.
+        await pilot.press("ctrl+n", "ctrl+b")
+        await pilot.pause()
+        assert screen.session.current_stage.name == "Consideration"
+        # The form's defaults: a note with text only.
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        await pilot.press("tab")
+        await type_line(pilot, "compared three shops")
+        # An empty text is refused in the form; Escape cancels and saves nothing.
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        form = app.screen
+        await pilot.click("#save")
+        await pilot.pause()
+        assert isinstance(app.screen, EntryFormScreen)
+        assert "empty" in plain(form.query_one("#error", Static))
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, CaptureScreen)
+        assert app.focused is entry_input(app)
+        # F1 shows the help; Escape closes it.
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, CaptureScreen)
+
+    assert live_entries(study_db) == [
+        (
+            "Awareness",
+            "touchpoint",
+            "asked me to register twice",
+            "Website",
+            -1,
+            6,
+            "checkout,signup",
+        ),
+        ("Consideration", "pain", "shipping cost only at the end", None, -2, None, ""),
+        ("Consideration", "note", "compared three shops", None, None, None, ""),
+    ]
+    assert query(study_db, "SELECT lane, text FROM entries WHERE deleted_at IS NOT NULL") == [
+        ("goal", "find a gift")
+    ]
+    assert progress(study_db) == [
+        ("Awareness", "reached", None),
+        ("Consideration", "reached", None),
+        ("Decision", "reached", None),
+    ]
+    ((_id, _code, _who, _mode, status, ended_at, stage),) = sessions(study_db)
+    assert (status, ended_at, stage) == ("in_progress", None, "Consideration")
+
+
+# -- 3. a channel that is unknown, ambiguous or missing -----------------------------
+
+
+def channel_names(path: Path) -> list[str]:
+    return [name for (name,) in query(path, "SELECT name FROM channels ORDER BY rowid")]
+
+
+async def test_unknown_channel_is_added_from_the_modal(study_db: Path) -> None:
+    before = channel_names(study_db)
+    app = capture_app(study_db)
+    async with app.run_test() as pilot:
+        await type_line(pilot, "t: pigeon -1 e4 the letter came late")
+        modal = app.screen
+        assert isinstance(modal, ChannelChoiceScreen)
+        question = plain(modal.query_one(Static))
+        assert "No channel is called pigeon" in question
+        options = modal.query_one(OptionList)
+        assert str(options.get_option_at_index(0).prompt) == "+ Add pigeon as a new channel"
+        assert options.option_count == 1 + len(before)
+        assert app.focused is options
+        await pilot.press("enter")  # the first option: add it
+        await pilot.pause()
+        assert isinstance(app.screen, CaptureScreen)
+        assert entry_input(app).value == ""
+        # Known from now on: the next line needs no question.
+        await type_line(pilot, "t: Pigeon + the reply came back fast")
+        assert isinstance(app.screen, CaptureScreen)
+    assert channel_names(study_db) == [*before, "pigeon"]
+    assert live_entries(study_db) == [
+        ("Awareness", "touchpoint", "the letter came late", "pigeon", -1, 4, ""),
+        ("Awareness", "touchpoint", "the reply came back fast", "pigeon", 1, None, ""),
+    ]
+
+
+async def test_ambiguous_channel_is_picked_and_escape_keeps_the_line(study_db: Path) -> None:
+    before = channel_names(study_db)
+    app = capture_app(study_db)
+    async with app.run_test() as pilot:
+        await type_line(pilot, "t: s -2 e7 nothing worked #broken")
+        modal = app.screen
+        assert isinstance(modal, ChannelChoiceScreen)
+        assert "Which channel is s?" in plain(modal.query_one(Static))
+        options = modal.query_one(OptionList)
+        shown = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert shown == ["Search", "Social media", "Store / face to face"]
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, CaptureScreen)
+        # Escape in the modal: nothing saved, the line is back in the input.
+        line = "t: nowhere 0 just browsing"
+        await type_line(pilot, line)
+        assert isinstance(app.screen, ChannelChoiceScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, CaptureScreen)
+        assert entry_input(app).value == line
+        assert app.focused is entry_input(app)
+        assert any("Not saved" in n for n in notices(app))
+        await type_line(pilot, " more", enter=False)  # typing goes on after the line
+        assert entry_input(app).value == line + " more"
+        # No channel at all: the modal asks which one, without offering to add "".
+        await pilot.press("ctrl+u")
+        await type_line(pilot, "t: -1 slow to load")
+        modal = app.screen
+        assert isinstance(modal, ChannelChoiceScreen)
+        assert plain(modal.query_one(Static)).strip() == "Which channel was it? Pick one:"
+        options = modal.query_one(OptionList)
+        assert options.option_count == len(before)
+        assert "Add" not in str(options.get_option_at_index(0).prompt)
+        await pilot.press("enter")  # the first channel, Search
+        await pilot.pause()
+    assert channel_names(study_db) == before
+    assert live_entries(study_db) == [
+        ("Awareness", "touchpoint", "nothing worked", "Social media", -2, 7, "broken"),
+        ("Awareness", "touchpoint", "slow to load", "Search", -1, None, ""),
+    ]
+    assert query(study_db, "SELECT text FROM drafts") == []
+
+
+# -- 4. leaving mid-line and resuming --------------------------------------------------
+
+
+async def test_leaving_mid_line_and_resuming(study_db: Path) -> None:
+    app = capture_app(study_db)
+    async with app.run_test() as pilot:
+        await type_line(pilot, "g: compare prices quickly")
+        await type_line(pilot, "/next")
+        await type_line(pilot, "n: half a thought", enter=False)
+        await pilot.pause(1.0)  # past the draft delay
+        assert query(study_db, "SELECT text FROM drafts") == [("n: half a thought",)]
+        session_id = app.screen.session.session.id
+        await pilot.press("escape")
+        await pilot.pause()
+    assert not app.is_running
+    ((sid, _code, _who, _mode, status, _ended, stage),) = sessions(study_db)
+    assert (sid, status, stage) == (session_id, "in_progress", "Consideration")
+
+    again = capture_app(study_db)
+    async with again.run_test() as pilot:
+        screen = again.screen
+        assert isinstance(screen, CaptureScreen)
+        assert screen.session.session.id == session_id
+        assert screen.session.current_stage.name == "Consideration"
+        line = entry_input(again)
+        assert line.value == "n: half a thought"
+        assert line.cursor_position == len(line.value)
+        assert "Your unsent line was restored." in notices(again)
+        await type_line(pilot, ", finished")
+        assert query(study_db, "SELECT text FROM drafts") == []
+    assert len(sessions(study_db)) == 1
+    assert live_entries(study_db) == [
+        ("Awareness", "goal", "compare prices quickly", None, None, None, ""),
+        ("Consideration", "need", "half a thought, finished", None, None, None, ""),
+    ]
+
+
+# -- 5. a failed save keeps the line ------------------------------------------------
+
+
+async def test_a_save_that_fails_keeps_the_line_and_enter_retries(study_db: Path) -> None:
+    app = capture_app(study_db)
+    async with app.run_test() as pilot:
+        app.db.conn.execute("PRAGMA busy_timeout = 50")  # fail fast on the lock below
+        other = sqlite3.connect(study_db, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+        try:
+            await type_line(pilot, "n: a guest checkout #checkout")
+            line = entry_input(app)
+            assert line.value == "n: a guest checkout #checkout"
+            assert line.border_subtitle == "NOT SAVED"
+            assert line.has_class("-unsaved")
+            assert any(n.startswith("Not saved:") for n in notices(app))
+            assert query(study_db, "SELECT count(*) FROM entries") == [(0,)]
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert line.value == ""
+        assert not line.has_class("-unsaved")
+        assert str(line.border_subtitle).startswith("saved need")
+        await pilot.pause(0.8)  # a pending draft save must not bring the line back
+    assert live_entries(study_db) == [
+        ("Awareness", "need", "a guest checkout", None, None, None, "checkout")
+    ]
+    assert query(study_db, "SELECT count(*) FROM entries") == [(1,)]
+    assert query(study_db, "SELECT text FROM drafts") == []
+
+
+async def test_a_storage_error_keeps_the_line_and_typing_goes_on(
+    study_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import storage.entries
+
+    real_add = storage.entries.add_entry
+
+    def busy(*args, **kwargs):
+        raise DatabaseBusy("the database is locked")
+
+    app = capture_app(study_db)
+    async with app.run_test() as pilot:
+        monkeypatch.setattr(storage.entries, "add_entry", busy)
+        await type_line(pilot, "q: I just wanted to pay")
+        assert entry_input(app).value == "q: I just wanted to pay"
+        assert any(n.startswith("Not saved: the database is locked") for n in notices(app))
+        assert app.is_running and isinstance(app.screen, CaptureScreen)
+        await type_line(pilot, " and go", enter=False)  # the kept line goes on
+        assert entry_input(app).value == "q: I just wanted to pay and go"
+        monkeypatch.setattr(storage.entries, "add_entry", real_add)
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("enter")  # Enter on an empty line does nothing
+        await pilot.pause()
+    assert live_entries(study_db) == [
+        ("Awareness", "quote", "I just wanted to pay and go", None, None, None, "")
+    ]
+
+
+# -- 6. fast typing ----------------------------------------------------------------
+
+
+async def test_lines_typed_back_to_back_stay_separate_and_in_order(study_db: Path) -> None:
+    app = capture_app(study_db)
+    async with app.run_test() as pilot:
+        await pilot.press(*"n: one", "enter", *"n: two", "enter", *"n: three", "enter")
+        await pilot.pause()
+        # A burst: every key of twenty lines sent before the app handles the first.
+        for n in range(20):
+            keystrokes(app, f"g: goal {n}")
+        await pilot.pause()
+        assert entry_input(app).value == ""
+    assert [(lane, text) for _s, lane, text, *_ in live_entries(study_db)] == [
+        ("need", "one"),
+        ("need", "two"),
+        ("need", "three"),
+        *[("goal", f"goal {n}") for n in range(20)],
+    ]
+
+
+# -- 7. hostile text ----------------------------------------------------------------
+
+HOSTILE = [
+    # (pasted, stored and shown)
+    ("[bold]x[/]", "[bold]x[/]"),
+    ("[@click=app.quit]go[/]", "[@click=app.quit]go[/]"),
+    ("[link=http://x]y[/]", "[link=http://x]y[/]"),
+    ("\x1b[2Jclear", "[2Jclear"),
+    ("nul\x00byte", "nulbyte"),
+    ("bell\x07 and csi\x9b31m", "bell and csi31m"),
+    ("right\u202eto left", "rightto left"),
+    ("family 👩\u200d👩\u200d👧", "family 👩\u200d👩\u200d👧"),
+    ("顧客 の旅", "顧客 の旅"),
+    ("العميل دفع مرتين", "العميل دفع مرتين"),
+]
+
+
+async def test_hostile_text_is_stored_clean_and_shown_literally(study_db: Path) -> None:
+    app = capture_app(study_db)
+    async with app.run_test() as pilot:
+        for pasted, _stored in HOSTILE:
+            await paste_line(pilot, pasted)
+            assert entry_input(app).value == "", pasted
+        card = app.screen.query_one("#lane-note", LaneCard)
+        shown = plain(card)
+        for _pasted, stored in HOSTILE:
+            assert f"• {stored}\n" in shown
+        # The card is plain text: clicking the "[@click=app.quit]" line does nothing.
+        await pilot.click("#lane-note", offset=(6, 2))
+        await pilot.pause()
+        assert app.is_running
+        assert isinstance(app.screen, CaptureScreen)
+    texts = [text for _s, _l, text, *_ in live_entries(study_db)]
+    assert texts == [stored for _pasted, stored in HOSTILE]
+    for text in texts:
+        assert not any(ord(c) < 32 or 0x7F <= ord(c) <= 0x9F for c in text), repr(text)
+
+
+async def test_an_over_long_paste_is_refused_and_kept(study_db: Path) -> None:
+    app = capture_app(study_db)
+    async with app.run_test() as pilot:
+        line = "n: " + "very long answer " * 1200  # over 20,000 characters
+        assert len(line) > 20_000
+        entry_input(app).value = line
+        await pilot.press("enter")
+        await pilot.pause()
+        assert entry_input(app).value == line
+        assert any("the limit is 10,000" in n for n in notices(app))
+        assert isinstance(app.screen, CaptureScreen)
+    assert query(study_db, "SELECT count(*) FROM entries") == [(0,)]
+
+
+# -- 8. the new-interview form -------------------------------------------------------
+
+
+async def test_new_interview_form_needs_consent_and_starts_the_session(study_db: Path) -> None:
+    app = capture_app(study_db, participant=None, interviewer=None)
+    async with app.run_test(size=(80, 30)) as pilot:
+        form = app.screen
+        assert isinstance(form, NewInterviewScreen)
+        participant = form.query_one("#participant", Input)
+        assert participant.value == "P01" and app.focused is participant
+        await pilot.press("ctrl+u")
+        await type_line(pilot, "P07", enter=False)
+        await pilot.press("tab")
+        await type_line(pilot, "first-time buyer", enter=False)
+        await pilot.press("tab", "ctrl+u")
+        await type_line(pilot, "ana")  # Enter in a field: Start, without consent
+        assert isinstance(app.screen, NewInterviewScreen)
+        assert "Tick 'Consent given'" in plain(form.query_one("#error", Static))
+        consent = form.query_one("#consent", Checkbox)
+        assert app.focused is consent and not consent.value
+        assert query(study_db, "SELECT count(*) FROM participants") == [(0,)]
+        assert query(study_db, "SELECT count(*) FROM sessions") == [(0,)]
+        await pilot.press("space")
+        assert consent.value
+        await pilot.click("#start")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CaptureScreen)
+        assert screen.sub_title == "Checkout study · P07 (first-time buyer) · ana"
+        assert app.focused is entry_input(app)
+        await type_line(pilot, "g: a present for my sister")
+    ((code, segment, consent_at),) = query(
+        study_db, "SELECT code, segment, consent_at FROM participants"
+    )
+    assert (code, segment) == ("P07", "first-time buyer") and consent_at
+    ((_id, code, interviewer, mode, status, ended_at, stage),) = sessions(study_db)
+    assert (code, interviewer, mode, status, ended_at, stage) == (
+        "P07",
+        "ana",
+        "interview",
+        "in_progress",
+        None,
+        "Awareness",
+    )
+    assert live_entries(study_db) == [
+        ("Awareness", "goal", "a present for my sister", None, None, None, "")
+    ]
+
+
+async def test_cancelling_the_new_interview_form_writes_nothing(study_db: Path) -> None:
+    app = capture_app(study_db, participant=None)
+    async with app.run_test() as pilot:
+        assert isinstance(app.screen, NewInterviewScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+    assert not app.is_running
+    assert query(study_db, "SELECT count(*) FROM participants") == [(0,)]
+    assert query(study_db, "SELECT count(*) FROM sessions") == [(0,)]
+
+
+async def test_a_multi_line_paste_is_kept_whole_and_once(study_db: Path) -> None:
+    app = capture_app(study_db)
+    async with app.run_test() as pilot:
+        await type_line(pilot, "q: ", enter=False)
+        await paste_line(pilot, "I just wanted\n  to pay\n\nand go.", enter=False)
+        assert entry_input(app).value == "q: I just wanted to pay and go."
+        await pilot.press("enter")
+        await pilot.pause()
+    assert live_entries(study_db) == [
+        ("Awareness", "quote", "I just wanted to pay and go.", None, None, None, "")
+    ]
+
+
+# -- snapshots -----------------------------------------------------------------------
+
+ONE_LINE_PER_LANE = [
+    "g: compare prices quickly",
+    "n: a guest checkout",
+    "e: no surprise fees",
+    "t: web -1 e6 asked me to register twice #checkout",
+    "p: -2 shipping cost only at the end #pricing",
+    "d: ++ the chat answered in seconds",
+    "q: I just wanted to pay and go.",
+    "o: show shipping cost in the basket",
+    "a plain note [@click=app.quit]not a link[/]",
+]
+
+
+@pytest.fixture(autouse=True)
+def _in_db_folder(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    # The header shows the database path as given: relative, so snapshots are stable.
+    if "snap_compare" in request.fixturenames:
+        monkeypatch.chdir(tmp_path)
+        monkeypatch.setattr("tui.screens.new_interview_screen.login_name", lambda: "ana")
+
+
+def snapshot_app(path: Path, participant: str | None = "P01"):
+    relative = path.relative_to(Path.cwd()) if path.is_absolute() else path
+    return make_app(
+        relative,
+        capture=CaptureRequest(
+            study_id(path), participant=participant, interviewer="ana", consent=True
+        ),
+        poll_seconds=0.05,
+        cursor_blink=False,
+    )
+
+
+def typing(*lines: str):
+    async def run_before(pilot) -> None:
+        for line in lines:
+            await type_line(pilot, line)
+        pilot.app.clear_notifications()  # toasts time out: keep them out of the picture
+        await pilot.pause()
+
+    return run_before
+
+
+def test_snapshot_new_interview_form(snap_compare, study_db: Path) -> None:
+    app = snapshot_app(study_db, participant=None)
+    assert snap_compare(app, press=["tab", *"returning"], terminal_size=(80, 24))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_snapshot_capture_screen_with_every_lane(snap_compare, study_db: Path, size) -> None:
+    app = snapshot_app(study_db)
+    assert snap_compare(app, run_before=typing(*ONE_LINE_PER_LANE), terminal_size=size)
+
+
+def test_snapshot_help(snap_compare, study_db: Path) -> None:
+    assert snap_compare(snapshot_app(study_db), press=["f1"], terminal_size=(80, 24))
+
+
+def test_snapshot_summary_after_done(snap_compare, study_db: Path) -> None:
+    run_before = typing(
+        "g: compare prices quickly",
+        "t: web -1 e6 asked me to register twice",
+        "/next",
+        "p: -2 shipping cost only at the end",
+        "d: + the chat answered in seconds",
+        "/next",
+        "/drop too expensive",
+        "/done",
+    )
+    assert snap_compare(snapshot_app(study_db), run_before=run_before, terminal_size=(80, 24))
