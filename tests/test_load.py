@@ -1,0 +1,60 @@
+"""Twenty interviewers capturing into one database at once while a review is open."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+from pathlib import Path
+
+from storage import open_database
+from storage.studies import resolve_study
+from tui.app import ReviewRequest, make_app
+from tui.screens.review_screen import ReviewScreen
+
+WRITERS = 20
+ENTRIES = 25
+
+
+def _start_writers(path: Path) -> list[subprocess.Popen]:
+    return [
+        subprocess.Popen(
+            [sys.executable, "-m", "tests.faults.writer", str(path), f"L{n:02d}", str(ENTRIES)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=Path(__file__).parent.parent,
+        )
+        for n in range(WRITERS)
+    ]
+
+
+async def test_twenty_writers_and_a_review(study_db: Path) -> None:
+    with open_database(study_db, read_only=True) as db:
+        study = resolve_study(db, None)
+    app = make_app(study_db, review=ReviewRequest(study.id), poll_seconds=0.1, cursor_blink=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.3)
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        writers = _start_writers(study_db)
+        results = await asyncio.gather(*(asyncio.to_thread(w.communicate) for w in writers))
+        for writer, (out, err) in zip(writers, results, strict=True):
+            assert writer.returncode == 0, err
+            assert err == ""
+            assert len(out.split()) == ENTRIES
+        await pilot.pause(0.5)
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.2)
+        assert screen.data is not None
+        first, second = screen.data.journey_map.stages[:2]
+        assert (first.reached, second.reached) == (WRITERS, WRITERS)
+    with open_database(study_db, read_only=True) as db:
+        per_writer = dict(
+            db.execute(
+                "SELECT p.code, count(*) FROM entries e JOIN sessions s ON s.id = e.session_id "
+                "JOIN participants p ON p.id = s.participant_id GROUP BY p.code"
+            ).fetchall()
+        )
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert per_writer == {f"L{n:02d}": ENTRIES for n in range(WRITERS)}
