@@ -155,6 +155,11 @@ def _translate(error: sqlite3.DatabaseError, path: Path) -> JourneyError:
         )
     if "full" in message or "too big" in message:
         return StorageFull(f"{path}: the disk is full; nothing of this change was saved")
+    if "disk i/o error" in message:
+        return StorageFull(
+            f"{path}: the disk refused the write (full, over a size limit, or failing); "
+            "nothing of this change was saved"
+        )
     if "readonly" in message or "read-only" in message:
         return ReadOnlyDatabase(f"{path}: the database is read-only; nothing was saved")
     if "malformed" in message or "not a database" in message or "corrupt" in message:
