@@ -1,0 +1,114 @@
+"""`journey merge SOURCE...`: other journey databases (laptops used in the field) into one.
+
+Every source is opened read-only and validated like any database before anything
+is merged (a file that is missing, not a journey database, damaged or of a newer
+schema stops the command with one line and the target unchanged). A source is never
+written: one of an older schema is read from a private upgraded copy in a
+temporary folder, removed afterwards. Then each
+source is merged in its own transaction by the rules of `storage/merging.py`:
+rows matched by id (studies, stages, channels, tags, participants and prompts
+also by name, code or position), new rows added, conflicting rows settled by the
+newer change and listed, nothing deleted, so merging again adds nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from storage.connection import open_database
+from storage.errors import JourneyError, SchemaTooOld
+from storage.merging import MergeReport, database_rows, merge_rows, upgraded_copy
+
+MAX_CONFLICTS_SHOWN = 50
+
+
+class SameDatabase(JourneyError):
+    """A source is the database being merged into."""
+
+
+def merge_databases(
+    db: Database, target: Path, sources: Sequence[Path], *, dry_run: bool = False
+) -> list[tuple[Path, MergeReport]]:
+    """Merge each of `sources` into `db` (the database at `target`), one transaction each."""
+    for path in sources:
+        if path.exists() and target.exists() and os.path.samefile(path, target):
+            raise SameDatabase(f"{path}: is the database being merged into (--db)")
+    opened: list[tuple[Path, Database]] = []
+    with tempfile.TemporaryDirectory(prefix="journey-merge-") as folder:
+        try:
+            for number, path in enumerate(sources):
+                opened.append((path, _open_source(path, Path(folder) / str(number))))
+            return [
+                (path, merge_rows(db, database_rows(source), source=source, dry_run=dry_run))
+                for path, source in opened
+            ]
+        finally:
+            for _, source in opened:
+                source.close()
+
+
+def _open_source(path: Path, folder: Path) -> Database:
+    """The source, read-only and never written; one of an older schema is read from an
+    upgraded private copy."""
+    try:
+        return open_database(path, read_only=True, upgrade=False)
+    except SchemaTooOld:
+        folder.mkdir(mode=0o700)
+        return open_database(upgraded_copy(path, folder), read_only=True, upgrade=False)
+
+
+def report_lines(source: str, target: str, report: MergeReport) -> list[str]:
+    """What `journey merge` prints for one source."""
+    conflicts = sum(t.conflicts for t in report.tables.values())
+    verb = "Would merge" if report.dry_run else "Merged"
+    lines = [
+        f"{verb} {source} into {target}: {report.added} rows added, "
+        f"{conflicts} conflict{'s' if conflicts != 1 else ''}"
+        + (" (dry run, nothing written)" if report.dry_run else "")
+    ]
+    lines.extend(table_lines(report))
+    lines.extend(note_lines(report))
+    lines.extend(conflict_lines(report))
+    return lines
+
+
+def note_lines(report: MergeReport) -> list[str]:
+    lines = [f"  {note}" for note in report.mapped]
+    if report.matched:
+        shown = ", ".join(f"{table} {n}" for table, n in report.matched.items())
+        lines.append(f"  rows of theirs that are ours by name, code or position: {shown}")
+    return lines
+
+
+def table_lines(report: MergeReport) -> list[str]:
+    rows = [(name, c) for name, c in report.tables.items() if c.added or c.identical or c.conflicts]
+    if not rows:
+        return ["  (the source holds no rows)"]
+    width = max(len("table"), *(len(name) for name, _ in rows))
+    lines = [
+        f"  {'table':<{width}}  {'added':>7}  {'skipped':>7}  {'theirs won':>10}  {'ours kept':>9}"
+    ]
+    for name, c in rows:
+        lines.append(
+            f"  {name:<{width}}  {c.added:>7}  {c.identical:>7}  {c.theirs:>10}  {c.ours:>9}"
+        )
+    return lines
+
+
+def conflict_lines(report: MergeReport) -> list[str]:
+    lines = []
+    for conflict in report.conflicts[:MAX_CONFLICTS_SHOWN]:
+        side = "theirs won" if conflict.winner == "theirs" else "ours kept"
+        lines.append(
+            f"  conflict in {conflict.table} {conflict.key}: {', '.join(conflict.columns)} "
+            f"differ; {side}: {conflict.reason}"
+        )
+    hidden = sum(t.conflicts for t in report.tables.values()) - len(lines)
+    if hidden > 0:
+        lines.append(f"  and {hidden} more conflicts")
+    return lines

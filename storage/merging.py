@@ -1,0 +1,390 @@
+"""Merging rows of another journey database (or of a JSON export) into this one.
+
+The rules, table by table, in the order foreign keys need (parents first):
+
+- A row is the same row when its primary key matches: the UUID `id`, or the
+  composite key of `stage_progress` (session, stage), `entry_tags` (entry,
+  tag), `drafts` (session) and the other link tables.
+- Rows that two databases created separately for the same thing are matched by
+  their natural key when no id matches, and then stand for ours: a study by
+  name (two laptops that each ran `journey init --study X` hold one study X),
+  its stages by name, channels and tags by name, participants by code (all
+  ignoring case), prompts by stage and position. Rows of the source that
+  point at such a row (sessions at the study, entries at the stage or channel)
+  are rewritten to point at ours.
+- A source row that matches nothing is added with its own id. A stage added to
+  a study whose position is taken goes after the study's last stage.
+- A matched row whose content differs is a conflict. For the same row (the
+  same id) changed on both sides: where the table records when a row last
+  changed (`updated_at`; `at` for stage progress) the newer version wins, ours
+  on a tie; elsewhere ours is kept. For rows matched by natural key (made
+  separately, e.g. participant P07 with another segment there) ours is kept.
+  Creation times, the order of stages and the keys themselves are not content.
+  Every conflict is listed with the columns that differ and the side that won.
+  A conflict whose winning change would take a name or code that another row
+  holds keeps ours.
+- Nothing is ever deleted (a soft-deleted entry carries `deleted_at` like any
+  other content), so merging the same source twice adds nothing the second
+  time.
+
+The whole merge of one source runs in one BEGIN IMMEDIATE transaction; on any
+error nothing of it stays. The tables come from the schema itself, so tables
+added by later migrations are merged by the same rules.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from storage.connection import create_private_file, open_database, read, write
+from storage.errors import CorruptDatabase, InvalidValue
+
+# Natural keys: how rows made separately for the same thing are recognised.
+NATURAL_KEYS: dict[str, tuple[str, ...]] = {
+    "studies": ("name",),
+    "stages": ("study_id", "name"),
+    "channels": ("study_id", "name"),
+    "tags": ("study_id", "name"),
+    "participants": ("study_id", "code"),
+    "prompts": ("stage_id", "position"),
+}
+# Columns that say when a row last changed, where it is not `updated_at`.
+VERSION_COLUMNS: dict[str, str] = {"stage_progress": "at"}
+# Columns that are not compared: when a row was made, and our own stage order.
+NOT_CONTENT: dict[str, frozenset[str]] = {"stages": frozenset({"position"})}
+_NEVER_CONTENT = frozenset({"created_at"})
+# Tables that are not data: the migrations log and SQLite's own.
+_SKIP = ("_sqlite_migrations",)
+
+MAX_CONFLICTS_KEPT = 1000
+
+RowSource = Callable[[str], Iterable[dict]]
+
+
+@dataclass
+class TableCounts:
+    added: int = 0
+    identical: int = 0
+    theirs: int = 0  # conflicts the source's newer version won
+    ours: int = 0  # conflicts where ours was kept
+
+    @property
+    def conflicts(self) -> int:
+        return self.theirs + self.ours
+
+
+@dataclass(frozen=True)
+class Conflict:
+    table: str
+    key: str
+    columns: tuple[str, ...]
+    winner: str  # "theirs" or "ours"
+    reason: str  # why that side won
+
+
+@dataclass
+class MergeReport:
+    tables: dict[str, TableCounts] = field(default_factory=dict)
+    conflicts: list[Conflict] = field(default_factory=list)
+    mapped: list[str] = field(default_factory=list)  # natural-key matches of studies
+    matched: dict[str, int] = field(default_factory=dict)  # natural-key matches per table
+    skipped_tables: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def added(self) -> int:
+        return sum(t.added for t in self.tables.values())
+
+    def counts(self, table: str) -> TableCounts:
+        return self.tables.setdefault(table, TableCounts())
+
+
+@dataclass(frozen=True)
+class TableInfo:
+    name: str
+    columns: tuple[str, ...]
+    key: tuple[str, ...]  # primary key columns
+    references: dict[str, str]  # column -> referenced table (by its single-column key)
+    version: str | None
+
+    @property
+    def has_id(self) -> bool:
+        return self.key == ("id",)
+
+
+def merge_order(db: Database) -> tuple[list[TableInfo], list[str]]:
+    """The data tables of the schema, parents before children, and those left out."""
+    virtual = {
+        row[0]
+        for row in db.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL%'"
+        )
+    }
+    names = [
+        row[0]
+        for row in db.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' "
+            "AND name NOT LIKE 'sqlite_%' ORDER BY rowid"
+        )
+    ]
+    infos: dict[str, TableInfo] = {}
+    skipped: list[str] = []
+    for name in names:
+        if name in _SKIP or name in virtual or any(name.startswith(v + "_") for v in virtual):
+            continue
+        columns = db.conn.execute(f"PRAGMA table_info([{name}])").fetchall()
+        key = tuple(c[1] for c in sorted((c for c in columns if c[5]), key=lambda c: c[5]))
+        if not key:
+            skipped.append(name)
+            continue
+        names_only = tuple(c[1] for c in columns)
+        references = {fk[3]: fk[2] for fk in db.conn.execute(f"PRAGMA foreign_key_list([{name}])")}
+        version = VERSION_COLUMNS.get(name) or (
+            "updated_at" if "updated_at" in names_only else None
+        )
+        infos[name] = TableInfo(name, names_only, key, references, version)
+    ordered: list[TableInfo] = []
+    placed: set[str] = set()
+    pending = list(infos)
+    while pending:
+        progress = False
+        for name in list(pending):
+            parents = {t for t in infos[name].references.values() if t != name and t in infos}
+            if parents <= placed:
+                ordered.append(infos[name])
+                placed.add(name)
+                pending.remove(name)
+                progress = True
+        if not progress:  # a cycle: keep the schema's order for the rest
+            ordered.extend(infos[name] for name in pending)
+            break
+    return ordered, skipped
+
+
+def upgraded_copy(path: Path, folder: Path) -> Path:
+    """A private copy of the database at `path`, in `folder`, brought to this schema.
+
+    For a source of an older schema, which a read-only open cannot migrate: the
+    source itself is read through SQLite's online backup and never written.
+    """
+    copy = folder / (path.name or "source.db")
+    create_private_file(copy)
+    source = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
+    target = sqlite3.connect(copy)
+    try:
+        source.backup(target)
+    except sqlite3.DatabaseError as error:
+        raise CorruptDatabase(f"{path}: cannot read the database ({error})") from error
+    finally:
+        target.close()
+        source.close()
+    open_database(copy).close()  # applies the pending migrations to the copy
+    return copy
+
+
+def database_rows(source: Database) -> RowSource:
+    """Rows of every table of `source`, streamed in insertion order."""
+    tables = set(source.table_names())
+
+    def rows(table: str) -> Iterator[dict]:
+        if table not in tables:
+            return
+        cursor = source.conn.execute(f"SELECT * FROM [{table}] ORDER BY rowid")
+        names = [d[0] for d in cursor.description]
+        try:
+            for row in cursor:
+                yield dict(zip(names, row, strict=True))
+        finally:
+            cursor.close()
+
+    return rows
+
+
+def merge_rows(
+    db: Database,
+    rows: RowSource,
+    *,
+    dry_run: bool = False,
+    source: Database | None = None,
+    only: Iterable[str] | None = None,
+) -> MergeReport:
+    """Merge the rows `rows(table)` gives into `db`, in one transaction.
+
+    `source`, when the rows come from a database, is read in one snapshot. `only`
+    limits the merge to those tables. With `dry_run`, nothing is written.
+    """
+    tables, skipped = merge_order(db)
+    if only is not None:
+        wanted = set(only)
+        tables = [t for t in tables if t.name in wanted]
+    report = MergeReport(skipped_tables=skipped, dry_run=dry_run)
+    with ExitStack() as stack:
+        if source is not None:
+            stack.enter_context(read(source))
+        stack.enter_context(read(db) if dry_run else write(db))
+        merger = _Merger(db, report, dry_run)
+        for table in tables:
+            merger.merge_table(table, rows(table.name))
+    return report
+
+
+class _Merger:
+    def __init__(self, db: Database, report: MergeReport, dry_run: bool) -> None:
+        self.db = db
+        self.conn = db.conn
+        self.report = report
+        self.dry_run = dry_run
+        # table -> their id -> our id, for rows matched by natural key
+        self.ids: dict[str, dict[str, str]] = {}
+        # study id -> stage positions taken (ours, and those given to added stages)
+        self.positions: dict[str, set[int]] = {}
+
+    def merge_table(self, table: TableInfo, rows: Iterable[dict]) -> None:
+        counts = self.report.counts(table.name)
+        columns = set(table.columns)
+        for theirs in rows:
+            row = {k: v for k, v in theirs.items() if k in columns}
+            self._map_references(table, row)
+            ours = self._find(table, row)
+            if ours is None:
+                self._insert(table, row)
+                counts.added += 1
+                continue
+            by_key = table.has_id and ours["id"] != row["id"]
+            if by_key:
+                self.ids.setdefault(table.name, {})[row["id"]] = ours["id"]
+                self.report.matched[table.name] = self.report.matched.get(table.name, 0) + 1
+                if table.name == "studies":
+                    self.report.mapped.append(
+                        f"study {row['name']!r}: theirs ({row['id']}) merged into ours "
+                        f"({ours['id']}) by name"
+                    )
+                row["id"] = ours["id"]
+            self._compare(table, ours, row, counts, by_key=by_key)
+
+    def _map_references(self, table: TableInfo, row: dict) -> None:
+        for column, parent in table.references.items():
+            value = row.get(column)
+            if value is not None:
+                mapped = self.ids.get(parent, {}).get(value)
+                if mapped is not None:
+                    row[column] = mapped
+
+    def _find(self, table: TableInfo, row: dict) -> dict | None:
+        missing = [c for c in table.key if row.get(c) is None]
+        if missing:
+            raise InvalidValue(f"a row of {table.name} has no {', '.join(missing)}")
+        found = self._one(table.name, {c: row[c] for c in table.key})
+        if found is not None or table.name not in NATURAL_KEYS:
+            return found
+        natural = NATURAL_KEYS[table.name]
+        if any(row.get(c) is None for c in natural):
+            return None
+        return self._one(table.name, {c: row[c] for c in natural}, nocase=True)
+
+    def _one(self, table: str, where: dict, *, nocase: bool = False) -> dict | None:
+        clauses = " AND ".join(
+            f"[{c}] = ?"
+            + (" COLLATE NOCASE" if nocase and isinstance(v, str) and not c.endswith("_id") else "")
+            for c, v in where.items()
+        )
+        cursor = self.conn.execute(f"SELECT * FROM [{table}] WHERE {clauses}", list(where.values()))
+        names = [d[0] for d in cursor.description]
+        found = cursor.fetchone()
+        cursor.close()
+        return dict(zip(names, found, strict=True)) if found is not None else None
+
+    def _insert(self, table: TableInfo, row: dict) -> None:
+        if table.name == "stages":
+            row["position"] = self._free_position(row["study_id"], row.get("position"))
+        if self.dry_run:
+            return
+        names = list(row)
+        self.conn.execute(
+            f"INSERT INTO [{table.name}] ({', '.join(f'[{n}]' for n in names)}) "
+            f"VALUES ({', '.join('?' for _ in names)})",
+            [row[n] for n in names],
+        )
+
+    def _free_position(self, study_id: str, wanted: int | None) -> int:
+        taken = self.positions.get(study_id)
+        if taken is None:
+            taken = {
+                r[0]
+                for r in self.conn.execute(
+                    "SELECT position FROM stages WHERE study_id = ?", [study_id]
+                )
+            }
+            self.positions[study_id] = taken
+        position = (
+            wanted if wanted is not None and wanted not in taken else max(taken, default=0) + 1
+        )
+        taken.add(position)
+        return position
+
+    def _compare(
+        self, table: TableInfo, ours: dict, theirs: dict, counts: TableCounts, *, by_key: bool
+    ) -> None:
+        ignored = set(table.key) | _NEVER_CONTENT | NOT_CONTENT.get(table.name, frozenset())
+        if table.version:
+            ignored.add(table.version)
+        differing = tuple(
+            c for c in table.columns if c in theirs and c not in ignored and theirs[c] != ours[c]
+        )
+        if not differing:
+            counts.identical += 1
+            return
+        key = ", ".join(str(ours[c]) for c in table.key)
+        if by_key:
+            counts.ours += 1
+            natural = " and ".join(c for c in NATURAL_KEYS[table.name] if not c.endswith("_id"))
+            self._conflict(table, key, differing, "ours", f"made separately, the same by {natural}")
+            return
+        if not table.version:
+            counts.ours += 1
+            self._conflict(table, key, differing, "ours", f"{table.name} keeps no time of change")
+            return
+        mine, yours = ours.get(table.version) or "", theirs.get(table.version) or ""
+        if yours <= mine:
+            counts.ours += 1
+            why = "ours is newer" if yours < mine else "both changed at the same time"
+            self._conflict(table, key, differing, "ours", f"{why} ({mine} vs {yours})")
+            return
+        clash = self._natural_clash(table, ours, theirs)
+        if clash:
+            counts.ours += 1
+            self._conflict(table, key, differing, "ours", clash)
+            return
+        counts.theirs += 1
+        self._conflict(table, key, differing, "theirs", f"theirs is newer ({yours} vs {mine})")
+        if self.dry_run:
+            return
+        changed = [*differing, table.version]
+        self.conn.execute(
+            f"UPDATE [{table.name}] SET {', '.join(f'[{c}] = ?' for c in changed)} "
+            f"WHERE {' AND '.join(f'[{c}] = ?' for c in table.key)}",
+            [theirs[c] for c in changed] + [ours[c] for c in table.key],
+        )
+
+    def _natural_clash(self, table: TableInfo, ours: dict, theirs: dict) -> str | None:
+        """Why taking their version would break a unique name or code, if it would."""
+        natural = NATURAL_KEYS.get(table.name)
+        if not natural or all(theirs.get(c, ours[c]) == ours[c] for c in natural):
+            return None
+        other = self._one(table.name, {c: theirs.get(c, ours[c]) for c in natural}, nocase=True)
+        if other is None or all(other[c] == ours[c] for c in table.key):
+            return None
+        shown = ", ".join(str(theirs.get(c)) for c in natural if not c.endswith("_id"))
+        return f"theirs is newer but {shown!r} is taken by another row here"
+
+    def _conflict(
+        self, table: TableInfo, key: str, columns: tuple[str, ...], winner: str, reason: str
+    ) -> None:
+        if len(self.report.conflicts) < MAX_CONFLICTS_KEPT:  # the counts hold them all
+            self.report.conflicts.append(Conflict(table.name, key, columns, winner, reason))
