@@ -6,11 +6,11 @@ workshop and the exports all show this same model.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
-from storage import aggregates, studies
+from storage import aggregates, studies, workshop
 from storage.aggregates import NO_FILTER, SessionFilter
 from storage.connection import read
 from storage.models import LANES, Channel, Stage, Study
@@ -91,6 +91,7 @@ class JourneyMap:
     channels: tuple[Channel, ...]  # those with at least one mention, in study order
     channel_cells: dict[tuple[str, str], ChannelCell]  # (channel id, stage id)
     where: SessionFilter
+    links: dict[str, tuple[str, ...]] = field(default_factory=dict)  # opportunity -> pains
 
     def cell(self, stage: Stage, lane: str) -> MapCell:
         return self.cells.get((stage.id, lane)) or MapCell(stage, lane, 0, 0, ())
@@ -105,7 +106,7 @@ class JourneyMap:
 
 
 def build_map(
-    db: Database, study: Study, where: SessionFilter = NO_FILTER, top: int = 5
+    db: Database, study: Study, where: SessionFilter = NO_FILTER, top: int | None = 5
 ) -> JourneyMap:
     """The whole map of a study, for the sessions `where` selects, from one snapshot."""
     with read(db):
@@ -120,6 +121,9 @@ def build_map(
             (c.channel_id, c.stage_id): c
             for c in aggregates.channel_contributions(db, study.id, where)
         }
+        links: dict[str, tuple[str, ...]] = {}
+        for found in workshop.study_links(db, study.id):
+            links[found.opportunity_id] = (*links.get(found.opportunity_id, ()), found.pain)
     by_id = {s.id: s for s in stage_list}
     columns = tuple(
         StageColumn(
@@ -148,7 +152,7 @@ def build_map(
             c.lane,
             c.entries,
             c.sessions,
-            tuple(grouped.get((c.stage_id, c.lane), [])[:top]),
+            tuple(grouped.get((c.stage_id, c.lane), [])[:top]),  # top=None: every item
         )
         for c in counts
     }
@@ -176,4 +180,5 @@ def build_map(
         tuple(c for c in channel_list if c.id in mentioned),
         channel_cells,
         where,
+        links,
     )

@@ -83,6 +83,29 @@ class InterviewSession:
         return cls(db, session)
 
     @classmethod
+    def start_workshop(
+        cls,
+        db: Database,
+        study: Study,
+        *,
+        facilitator: str | None = None,
+        title: str | None = None,
+    ) -> InterviewSession:
+        """A workshop session on the study's map; the facilitator is its interviewer.
+
+        A workshop is not a customer's journey: it records no stage progress (no
+        first stage reached), so the map's funnel counts customers only."""
+        session = sessions.start_session(
+            db,
+            study.id,
+            participant_id=None,
+            mode="workshop",
+            interviewer=clean_line(facilitator or "") or None,
+            title=clean_line(title or "") or None,
+        )
+        return cls(db, session)
+
+    @classmethod
     def resume(cls, db: Database, session_id: str) -> InterviewSession:
         return cls(db, sessions.get_session(db, session_id))
 

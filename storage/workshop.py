@@ -17,34 +17,38 @@ def vote(db: Database, entry_id: str, session_id: str, delta: int) -> int:
     returns the entry's total votes, which `entries.votes` also holds."""
     stamp = now()
     with write(db):
+        if db.conn.execute("SELECT 1 FROM entries WHERE id = ?", [entry_id]).fetchone() is None:
+            raise NotFound(f"no entry with id {entry_id}")
         row = db.conn.execute(
             "SELECT votes FROM votes WHERE entry_id = ? AND session_id = ?", [entry_id, session_id]
         ).fetchone()
-        mine = max(0, (row[0] if row else 0) + delta)
+        before = row[0] if row else 0
+        mine = max(0, before + delta)
         db.conn.execute(
             "INSERT INTO votes (entry_id, session_id, votes, updated_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (entry_id, session_id) DO UPDATE SET votes = excluded.votes, "
             "updated_at = excluded.updated_at",
             [entry_id, session_id, mine, stamp],
         )
-        total = db.conn.execute(
-            "SELECT coalesce(sum(votes), 0) FROM votes WHERE entry_id = ?", [entry_id]
-        ).fetchone()[0]
-        changed = db.conn.execute(
-            "UPDATE entries SET votes = ?, updated_at = ? WHERE id = ?", [total, stamp, entry_id]
-        ).rowcount
-        if not changed:
-            raise NotFound(f"no entry with id {entry_id}")
+        # Only this session's change moves the total: votes an entry already carries
+        # (imported, merged, or from the demo) have no rows in `votes` and must stay.
+        db.conn.execute(
+            "UPDATE entries SET votes = max(0, votes + ?), updated_at = ? WHERE id = ?",
+            [mine - before, stamp, entry_id],
+        )
+        total = db.conn.execute("SELECT votes FROM entries WHERE id = ?", [entry_id]).fetchone()[0]
         db.conn.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", [stamp, session_id])
     return int(total)
 
 
 def session_votes(db: Database, session_id: str) -> dict[str, int]:
-    """Entry id -> votes given by one (workshop) session."""
+    """Entry id -> votes given by one (workshop) session, on entries not deleted."""
     return {
         row[0]: row[1]
         for row in db.conn.execute(
-            "SELECT entry_id, votes FROM votes WHERE session_id = ? AND votes > 0", [session_id]
+            "SELECT v.entry_id, v.votes FROM votes v JOIN entries e ON e.id = v.entry_id "
+            "WHERE v.session_id = ? AND v.votes > 0 AND e.deleted_at IS NULL",
+            [session_id],
         )
     }
 
@@ -159,8 +163,25 @@ def study_links(db: Database, study_id: str) -> list[Link]:
             JOIN entries p ON p.id = l.pain_id
             JOIN stages st ON st.id = o.stage_id
             WHERE st.study_id = ? AND o.deleted_at IS NULL AND p.deleted_at IS NULL
-            ORDER BY o.created_at, p.created_at
+            ORDER BY o.created_at, o.rowid, p.created_at, p.rowid
             """,
             [study_id],
+        )
+    ]
+
+
+@dataclass(frozen=True)
+class ThemeMember:
+    id: str
+    text: str
+
+
+def theme_entries(db: Database, theme_id: str) -> list[ThemeMember]:
+    return [
+        ThemeMember(row[0], row[1])
+        for row in db.conn.execute(
+            "SELECT id, text FROM entries WHERE theme_id = ? AND deleted_at IS NULL "
+            "ORDER BY created_at, rowid",
+            [theme_id],
         )
     ]

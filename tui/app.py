@@ -35,6 +35,15 @@ class ReviewRequest:
     where: SessionFilter = NO_FILTER
 
 
+@dataclass(frozen=True)
+class WorkshopRequest:
+    """`journey workshop`: a new workshop session on a study's map."""
+
+    study_id: str
+    facilitator: str | None = None
+    title: str | None = None
+
+
 class JourneyApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "journey"
@@ -45,11 +54,13 @@ class JourneyApp(App[None]):
         *,
         capture: CaptureRequest | None = None,
         review: ReviewRequest | None = None,
+        workshop: WorkshopRequest | None = None,
         read_only: bool = False,
         poll_seconds: float = POLL_SECONDS,
         cursor_blink: bool = True,
     ) -> None:
         super().__init__()
+        self.workshop = workshop
         self.db_path = Path(db_path)
         self.capture = capture
         self.review = review
@@ -62,7 +73,17 @@ class JourneyApp(App[None]):
         self.sub_title = str(self.db_path)
 
     def on_mount(self) -> None:
-        if self.review is not None:
+        if self.workshop is not None:
+            from tui.screens.workshop_screen import WorkshopScreen
+
+            session = InterviewSession.start_workshop(
+                self.db,
+                get_study(self.db, self.workshop.study_id),
+                facilitator=self.workshop.facilitator,
+                title=self.workshop.title,
+            )
+            self.push_screen(WorkshopScreen(session))
+        elif self.review is not None:
             from tui.screens.review_screen import ReviewScreen
 
             self.push_screen(
@@ -119,6 +140,7 @@ def make_app(
     *,
     capture: CaptureRequest | None = None,
     review: ReviewRequest | None = None,
+    workshop: WorkshopRequest | None = None,
     read_only: bool = False,
     poll_seconds: float = POLL_SECONDS,
     cursor_blink: bool = True,
@@ -132,6 +154,7 @@ def make_app(
         Path(db_path),
         capture=capture,
         review=review,
+        workshop=workshop,
         read_only=read_only,
         poll_seconds=poll_seconds,
         cursor_blink=cursor_blink,

@@ -40,9 +40,10 @@ app = typer.Typer(
 
 
 class Settings:
-    def __init__(self, db: Path, db_is_default: bool) -> None:
+    def __init__(self, db: Path, db_is_default: bool, group: bool = False) -> None:
         self.db = db
         self.db_is_default = db_is_default
+        self.group = group  # new files 0660 instead of 0600
 
 
 def _settings(ctx: typer.Context) -> Settings:
@@ -61,8 +62,16 @@ def main_callback(
             show_default=True,
         ),
     ] = DEFAULT_DB,
+    group: Annotated[
+        bool,
+        typer.Option(
+            "--group",
+            help="Create new files (database, backups) readable and writable by the "
+            "group (0660) instead of only by you (0600), for a team's shared server.",
+        ),
+    ] = False,
 ) -> None:
-    ctx.obj = Settings(db, db_is_default=_is_default(ctx, "db"))
+    ctx.obj = Settings(db, db_is_default=_is_default(ctx, "db"), group=group)
     if ctx.invoked_subcommand is None:
         _run_tui(ctx.obj)
 
@@ -81,7 +90,7 @@ def _run_tui(settings: Settings) -> None:
     from storage import open_database
 
     # Only the default path is created on the TUI's first run; a mistyped --db is an error.
-    open_database(settings.db, create=settings.db_is_default).close()
+    open_database(settings.db, create=settings.db_is_default, group=settings.group).close()
     from tui.app import make_app
 
     make_app(settings.db).run()
@@ -92,7 +101,10 @@ def _open(
 ):
     from storage import open_database
 
-    return open_database(_settings(ctx).db, create=create, read_only=read_only, upgrade=upgrade)
+    settings = _settings(ctx)
+    return open_database(
+        settings.db, create=create, read_only=read_only, upgrade=upgrade, group=settings.group
+    )
 
 
 @app.command()
@@ -121,7 +133,8 @@ def init(
         typer.echo(
             f"{settings.db}: already a journey database"
             if existed
-            else f"Created {settings.db} (readable only by you)"
+            else f"Created {settings.db} (readable only by "
+            f"{'you and your group' if settings.group else 'you'})"
         )
         if study is not None:
             created = new_study(db, study, template)
@@ -262,7 +275,7 @@ def backup(
     from storage.maintenance import backup as run_backup
 
     with _open(ctx, read_only=True) as db:
-        written = run_backup(db, out, force=force)
+        written = run_backup(db, out, force=force, group=_settings(ctx).group)
     typer.echo(f"Backed up {_settings(ctx).db} to {written}")
 
 
@@ -398,6 +411,192 @@ def review(
         chosen.id, SessionFilter(segment=segment, interviewer=interviewer, since=since_day)
     )
     make_app(path, review=request, read_only=read_only).run()
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    study: Annotated[
+        str | None,
+        typer.Option(help="The study; without it entries, sessions and json cover every study."),
+    ] = None,
+    format: Annotated[
+        str, typer.Option("--format", help="csv, json, md (Markdown report) or mermaid.")
+    ] = "csv",
+    shape: Annotated[
+        str | None,
+        typer.Option(
+            help="CSV shape: entries (default), sessions, map, touchpoints, or all "
+            "(every shape and codebook.csv into the folder --out)."
+        ),
+    ] = None,
+    out: Annotated[
+        str, typer.Option(help="File to write, a folder with --shape all, or - for stdout.")
+    ] = "-",
+    excel: Annotated[
+        bool, typer.Option("--excel", help="Start the CSV with a UTF-8 BOM for Excel.")
+    ] = False,
+    delimiter: Annotated[str, typer.Option(help="CSV delimiter: , or ; or tab.")] = ",",
+    anonymize: Annotated[
+        bool,
+        typer.Option(
+            "--anonymize",
+            help="Pseudonyms for participants, no interviewers, e-mails and phones masked.",
+        ),
+    ] = False,
+    linkage: Annotated[
+        str | None,
+        typer.Option(help="With --anonymize: also write the code-to-pseudonym table here."),
+    ] = None,
+    segment: Annotated[str | None, typer.Option(help="Only sessions of this segment.")] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Only sessions started on or after this date (YYYY-MM-DD).")
+    ] = None,
+    lanes: Annotated[
+        str | None, typer.Option(help="Only these lanes, comma-separated: goal,need,pain...")
+    ] = None,
+    include_deleted: Annotated[
+        bool,
+        typer.Option("--include-deleted", help="Also deleted (undone) entries, with deleted_at."),
+    ] = False,
+    raw: Annotated[
+        bool,
+        typer.Option("--raw", help="Do not neutralise cells a spreadsheet would run as formulas."),
+    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace existing files.")] = False,
+) -> None:
+    """Export CSV (entries, sessions, map, touchpoints), JSON, Markdown or Mermaid."""
+    from contextlib import contextmanager
+
+    from exports.export_job import ExportOptions
+    from exports.export_job import export as run_export
+
+    options = ExportOptions(
+        study=study,
+        format=format,
+        shape=shape,
+        out=out,
+        excel=excel,
+        delimiter=delimiter,
+        anonymize=anonymize,
+        linkage=linkage,
+        segment=segment,
+        since=since,
+        lanes=lanes,
+        include_deleted=include_deleted,
+        raw=raw,
+        force=force,
+        group=_settings(ctx).group,
+    )
+
+    @contextmanager
+    def progress_bar(total: int):
+        with Progress(
+            TextColumn("Exporting"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        ) as bar:
+            task = bar.add_task("export", total=total)
+            yield lambda rows: bar.advance(task, rows)
+
+    with _open(ctx, read_only=True) as db:
+        result = run_export(db, options, progress=progress_bar, database_path=_settings(ctx).db)
+    typer.echo(result.summary, err=True)
+
+
+@app.command("import")
+def import_command(
+    ctx: typer.Context,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="journey's entries CSV or JSON export, or a survey CSV (with --mapping)."
+        ),
+    ],
+    study: Annotated[
+        str | None,
+        typer.Option(
+            help="Import into this study (a file of one study; a survey's study must exist "
+            "unless the mapping names a template)."
+        ),
+    ] = None,
+    mapping: Annotated[
+        Path | None,
+        typer.Option(help="TOML file mapping a survey's columns to stages, lanes and scales."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Validate and report, write nothing.")
+    ] = False,
+    encoding: Annotated[
+        str | None,
+        typer.Option(help="The file's encoding, e.g. cp1252 or latin-1 (default UTF-8)."),
+    ] = None,
+) -> None:
+    """Import entries (our CSV or JSON export, or a survey CSV): all of it or nothing."""
+    from exports.csv_read import ImportProblems
+    from exports.importer import import_file, report_lines
+
+    with _open(ctx, read_only=dry_run, upgrade=not dry_run) as db:
+        try:
+            report = import_file(
+                db, file, study=study, mapping=mapping, dry_run=dry_run, encoding=encoding
+            )
+        except ImportProblems as error:
+            for line in error.lines():
+                typer.echo(f"journey: {line}", err=True)
+            raise typer.Exit(1) from None
+    for line in report_lines(report):
+        typer.echo(line)
+
+
+@app.command()
+def merge(
+    ctx: typer.Context,
+    sources: Annotated[
+        list[Path], typer.Argument(help="Journey databases to merge into --db (read only).")
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Report what would change, write nothing.")
+    ] = False,
+) -> None:
+    """Merge other journey databases into --db: by id, the newer change wins, listed."""
+    from exports.merge import merge_databases, report_lines
+
+    settings = _settings(ctx)
+    with _open(ctx, read_only=dry_run, upgrade=not dry_run) as db:
+        reports = merge_databases(db, settings.db, sources, dry_run=dry_run)
+    for path, report in reports:
+        for line in report_lines(str(path), str(settings.db), report):
+            typer.echo(line)
+
+
+@app.command()
+def workshop(
+    ctx: typer.Context,
+    study: Annotated[
+        str | None, typer.Option(help="The study (needed when there are several).")
+    ] = None,
+    facilitator: Annotated[
+        str | None, typer.Option(help="Who runs the workshop (default: your login name).")
+    ] = None,
+    title: Annotated[str | None, typer.Option(help="A name for this workshop.")] = None,
+) -> None:
+    """Run a workshop on the live map: add stickies, dot-vote, group, link, timebox."""
+    from storage.studies import resolve_study
+    from tui.app import WorkshopRequest, make_app
+    from tui.screens.new_interview_screen import login_name
+
+    with _open(ctx) as db:
+        chosen = resolve_study(db, study)
+    request = WorkshopRequest(
+        chosen.id,
+        facilitator=facilitator if facilitator is not None else login_name() or None,
+        title=title,
+    )
+    make_app(_settings(ctx).db, workshop=request).run()
 
 
 def main() -> None:

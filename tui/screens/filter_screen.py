@@ -104,7 +104,7 @@ class FilterScreen(ModalScreen[SessionFilter | None]):
 
         try:
             since = parse_day(self.query_one("#since", Input).value, "since")
-            until = parse_day(self.query_one("#until", Input).value, "before")
+            until = parse_day(self.query_one("#before", Input).value, "before")
         except ValueError as error:
             self.query_one("#error", Static).update(literal(str(error)))
             return

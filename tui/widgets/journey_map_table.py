@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 
 from capture.journey_map import JourneyMap, MapCell, StageColumn
@@ -86,14 +87,29 @@ def _emotion(column: StageColumn) -> Text:
     return _thin(text, column.thin and mean is not None)
 
 
-def _items(cell: MapCell) -> Text:
+VOTED_LANES = ("pain", "opportunity")
+
+
+def _items(cell: MapCell, by_votes: bool, links: dict[str, tuple[str, ...]]) -> Text:
     if not cell.entries:
         return Text("-", style="dim")
     text = _thin(Text(f"{cell.entries} in {cell.sessions} sess.", style="dim"), cell.thin)
-    for item in cell.items[:TOP_ITEMS]:
+    items = list(cell.items)
+    if by_votes and cell.lane in VOTED_LANES:
+        items.sort(key=lambda item: (-item.votes, -item.entries))
+    for item in items[:TOP_ITEMS]:
         text.append("\n")
         text.append(f"{item.entries:>3} ", style="bold")
-        text.append_text(literal(item.text[: STAGE_WIDTH - 5]))
+        room = STAGE_WIDTH - 5  # one line of the column: the badges take from the text
+        if item.votes:
+            badge = f"★{item.votes} "
+            text.append(badge, style="yellow")
+            room -= len(badge)
+        if item.entry_id in links:
+            badge = f"→{len(links[item.entry_id])} "
+            text.append(badge, style="cyan")
+            room -= len(badge)
+        text.append_text(literal(item.text[: max(room, 0)]))
     return text
 
 
@@ -104,6 +120,7 @@ class JourneyMapTable(DataTable):
         super().__init__(id=id, cursor_type="cell", fixed_columns=1, zebra_stripes=False)
         self.targets: dict[tuple[str, str], CellTarget] = {}
         self.journey_map: JourneyMap | None = None
+        self.sort_by_votes = False
 
     def show(self, journey_map: JourneyMap) -> None:
         """Redraw for a new map, keeping the cursor where it was."""
@@ -137,7 +154,11 @@ class JourneyMapTable(DataTable):
         for lane, title in LANE_ROWS[3:]:
             self._lane_row(journey_map, lane, title)
         if self.row_count and self.columns:
-            self.cursor_coordinate = cursor if self.is_valid_coordinate(cursor) else (0, 1)
+            # Never on the lane labels (nothing to drill into there); the nearest cell.
+            self.cursor_coordinate = Coordinate(
+                min(cursor.row, self.row_count - 1),
+                min(max(cursor.column, 1), len(self.columns) - 1),
+            )
 
     def _row(self, key: str, label: Text, cells: list[Text], height: int) -> None:
         self.add_row(label, *cells, key=key, height=height)
@@ -145,7 +166,8 @@ class JourneyMapTable(DataTable):
     def _lane_row(self, journey_map: JourneyMap, lane: str, title: str) -> None:
         cells = [journey_map.cell(c.stage, lane) for c in journey_map.stages]
         height = 1 + min(TOP_ITEMS, max((len(cell.items) for cell in cells), default=0))
-        self._row(lane, Text(title, style="bold"), [_items(cell) for cell in cells], height)
+        rendered = [_items(cell, self.sort_by_votes, journey_map.links) for cell in cells]
+        self._row(lane, Text(title, style="bold"), rendered, height)
         for c in journey_map.stages:
             self.targets[(lane, c.stage.id)] = CellTarget(
                 f"{c.stage.name}: {title.lower()}", c.stage.id, lane
@@ -182,6 +204,10 @@ class JourneyMapTable(DataTable):
             label = Text("⌁ ", style="dim")
             label.append_text(literal(channel.name[:12]))
             self._row(f"channel:{channel.id}", label, cells, 2)
+
+    def redraw(self) -> None:
+        if self.journey_map is not None:
+            self.show(self.journey_map)
 
     def target_at_cursor(self) -> CellTarget | None:
         if not self.row_count:

@@ -31,6 +31,9 @@ class QuickEntryInput(TextInput):
     def __init__(self, *args, select_on_focus: bool = False, **kwargs) -> None:
         super().__init__(*args, select_on_focus=select_on_focus, **kwargs)
 
+    class EmptyEnter(Message):
+        """Enter on an empty line (the workshop opens the selected cell's items)."""
+
     async def _on_key(self, event: events.Key) -> None:
         if event.key == "enter":
             event.stop()
@@ -39,6 +42,8 @@ class QuickEntryInput(TextInput):
             if line.strip():
                 self.value = ""
                 self.post_message(self.LineEntered(self, line))
+            else:
+                self.post_message(self.EmptyEnter())
             return
         await super()._on_key(event)
 

@@ -1,0 +1,762 @@
+"""Pilot and snapshot tests of `journey review`: the map, filters, drill-down, the
+timeline, live updates and read-only mode.
+
+The pilot tests use the hand-made study of test_journey_map (known numbers); the
+snapshots use demo data, whose timestamps are fixed by the seed.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from textual.coordinate import Coordinate
+from textual.widgets import DataTable, Input, Select, Static, TabbedContent
+
+import tui.screens.review_screen as review_module
+from capture.demo import add_demo_sessions
+from capture.journey_map import build_map
+from capture.session import InterviewSession
+from storage import open_database
+from storage.aggregates import NO_FILTER, SessionFilter
+from storage.connection import wal_path, write
+from storage.studies import get_study
+from tests.test_journey_map import Built, build
+from tui.app import ReviewRequest, make_app
+from tui.screens.compare_screen import CompareScreen
+from tui.screens.drill_down_screen import DrillDownScreen
+from tui.screens.filter_screen import FilterScreen
+from tui.screens.review_screen import ReviewScreen
+from tui.widgets.journey_map_table import JourneyMapTable
+from tui.widgets.timeline_table import TimelineTable
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+# Fixed start times, a day apart, so the timeline's order and dates are known.
+STARTED = {key: f"2025-03-0{day}T10:00:00.000+00:00" for day, key in enumerate("ABCDEF", 1)}
+
+
+@pytest.fixture
+def hand_db(tmp_path: Path) -> tuple[Built, Path]:
+    """The hand-made study on a closed file (the app is the only connection)."""
+    path = tmp_path / "hand.db"
+    built = build(path)
+    with write(built.db):
+        for key, started in STARTED.items():
+            built.db.execute(
+                "UPDATE sessions SET started_at = ? WHERE id = ?", [started, built.sessions[key]]
+            )
+    built.db.close()
+    return built, path
+
+
+def review_app(path: Path, study_id: str, *, where=NO_FILTER, read_only=False, poll=0.1):
+    return make_app(
+        path,
+        review=ReviewRequest(study_id, where),
+        read_only=read_only,
+        poll_seconds=poll,
+        cursor_blink=False,
+    )
+
+
+async def settle(app, pilot, pause: float | None = None) -> None:
+    await app.workers.wait_for_complete()
+    await pilot.pause(pause)
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def map_table(app) -> JourneyMapTable:
+    return app.screen.query_one(JourneyMapTable)
+
+
+def row_text(table: DataTable, key: str) -> list[str]:
+    return [str(cell) for cell in table.get_row(key)]
+
+
+def column_labels(table: DataTable) -> list[str]:
+    return [str(column.label) for column in table.ordered_columns]
+
+
+def banner(app) -> str:
+    return str(app.screen.query_one("#banner", Static).render())
+
+
+def query(path: Path, sql: str, params: tuple | list = ()) -> list[tuple]:
+    conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+def live_ids(path: Path, where: str, params: list) -> list[str]:
+    """Entry ids straight from SQL, in the drill-down's order (time, then insertion)."""
+    return [
+        row[0]
+        for row in query(
+            path,
+            f"SELECT e.id FROM entries e JOIN sessions x ON x.id = e.session_id "
+            f"LEFT JOIN participants p ON p.id = x.participant_id "
+            f"WHERE e.deleted_at IS NULL AND {where} ORDER BY e.created_at, e.rowid",
+            params,
+        )
+    ]
+
+
+def shown_ids(app) -> list[str]:
+    table = app.screen.query_one("#entries", DataTable)
+    return [str(row.key.value) for row in table.ordered_rows]
+
+
+async def select_cell(app, pilot, row_key: str, column_key: str) -> None:
+    table = map_table(app)
+    table.focus()
+    table.cursor_coordinate = Coordinate(
+        table.get_row_index(row_key), table.get_column_index(column_key)
+    )
+    await pilot.pause()
+
+
+# -- the map ----------------------------------------------------------------------------------
+
+
+async def test_the_map_shows_every_stage_and_its_figures(hand_db) -> None:
+    built, path = hand_db
+    app = review_app(path, built.study.id)
+    async with app.run_test(size=(160, 60)) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        table = map_table(app)
+        assert column_labels(table) == ["", "1 Awareness", "2 Consideration", "3 Decision"]
+        reach = row_text(table, "reach")
+        assert reach[0] == "Reached"
+        assert [cell.splitlines()[0] for cell in reach[1:]] == [
+            "6 sessions",
+            "4 sessions",
+            "2 sessions",
+        ]
+        assert [cell.split()[-1] for cell in reach[1:]] == ["100%", "67%", "33%"]
+        assert row_text(table, "dropped")[1:] == [
+            "✗ 1 dropped (17%)\n1 no answer",
+            "✗ 3 dropped (75%)\n2 too expensive\n1 shipping cost",
+            "✗ 1 dropped (50%)\n1 payment failed",
+        ]
+        emotion = [cell.splitlines()[-1] for cell in row_text(table, "emotion")[1:]]
+        assert emotion == [
+            "▼-0.3 ±1.4 n=6",
+            "▼-1.0 ±0.7 n=4 thin",
+            "▲+1.3 ±0.5 n=3 thin",
+        ]
+        assert row_text(table, "goal")[1:] == [
+            "7 in 5 sess.\n  4 CHEAP price\n  2 #price\n  1 find a gift",
+            "-",
+            "-",
+        ]
+        assert row_text(table, "need")[1] == "2 in 2 sess. thin\n  2 the total price"
+        assert row_text(table, "pain")[2] == "3 in 2 sess. thin\n  2 #shipping\n  1 #packaging"
+        assert row_text(table, f"channel:{built.web.id}") == [
+            "⌁ Web",
+            "2× ▲▲+1.5 n=2\n→ 2 on, 0 not thin",
+            "1× ●+0.0 n=1\n→ 1 on, 0 not thin",
+            "-",
+        ]
+        assert row_text(table, f"channel:{built.phone.id}")[1] == "3× ▼-1.3 n=3\n→ 2 on, 1 not"
+        # The last stage has no next stage: no contribution line.
+        assert row_text(table, f"channel:{built.store.id}")[3] == "2× ▲+1.0 n=2 thin"
+        assert "READ-ONLY" not in banner(app)
+        assert banner(app) == "showing all sessions · 6 sessions"
+
+
+async def test_map_at_80x24_scrolls_sideways_to_every_stage(hand_db) -> None:
+    built, path = hand_db
+    app = review_app(path, built.study.id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        table = map_table(app)
+        assert len(table.columns) == 4
+        await pilot.press("right", "right", "right")
+        await pilot.pause()
+        assert table.cursor_coordinate.column == 3
+        assert table.scroll_x > 0
+
+
+# -- filters ----------------------------------------------------------------------------------
+
+
+async def test_a_filter_from_the_filter_screen_changes_the_numbers(hand_db) -> None:
+    built, path = hand_db
+    app = review_app(path, built.study.id)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f")
+        await pilot.pause()
+        assert isinstance(app.screen, FilterScreen)
+        app.screen.query_one("#segment", Select).value = "new"
+        await pilot.click("#apply")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        assert app.screen.where == SessionFilter(segment="new")
+        table = map_table(app)
+        reach = [cell.splitlines()[0] for cell in row_text(table, "reach")[1:]]
+        assert reach == ["3 sessions", "2 sessions", "1 sessions"]
+        assert row_text(table, "goal")[1] == "4 in 2 sess. thin\n  3 CHEAP price\n  1 find a gift"
+        assert row_text(table, f"channel:{built.phone.id}")[1] == (
+            "2× ▼▼-1.5 n=2\n→ 1 on, 1 not thin"
+        )
+        assert banner(app) == "showing segment new · 3 sessions"
+
+
+async def test_the_filter_screen_driven_by_keys(hand_db) -> None:
+    built, path = hand_db
+    app = review_app(path, built.study.id)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, FilterScreen)
+        # segment, interviewer, mode, since, before: to the interviewer choice.
+        screen.query_one("#interviewer", Select).focus()
+        await pilot.press("enter")  # open the list: (all), ana, ben, BEN?, chloe, kim
+        await pilot.pause()
+        await pilot.press("down", "down", "enter")
+        await pilot.pause()
+        chosen = screen.query_one("#interviewer", Select).value
+        assert isinstance(chosen, str)
+        screen.query_one("#since", Input).focus()
+        await pilot.press(*"2000-01-01", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        assert app.screen.where == SessionFilter(interviewer=chosen, since="2000-01-01")
+        expected = build_map_figures(path, built, app.screen.where)
+        assert reach_figures(app) == expected
+        assert reach_figures(app) != ["6", "4", "2"]
+
+
+def build_map_figures(path: Path, built: Built, where: SessionFilter) -> list[str]:
+    with open_database(path, read_only=True) as db:
+        journey = build_map(db, get_study(db, built.study.id), where)
+    return [str(c.reached) for c in journey.stages]
+
+
+def reach_figures(app) -> list[str]:
+    return [cell.split()[0] for cell in row_text(map_table(app), "reach")[1:]]
+
+
+async def test_a_date_range_from_the_filter_screen(hand_db) -> None:
+    built, path = hand_db
+    app = review_app(path, built.study.id)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f")
+        await pilot.pause()
+        app.screen.query_one("#since", Input).focus()
+        await pilot.press(*"2025-03-03", "tab", *"2025-03-05", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        assert app.screen.where == SessionFilter(since="2025-03-03", until="2025-03-05")
+        assert reach_figures(app) == ["2", "1", "1"]  # C and D
+        assert banner(app) == "showing since 2025-03-03, before 2025-03-05 · 2 sessions"
+        await pilot.press("t")
+        await pilot.pause()
+        assert timeline_codes(app) == ["W1", "P03"]
+
+
+async def test_a_bad_date_in_the_filter_is_explained_and_nothing_changes(hand_db) -> None:
+    built, path = hand_db
+    app = review_app(path, built.study.id)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f")
+        await pilot.pause()
+        screen = app.screen
+        screen.query_one("#before", Input).focus()
+        await pilot.press(*"30/09/2026", "enter")
+        await pilot.pause()
+        assert app.screen is screen
+        assert "not a date" in str(screen.query_one("#error", Static).render())
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        assert app.screen.where == NO_FILTER
+        assert reach_figures(app) == ["6", "4", "2"]
+
+
+async def test_filter_dismissed_with_a_session_filter_and_cleared(hand_db) -> None:
+    built, path = hand_db
+    app = review_app(path, built.study.id)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        app.screen.action_filter()
+        await pilot.pause()
+        app.screen.dismiss(SessionFilter(mode="workshop"))
+        await settle(app, pilot)
+        assert reach_figures(app) == ["1", "1", "0"]
+        assert row_text(map_table(app), "touchpoint")[1:] == ["-", "-", "-"]
+        assert banner(app) == "showing mode workshop · 1 sessions"
+        await pilot.press("f")
+        await pilot.pause()
+        assert app.screen.query_one("#mode", Select).value == "workshop"
+        await pilot.click("#clear")
+        await settle(app, pilot)
+        assert reach_figures(app) == ["6", "4", "2"]
+
+
+async def test_the_review_opens_with_the_cli_filter(hand_db) -> None:
+    built, path = hand_db
+    app = review_app(path, built.study.id, where=SessionFilter(interviewer="ANA"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert reach_figures(app) == ["2", "1", "2"]  # A and C; C skipped Consideration
+        assert banner(app) == "showing interviewer ANA · 2 sessions"
+
+
+# -- drill-down -------------------------------------------------------------------------------
+
+
+async def test_drill_down_lists_exactly_the_entries_of_a_lane_cell(hand_db) -> None:
+    built, path = hand_db
+    app = review_app(path, built.study.id)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        map_table(app).focus()
+        # The cursor starts on the first stage's reach; Goals is three rows down.
+        await pilot.press("down", "down", "down", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DrillDownScreen)
+        expected = live_ids(path, "e.stage_id = ? AND e.lane = 'goal'", [built.s1.id])
+        assert len(expected) == 7
+        assert shown_ids(app) == expected
+        assert app.screen.sub_title == "Awareness: goals"
+        count = str(app.screen.query_one("#count", Static).render())
+        assert count == "7 of 7 entries"
+        first = [str(c) for c in app.screen.query_one("#entries", DataTable).get_row_at(0)]
+        assert first == ["P01", "Awareness", "goal", "", "", "Cheap price", "", "ana"]
+        # The filter box narrows the list.
+        await pilot.press("slash", *"cheap")
+        await pilot.pause()
+        assert len(shown_ids(app)) == 5
+        count = str(app.screen.query_one("#count", Static).render())
+        assert count == "5 of 7 entries matching cheap"
+        await pilot.press("enter")  # out of the box, back to the list
+        await pilot.pause()
+        assert app.focused is app.screen.query_one("#entries", DataTable)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+
+
+async def test_drill_down_of_channel_and_emotion_cells_excludes_deleted(hand_db) -> None:
+    built, path = hand_db
+    app = review_app(path, built.study.id)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        await select_cell(app, pilot, f"channel:{built.web.id}", built.s1.id)
+        await pilot.press("enter")
+        await pilot.pause()
+        expected = live_ids(
+            path,
+            "e.stage_id = ? AND e.lane = 'touchpoint' AND e.channel_id = ?",
+            [built.s1.id, built.web.id],
+        )
+        assert len(expected) == 2  # A's and B's; C's was undone
+        assert shown_ids(app) == expected
+        assert built.deleted_entry not in shown_ids(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        await select_cell(app, pilot, "emotion", built.s2.id)
+        await pilot.press("enter")
+        await pilot.pause()
+        expected = live_ids(path, "e.stage_id = ? AND e.emotion IS NOT NULL", [built.s2.id])
+        assert len(expected) == 4
+        assert shown_ids(app) == expected
+        await pilot.press("escape")
+        await pilot.pause()
+        await select_cell(app, pilot, "reach", built.s3.id)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert shown_ids(app) == live_ids(path, "e.stage_id = ?", [built.s3.id])
+
+
+async def test_drill_down_follows_the_filter(hand_db) -> None:
+    built, path = hand_db
+    app = review_app(path, built.study.id, where=SessionFilter(segment="new"))
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        await select_cell(app, pilot, "goal", built.s1.id)
+        await pilot.press("enter")
+        await pilot.pause()
+        expected = live_ids(
+            path,
+            "e.stage_id = ? AND e.lane = 'goal' AND p.segment = 'new' COLLATE NOCASE",
+            [built.s1.id],
+        )
+        assert len(expected) == 4
+        assert shown_ids(app) == expected
+
+
+# -- the timeline -----------------------------------------------------------------------------
+
+
+def timeline_codes(app) -> list[str]:
+    table = app.screen.query_one(TimelineTable)
+    return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+
+
+async def test_the_timeline_lists_sessions_and_sorts(hand_db) -> None:
+    built, path = hand_db
+    app = review_app(path, built.study.id)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("t")
+        await pilot.pause()
+        assert app.screen.query_one(TabbedContent).active == "timeline"
+        table = app.screen.query_one(TimelineTable)
+        assert app.focused is table
+        assert column_labels(table) == [
+            "Who",
+            "Segment",
+            "Interviewer",
+            "Started",
+            "1 Awareness",
+            "2 Consideratio",
+            "3 Decision",
+        ]
+        by_date = ["P06", "P05", "W1", "P03", "P02", "P01"]  # newest first
+        assert timeline_codes(app) == by_date
+        p06 = [str(c) for c in table.get_row(built.sessions["F"])]
+        assert p06[:4] == ["P06", "new", "chloe", "2025-03-06 10:00"]
+        assert p06[4:] == ["✗▼ No answer", "·", "·"]
+        p03 = [str(c) for c in table.get_row(built.sessions["C"])]
+        assert p03[4:] == ["✓▼", "↷", "✗▲ Payment fa"]
+        await pilot.press("s")
+        await pilot.pause()
+        assert table.sort_by == "segment"
+        assert timeline_codes(app) == ["P01", "P02", "P06", "P03", "P05", "W1"]
+        assert "Timeline sorted by segment" in [n.message for n in app._notifications]
+        await pilot.press("s")
+        await pilot.pause()
+        assert table.sort_by == "interviewer"
+        assert timeline_codes(app) == ["P01", "P03", "P02", "P05", "P06", "W1"]
+        await pilot.press("s")
+        await pilot.pause()
+        assert table.sort_by == "date"
+        assert timeline_codes(app) == by_date
+
+
+async def test_sort_from_the_map_opens_the_timeline(hand_db) -> None:
+    built, path = hand_db
+    app = review_app(path, built.study.id)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("s")
+        await pilot.pause()
+        assert app.screen.query_one(TabbedContent).active == "timeline"
+        assert app.screen.query_one(TimelineTable).sort_by == "segment"
+        await pilot.press("m")
+        await pilot.pause()
+        assert app.screen.query_one(TabbedContent).active == "map"
+        assert app.focused is map_table(app)
+
+
+async def test_selecting_a_session_shows_its_entries_in_time_order(hand_db) -> None:
+    built, path = hand_db
+    app = review_app(path, built.study.id)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("t")
+        await pilot.pause()
+        # P02 (B) is the fifth row, by date.
+        await pilot.press("down", "down", "down", "down", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DrillDownScreen)
+        assert app.screen.sub_title == "P02: entries in time order"
+        expected = live_ids(path, "e.session_id = ?", [built.sessions["B"]])
+        assert len(expected) == 7
+        assert shown_ids(app) == expected
+        table = app.screen.query_one("#entries", DataTable)
+        texts = [str(table.get_row_at(i)[5]) for i in range(table.row_count)]
+        assert texts == [
+            "searched",
+            "cheap PRICE",
+            "CHEAP price",
+            "the total price",
+            "went to the store",
+            "fees at checkout",
+            "box too big",
+        ]
+        assert str(table.get_row_at(6)[6]) == "#packaging #shipping"
+        stamps = [
+            row[0]
+            for row in query(
+                path,
+                "SELECT created_at FROM entries WHERE session_id = ? AND deleted_at IS NULL "
+                "ORDER BY created_at, rowid",
+                [built.sessions["B"]],
+            )
+        ]
+        assert stamps == sorted(stamps)
+
+
+# -- compare ----------------------------------------------------------------------------------
+
+
+async def test_compare_shows_two_segments(hand_db) -> None:
+    built, path = hand_db
+    app = review_app(path, built.study.id)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("c")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CompareScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+
+
+# -- live -------------------------------------------------------------------------------------
+
+
+async def test_another_connection_commits_and_the_map_follows(hand_db) -> None:
+    built, path = hand_db
+    app = review_app(path, built.study.id)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        assert reach_figures(app) == ["6", "4", "2"]
+        with open_database(path) as other:
+            session = InterviewSession.start(
+                other, get_study(other, built.study.id), "P07", segment="new"
+            )
+            session.add("goal", "cheap price")
+        await settle(app, pilot, 0.5)
+        assert reach_figures(app) == ["7", "4", "2"]
+        assert row_text(map_table(app), "goal")[1].splitlines()[:2] == [
+            "8 in 6 sess.",
+            "  5 CHEAP price",
+        ]
+        assert banner(app) == "showing all sessions · 7 sessions"
+        await pilot.press("t")
+        await pilot.pause()
+        assert timeline_codes(app)[0] == "P07"
+
+
+async def test_demo_sessions_from_another_connection_appear(hand_db) -> None:
+    built, path = hand_db
+    with open_database(path) as db:
+        study, _ = add_demo_sessions(db, 5, seed=2)
+    app = review_app(path, study.id)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        assert reach_figures(app)[0] == "5"
+        with open_database(path) as other:
+            add_demo_sessions(other, 7, seed=3)
+        await settle(app, pilot, 0.5)
+        assert reach_figures(app)[0] == "12"
+
+
+async def test_an_idle_review_does_not_query_again(
+    hand_db, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built, path = hand_db
+    calls: list[SessionFilter] = []
+
+    def counting(db, study, where=NO_FILTER, top=5):
+        calls.append(where)
+        return build_map(db, study, where, top)
+
+    monkeypatch.setattr(review_module, "build_map", counting)
+    app = review_app(path, built.study.id, poll=0.05)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert len(calls) == 1
+        await pilot.pause(0.6)  # a dozen polls
+        await app.workers.wait_for_complete()
+        assert len(calls) == 1
+        with open_database(path) as other:
+            InterviewSession.start(other, get_study(other, built.study.id), "P08")
+        await settle(app, pilot, 0.3)
+        assert len(calls) == 2
+        await pilot.pause(0.4)
+        await app.workers.wait_for_complete()
+        assert len(calls) == 2
+
+
+# -- read-only --------------------------------------------------------------------------------
+
+
+def snapshot_of_files(path: Path) -> dict[str, bytes]:
+    """The database's bytes and its write-ahead log's. A read-only connection may
+    create an empty -wal (and the -shm index) beside a WAL database: no content."""
+    return {
+        candidate.name: candidate.read_bytes() if candidate.exists() else b""
+        for candidate in (path, wal_path(path))
+    }
+
+
+COUNTS = (
+    "SELECT (SELECT count(*) FROM entries), (SELECT count(*) FROM sessions), "
+    "(SELECT count(*) FROM edits), (SELECT count(*) FROM stage_progress), "
+    "(SELECT max(updated_at) FROM entries), (SELECT max(updated_at) FROM sessions)"
+)
+
+
+async def test_read_only_nothing_typed_writes(hand_db) -> None:
+    built, path = hand_db
+    before = snapshot_of_files(path)
+    pressed: set[str] = set()
+    observer = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
+    try:
+        version = observer.execute("PRAGMA data_version").fetchone()[0]
+        counts = observer.execute(COUNTS).fetchone()
+        app = review_app(path, built.study.id, read_only=True)
+        async with app.run_test(size=(80, 24)) as pilot:
+
+            async def press(*keys: str) -> None:
+                pressed.update(keys)
+                await pilot.press(*keys)
+                await pilot.pause()
+
+            await settle(app, pilot)
+            assert banner(app).startswith("READ-ONLY (nothing writes)")
+            assert app.screen.query_one("#banner").has_class("-read-only")
+            with pytest.raises(sqlite3.OperationalError, match="readonly"):
+                app.db.conn.execute("DELETE FROM entries")
+            # The map's and the timeline's keys, drill-downs from both.
+            await press("m", "enter", "escape", "t", "enter", "escape", "s", "s", "m")
+            assert isinstance(app.screen, ReviewScreen)
+            # The filter screen: type a date and apply.
+            await press("f")
+            app.screen.query_one("#since", Input).focus()
+            await press(*"2000-01-01", "enter")
+            await settle(app, pilot)
+            assert app.screen.where == SessionFilter(since="2000-01-01")
+            # Compare: pick another segment B, then back.
+            await press("c")
+            await settle(app, pilot)
+            assert isinstance(app.screen, CompareScreen)
+            await press("tab", "enter", "down", "enter")
+            await settle(app, pilot)
+            await press("escape")
+            while not isinstance(app.screen, ReviewScreen):
+                await press("escape")
+            # Characters that are no binding, on the map.
+            await press(*"xz9/:[@=")
+            # A drill-down's filter box, markup and capture commands included.
+            await press("m", "enter")
+            assert isinstance(app.screen, DrillDownScreen)
+            await press("slash", *"[@click=app.quit]/undo", "enter")
+            await press("delete", "backspace", "ctrl+z")
+            assert isinstance(app.screen, DrillDownScreen)
+            await press("escape")
+            assert isinstance(app.screen, ReviewScreen)
+            # Commands through the palette.
+            await press("ctrl+p")
+            await press(*"del", "escape")
+            await settle(app, pilot, 0.3)  # several polls
+            assert app.is_running
+            await press("q")
+        assert not app.is_running
+        # Every key the review binds was pressed.
+        assert {k for b in ReviewScreen.BINDINGS for k in b.key.split(",")} <= pressed
+        assert observer.execute("PRAGMA data_version").fetchone()[0] == version
+        assert observer.execute(COUNTS).fetchone() == counts
+    finally:
+        observer.close()
+    assert snapshot_of_files(path) == before
+
+
+# -- snapshots --------------------------------------------------------------------------------
+
+SIZES = [(80, 24), (160, 48)]
+
+
+@pytest.fixture(autouse=True)
+def _in_db_folder(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    # Paths shown relative to the test folder, so snapshots are stable.
+    if "snap_compare" in request.fixturenames:
+        monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def demo_review(db_path: Path) -> tuple[Path, str]:
+    with open_database(db_path) as db:
+        study, _ = add_demo_sessions(db, 30, seed=7)
+    return db_path, study.id
+
+
+def snapshot_review(demo_review: tuple[Path, str]):
+    path, study_id = demo_review
+    relative = path.relative_to(Path.cwd()) if path.is_absolute() else path
+    return review_app(relative, study_id, read_only=True, poll=60)
+
+
+def run_before(*keys: str):
+    async def before(pilot) -> None:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if keys:
+            await pilot.press(*keys)
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+
+    return before
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_snapshot_map(snap_compare, demo_review, size) -> None:
+    assert snap_compare(snapshot_review(demo_review), run_before=run_before(), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_snapshot_timeline(snap_compare, demo_review, size) -> None:
+    assert snap_compare(
+        snapshot_review(demo_review), run_before=run_before("t"), terminal_size=size
+    )
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_snapshot_drill_down(snap_compare, demo_review, size) -> None:
+    # Goals at the first stage.
+    assert snap_compare(
+        snapshot_review(demo_review),
+        run_before=run_before("down", "down", "down", "enter"),
+        terminal_size=size,
+    )
+
+
+def test_snapshot_map_no_color(snap_compare, demo_review, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert snap_compare(
+        snapshot_review(demo_review), run_before=run_before(), terminal_size=(80, 24)
+    )
+
+
+async def test_snapshot_screens_show_no_time_of_today(demo_review) -> None:
+    """What the snapshots show comes from the seed: no time of the run appears."""
+    path, study_id = demo_review
+    ((first, last),) = query(
+        path,
+        "SELECT min(started_at), max(started_at) FROM sessions WHERE study_id = ?",
+        [study_id],
+    )
+    assert first.startswith("2026-01-05") and last < "2026-01-07"
+    today = datetime.now(UTC).date().isoformat()
+    app = review_app(path, study_id, read_only=True, poll=60)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        screens = [app.export_screenshot()]
+        await pilot.press("t")
+        await pilot.pause()
+        screens.append(app.export_screenshot())
+        assert "2026-01-06" in screens[-1]  # the newest demo sessions
+        await pilot.press("m", "down", "down", "down", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DrillDownScreen)
+        screens.append(app.export_screenshot())
+    for screen in screens:
+        assert today not in screen

@@ -1,0 +1,220 @@
+"""The items of one map cell in a workshop: vote, group into themes, link to pains."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from capture.journey_map import MapItem, build_map
+from capture.session import InterviewSession
+from storage import workshop
+from storage.browse import entries_behind
+from storage.errors import JourneyError
+from storage.models import Stage
+from tui.screens.drill_down_screen import DrillDownScreen
+from tui.screens.pick_screen import PickScreen
+from tui.screens.text_prompt_screen import TextPromptScreen
+from tui.text import literal
+
+if TYPE_CHECKING:
+    from tui.app import JourneyApp
+
+
+class CellItemsScreen(Screen[None]):
+    BINDINGS = [
+        Binding("plus,equals_sign", "vote(1)", "+ Vote"),
+        Binding("minus", "vote(-1)", "- Unvote"),
+        Binding("space", "mark", "Mark"),
+        Binding("g", "group", "Group marked"),
+        Binding("u", "ungroup", "Ungroup"),
+        Binding("l", "link", "Link to pains"),
+        Binding("e", "entries", "Entries"),
+        Binding("escape", "close", "Back"),
+    ]
+    DEFAULT_CSS = """
+    CellItemsScreen #hint {
+        height: 1;
+        padding: 0 1;
+    }
+    CellItemsScreen DataTable {
+        height: 1fr;
+    }
+    """
+
+    def __init__(self, session: InterviewSession, stage: Stage, lane: str) -> None:
+        super().__init__()
+        self.session = session
+        self.stage = stage
+        self.lane = lane
+        self.items: list[MapItem] = []
+        self.marked: set[str] = set()
+
+    @property
+    def journey(self) -> JourneyApp:
+        return cast("JourneyApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="hint")
+        yield DataTable(id="items", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "journey workshop"
+        self.sub_title = f"{self.stage.name}: {self.lane}"
+        table = self.query_one(DataTable)
+        for label, width in (
+            ("", 1),
+            ("Votes", 5),
+            ("Mine", 4),
+            ("n", 4),
+            ("Sess.", 5),
+            ("Item", 50),
+            ("Links", 20),
+        ):
+            table.add_column(label, width=width)
+        self.reload()
+        table.focus()
+
+    def reload(self) -> None:
+        journey_map = build_map(self.session.db, self.session.study, top=None)
+        self.items = list(journey_map.cell(self.stage, self.lane).items)
+        self.items.sort(key=lambda item: (-item.votes, -item.entries))
+        mine = workshop.session_votes(self.session.db, self.session.session.id)
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        table.clear()
+        for item in self.items:
+            text = literal(item.text)
+            if item.theme_id:
+                text = Text("◆ theme: ", style="bold").append_text(text)
+            links = journey_map.links.get(item.entry_id, ())
+            table.add_row(
+                "✓" if item.entry_id in self.marked else "",
+                f"★{item.votes}" if item.votes else "",
+                str(mine.get(item.entry_id, "")),
+                str(item.entries),
+                str(item.sessions),
+                text,
+                literal("; ".join(links)),
+                key=item.entry_id,
+            )
+        if table.row_count:
+            table.move_cursor(row=min(max(row, 0), table.row_count - 1))
+        hint = "+/- vote · space marks items · g groups marked items into a theme · u ungroups"
+        if self.lane == "opportunity":
+            hint += " · l links to pains"
+        self.query_one("#hint", Static).update(hint)
+
+    def _current(self) -> MapItem | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        return self.items[table.cursor_row]
+
+    def _write(self, action, *args) -> bool:
+        if self.journey.read_only:
+            self.notify("Read-only: nothing can be changed here.", severity="warning")
+            return False
+        try:
+            action(self.session.db, *args)
+        except JourneyError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return False
+        return True
+
+    def action_vote(self, delta: int) -> None:
+        item = self._current()
+        if item and self._write(workshop.vote, item.entry_id, self.session.session.id, delta):
+            self.reload()
+
+    def action_mark(self) -> None:
+        item = self._current()
+        if item is None:
+            return
+        self.marked ^= {item.entry_id}
+        self.reload()
+
+    def action_group(self) -> None:
+        chosen = [item for item in self.items if item.entry_id in self.marked]
+        if len(chosen) < 2:
+            self.notify("Mark two or more items with space first.", markup=False)
+            return
+        entry_ids = [row.id for item in chosen for row in self._entries_of(item)]
+
+        def titled(title: str | None) -> None:
+            if title and self._write(
+                workshop.group_entries,
+                self.session.study.id,
+                entry_ids,
+                title,
+                self.session.author,
+            ):
+                self.marked.clear()
+                self.notify(f"Grouped {len(chosen)} items as one theme", markup=False)
+                self.reload()
+
+        self.app.push_screen(TextPromptScreen("Title of the theme:", chosen[0].text), titled)
+
+    def _entries_of(self, item: MapItem):
+        """The entries behind one grouped item (same theme, tag or text)."""
+        rows = entries_behind(
+            self.session.db, self.session.study.id, stage_id=self.stage.id, lane=self.lane
+        )
+        if item.theme_id:
+            return [r for r in rows if r.id in self._theme_members(item.theme_id)]
+        # Entries of a theme are that theme's item only, never also a tag's or a text's.
+        themed: set[str] = set()
+        for other in self.items:
+            if other.theme_id:
+                themed |= self._theme_members(other.theme_id)
+        rows = [r for r in rows if r.id not in themed]
+        if item.text.startswith("#"):
+            return [
+                r for r in rows if r.tags and f"#{r.tags[0]}".casefold() == item.text.casefold()
+            ]
+        return [r for r in rows if not r.tags and r.text.strip().casefold() == item.text.casefold()]
+
+    def _theme_members(self, theme_id: str) -> set[str]:
+        return {entry.id for entry in workshop.theme_entries(self.session.db, theme_id)}
+
+    def action_ungroup(self) -> None:
+        item = self._current()
+        if item is None or not item.theme_id:
+            self.notify("Select a theme (◆) to ungroup.", markup=False)
+            return
+        if self._write(workshop.ungroup, item.theme_id):
+            self.notify("Ungrouped: the items stand alone again", markup=False)
+            self.reload()
+
+    def action_link(self) -> None:
+        item = self._current()
+        if self.lane != "opportunity" or item is None:
+            self.notify("Links go from an opportunity to pains.", markup=False)
+            return
+        pains = entries_behind(self.session.db, self.session.study.id, lane="pain")
+        options = [(literal(f"{row.stage}: {row.text}"[:80]), row.id) for row in pains[-200:]]
+
+        def picked(pain_ids: list[str] | None) -> None:
+            if pain_ids and self._write(
+                workshop.link, item.entry_id, pain_ids, self.session.author
+            ):
+                self.notify(f"Linked to {len(pain_ids)} pains", markup=False)
+                self.reload()
+
+        self.app.push_screen(
+            PickScreen("Which pains does this opportunity answer?", options), picked
+        )
+
+    def action_entries(self) -> None:
+        item = self._current()
+        if item is not None:
+            self.app.push_screen(DrillDownScreen(item.text, self._entries_of(item)))
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,80 @@
+"""What a workshop added, its top-voted items and its links, shown after /done."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from capture.session import InterviewSession
+from storage import workshop
+from storage.entries import get_entry
+from tui.text import literal
+
+
+def workshop_summary(session: InterviewSession, added: list[str]) -> Group:
+    db = session.db
+    session.refresh()  # votes given since the entries were last read
+    stage_names = {s.id: s.name for s in session.stages}
+    stickies = Table(title="Stickies added", expand=True)
+    for column in ("stage", "lane", "sticky", "votes"):
+        stickies.add_column(column)
+    for entry in session.entries:  # this session's live entries, in order
+        stickies.add_row(
+            literal(stage_names.get(entry.stage_id, "?")),
+            entry.lane,
+            literal(entry.text),
+            str(entry.votes),
+        )
+    voted = sorted(
+        workshop.session_votes(db, session.session.id).items(), key=lambda pair: -pair[1]
+    )
+    top = Table(title="Top-voted items in this workshop", expand=True)
+    for column in ("votes", "stage", "lane", "item"):
+        top.add_column(column)
+    for entry_id, votes in voted[:10]:
+        entry = get_entry(db, entry_id)
+        top.add_row(
+            str(votes),
+            literal(stage_names.get(entry.stage_id, "?")),
+            entry.lane,
+            literal(entry.text),
+        )
+    links = Table(title="Opportunities linked to pains", expand=True)
+    links.add_column("opportunity")
+    links.add_column("answers the pain")
+    for found in workshop.study_links(db, session.study.id):
+        links.add_row(literal(found.opportunity), literal(found.pain))
+    heading = Text("Workshop finished: ", style="bold")
+    heading.append(f"{len(session.entries)} stickies, {sum(v for _, v in voted)} votes")
+    return Group(heading, stickies, top, links)
+
+
+class WorkshopSummaryScreen(Screen[None]):
+    BINDINGS = [Binding("enter,escape", "close", "Close")]
+
+    def __init__(self, session: InterviewSession, added: list[str]) -> None:
+        super().__init__()
+        self.session = session
+        self.added = added
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll():
+            yield Static(workshop_summary(self.session, self.added))
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "journey workshop"
+        self.sub_title = self.session.study.name
+
+    def action_close(self) -> None:
+        if len(self.app.screen_stack) > 2:
+            self.app.pop_screen()
+        else:
+            self.app.exit()
