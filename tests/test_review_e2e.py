@@ -22,7 +22,7 @@ from storage.connection import wal_path
 pytestmark = pytest.mark.slow
 
 JOURNEY = Path(sys.executable).parent / "journey"
-REACH = re.compile(r"^\s*Reached\s+│?\s*(\d+) sessions")
+REACH = re.compile(r"^\s*Reached\s+│?\s*(\d+) (?:sessions|reached)")
 
 
 def journey_command() -> list[str]:

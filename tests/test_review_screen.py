@@ -161,27 +161,49 @@ async def test_the_map_shows_every_stage_and_its_figures(hand_db) -> None:
         assert row_text(table, "pain")[2] == "3 in 2 sess. thin\n  2 #shipping\n  1 #packaging"
         assert row_text(table, f"channel:{built.web.id}") == [
             "⌁ Web",
-            "2× ▲▲+1.5 n=2\n→ 2 on, 0 not thin",
-            "1× ●+0.0 n=1\n→ 1 on, 0 not thin",
+            "2× ▲▲+1.5\nn=2 ↗2 ↘0 thin",
+            "1× ●+0.0\nn=1 ↗1 ↘0 thin",
             "-",
         ]
-        assert row_text(table, f"channel:{built.phone.id}")[1] == "3× ▼-1.3 n=3\n→ 2 on, 1 not"
+        assert row_text(table, f"channel:{built.phone.id}")[1] == "3× ▼-1.3\nn=3 ↗2 ↘1"
         # The last stage has no next stage: no contribution line.
-        assert row_text(table, f"channel:{built.store.id}")[3] == "2× ▲+1.0 n=2 thin"
+        assert row_text(table, f"channel:{built.store.id}")[3] == "2× ▲+1.0\nn=2 thin"
         assert "READ-ONLY" not in banner(app)
         assert banner(app) == "showing all sessions · 6 sessions"
 
 
-async def test_map_at_80x24_scrolls_sideways_to_every_stage(hand_db) -> None:
+async def test_map_at_80x24_shows_every_stage_without_scrolling(hand_db) -> None:
     built, path = hand_db
     app = review_app(path, built.study.id)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         table = map_table(app)
         assert len(table.columns) == 4
+        assert table.virtual_size.width <= table.size.width
         await pilot.press("right", "right", "right")
         await pilot.pause()
         assert table.cursor_coordinate.column == 3
+        assert table.scroll_x == 0
+        assert [cell.split()[0] for cell in row_text(table, "reach")[1:]] == ["6", "4", "2"]
+
+
+async def test_map_with_many_stages_scrolls_sideways(tmp_path) -> None:
+    from capture.study import new_study
+
+    template = tmp_path / "ten.toml"
+    template.write_text(
+        "\n".join(f'[[stages]]\nname = "Stage {n}"' for n in range(1, 11)), encoding="utf-8"
+    )
+    path = tmp_path / "ten.db"
+    with open_database(path, create=True) as db:
+        study = new_study(db, "Ten stages", template)
+    app = review_app(path, study.id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        table = map_table(app)
+        assert len(table.columns) == 11
+        await pilot.press(*["right"] * 9)
+        await pilot.pause()
         assert table.scroll_x > 0
 
 
@@ -205,9 +227,7 @@ async def test_a_filter_from_the_filter_screen_changes_the_numbers(hand_db) -> N
         reach = [cell.splitlines()[0] for cell in row_text(table, "reach")[1:]]
         assert reach == ["3 sessions", "2 sessions", "1 sessions"]
         assert row_text(table, "goal")[1] == "4 in 2 sess. thin\n  3 CHEAP price\n  1 find a gift"
-        assert row_text(table, f"channel:{built.phone.id}")[1] == (
-            "2× ▼▼-1.5 n=2\n→ 1 on, 1 not thin"
-        )
+        assert row_text(table, f"channel:{built.phone.id}")[1] == ("2× ▼▼-1.5\nn=2 ↗1 ↘1 thin")
         assert banner(app) == "showing segment new · 3 sessions"
 
 

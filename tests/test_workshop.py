@@ -509,7 +509,7 @@ async def test_a_sticky_with_markup_shows_literally(study_db: Path) -> None:
         await type_line(pilot, "/up")
         table = app.screen.query_one(JourneyMapTable)
         cell = table.get_cell("pain", awareness.id)
-        assert cell.plain.endswith("  1 ★1 [@click=app.qu")  # the text as typed, cut
+        assert "  1 ★1 [@click=app.q" in cell.plain  # the text as typed, cut
         assert all("click" not in str(span.style) for span in cell.spans)
         await press(pilot, *["down"] * ROWS["pain"], "enter")
         assert isinstance(app.screen, CellItemsScreen)

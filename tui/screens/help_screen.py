@@ -22,20 +22,53 @@ KEYS = (
 )
 
 
-def help_table() -> Table:
+WORKSHOP_COMMANDS = (
+    ("/stage N|NAME", "select that stage's column"),
+    ("/next /prev", "select the next / previous stage's column"),
+    ("/up /down", "vote on the last sticky (or take a vote back)"),
+    ("/timer 5m", "a countdown for this stage in the banner (90s, 1m30s; /timer off)"),
+    ("/undo /edit [TEXT]", "remove / change the last sticky"),
+    ("/done", "finish: what the workshop added, the top votes, the links"),
+    ("/help", "show this help"),
+)
+WORKSHOP_KEYS = (
+    ("arrows (empty line)", "move across the map's cells"),
+    (
+        "Enter (empty line)",
+        "the selected cell's items: + - vote, space marks, g groups "
+        "marked items into a theme, u ungroups, l links an opportunity to pains, e entries",
+    ),
+    ("F2", "sort pains and opportunities by votes (again: by frequency)"),
+    ("Ctrl+Z", "undo the last sticky"),
+    ("F1", "this help"),
+)
+
+
+def help_table(workshop: bool = False) -> Table:
+    """The quick-entry syntax with the commands and keys of the capture screen, or of
+    the workshop (where a sticky goes to the selected cell's stage)."""
     table = Table(box=None, show_header=False, expand=True, padding=(0, 1))
     table.add_column(style="bold cyan", no_wrap=True)
     table.add_column(ratio=1)
     table.add_row(Text("Quick entry", style="bold underline"), "")
     for syntax, meaning in SYNTAX_HELP:
+        if workshop and syntax == "/command":
+            continue
         table.add_row(Text(syntax), Text(meaning))
+    if workshop:
+        table.add_row(Text("text"), Text("without a prefix: a sticky in the selected cell's lane"))
     table.add_row("", "")
     table.add_row(Text("Commands", style="bold underline"), "")
-    for name, hint, meaning in COMMANDS:
-        table.add_row(Text(f"/{name} {hint}".rstrip()), Text(meaning))
+    commands = (
+        WORKSHOP_COMMANDS
+        if workshop
+        else tuple((f"/{name} {hint}".rstrip(), meaning) for name, hint, meaning in COMMANDS)
+    )
+    for command, meaning in commands:
+        table.add_row(Text(command), Text(meaning))
     table.add_row("", "")
     table.add_row(Text("Keys", style="bold underline"), "")
-    for key, meaning in KEYS:
+    for key, meaning in WORKSHOP_KEYS if workshop else KEYS:
         table.add_row(Text(key), Text(meaning))
     table.add_row("", "")
     table.add_row(
@@ -64,10 +97,14 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,f1", "close", "Close"),
     ]
 
+    def __init__(self, workshop: bool = False) -> None:
+        super().__init__()
+        self.workshop = workshop
+
     def compose(self) -> ComposeResult:
         with VerticalScroll() as scroll:
             scroll.border_title = "Help (Escape closes)"
-            yield Static(help_table())
+            yield Static(help_table(self.workshop))
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -152,7 +152,7 @@ class WorkshopScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="workshop-load")
     def _load(self) -> None:
         with connect(self.journey.db_path, read_only=True) as db:
-            journey_map = build_map(db, self.session.study)
+            journey_map = build_map(db, self.session.study, top=None)  # F2 sorts them all
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show, journey_map)
 
@@ -378,7 +378,7 @@ class WorkshopScreen(Screen[None]):
         self.notify(f"Pains and opportunities sorted by {order}", markup=False)
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen())
+        self.app.push_screen(HelpScreen(workshop=True))
 
     def action_undo(self) -> None:
         self._undo()

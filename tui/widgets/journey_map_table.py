@@ -1,7 +1,10 @@
-"""The journey map as a table: stages as columns (scrolling sideways), lanes as rows.
+"""The journey map as a table: stages as columns, lanes as rows.
 
-Every cell carries its n; cells resting on fewer than three sessions say "thin".
-Signs are glyphs as well as colours, so the map reads the same with NO_COLOR.
+The stage columns share the width so that every stage shows at 80 columns (down to
+a minimum width, past which the table scrolls sideways); wider terminals get wider
+columns with longer labels. Every cell carries its n; cells resting on fewer than
+three sessions say "thin". Signs are glyphs as well as colours, so the map reads
+the same with NO_COLOR.
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ from textual.widgets import DataTable
 from capture.journey_map import JourneyMap, MapCell, StageColumn
 from tui.text import emotion_text, literal
 
-STAGE_WIDTH = 22
+MAX_STAGE_WIDTH = 22
+MIN_STAGE_WIDTH = 10
+WIDE = 18  # from this stage width on, cells use their long labels
 LANE_ROWS = (
     ("goal", "Goals"),
     ("need", "Needs"),
@@ -25,6 +30,7 @@ LANE_ROWS = (
     ("opportunity", "Opportunities"),
     ("quote", "Quotes"),
 )
+SHORT_TITLES = {"Expectations": "Expect.", "Opportunities": "Opport.", "Touchpoints": "Touchp."}
 TOP_ITEMS = 3
 CHART_ROWS = (2, 1, 0, -1, -2)
 
@@ -46,27 +52,32 @@ def _thin(text: Text, thin: bool) -> Text:
     return text
 
 
-def _reach(column: StageColumn, first: int) -> Text:
+def _reach(column: StageColumn, first: int, width: int) -> Text:
     share = column.reached / first if first else 0.0
-    bar_width = STAGE_WIDTH - 7
+    bar_width = width - 5
     filled = round(share * bar_width)
-    text = Text(f"{column.reached} sessions\n")
+    text = Text(f"{column.reached} {'sessions' if width >= WIDE else 'reached'}\n")
     text.append("█" * filled, style="cyan")
     text.append("░" * (bar_width - filled), style="dim")
-    text.append(f" {share:4.0%}")
+    text.append(f"{share:5.0%}")
     return text
 
 
-def _dropped(column: StageColumn) -> Text:
+def _dropped(column: StageColumn, width: int) -> Text:
     share = column.dropped / column.reached if column.reached else 0.0
-    text = Text(f"✗ {column.dropped} dropped ({share:.0%})", style="bold" if column.dropped else "")
+    label = (
+        f"✗ {column.dropped} dropped ({share:.0%})"
+        if width >= WIDE
+        else (f"✗{column.dropped} ({share:.0%})")
+    )
+    text = Text(label, style="bold" if column.dropped else "")
     for reason, count in column.top_reasons[:2]:
         text.append("\n")
-        text.append_text(literal(f"{count} {reason}"[: STAGE_WIDTH - 1]))
+        text.append_text(literal(f"{count} {reason}"[:width]))
     return text
 
 
-def _emotion(column: StageColumn) -> Text:
+def _emotion(column: StageColumn, width: int) -> Text:
     """A five-row column of the curve (+2 on top) with the figures below it."""
     mean = column.emotion_mean
     level = None if mean is None else max(-2, min(2, round(mean)))
@@ -80,27 +91,34 @@ def _emotion(column: StageColumn) -> Text:
             text.append(mark * 9, style="dim")
         text.append("\n")
     if mean is None:
-        text.append("no ratings (n=0)", style="dim")
-    else:
-        text.append_text(emotion_text(mean))
-        text.append(f" ±{column.emotion_spread or 0:.1f} n={column.emotion_n}")
-    return _thin(text, column.thin and mean is not None)
+        text.append("n=0", style="dim")
+        return text
+    text.append_text(emotion_text(mean))
+    text.append(f" ±{column.emotion_spread or 0:.1f}")
+    text.append(" " if width >= WIDE else "\n")
+    text.append(f"n={column.emotion_n}")
+    return _thin(text, column.thin)
 
 
 VOTED_LANES = ("pain", "opportunity")
 
 
-def _items(cell: MapCell, by_votes: bool, links: dict[str, tuple[str, ...]]) -> Text:
+def _items(cell: MapCell, by_votes: bool, links: dict[str, tuple[str, ...]], width: int) -> Text:
     if not cell.entries:
         return Text("-", style="dim")
-    text = _thin(Text(f"{cell.entries} in {cell.sessions} sess.", style="dim"), cell.thin)
+    heading = (
+        f"{cell.entries} in {cell.sessions} sess."
+        if width >= WIDE
+        else f"{cell.entries}× n={cell.sessions}"
+    )
+    text = _thin(Text(heading, style="dim"), cell.thin)
     items = list(cell.items)
     if by_votes and cell.lane in VOTED_LANES:
         items.sort(key=lambda item: (-item.votes, -item.entries))
     for item in items[:TOP_ITEMS]:
         text.append("\n")
         text.append(f"{item.entries:>3} ", style="bold")
-        room = STAGE_WIDTH - 5  # one line of the column: the badges take from the text
+        room = width - 4  # one line of the column: the badges take from the text
         if item.votes:
             badge = f"★{item.votes} "
             text.append(badge, style="yellow")
@@ -109,8 +127,21 @@ def _items(cell: MapCell, by_votes: bool, links: dict[str, tuple[str, ...]]) -> 
             badge = f"→{len(links[item.entry_id])} "
             text.append(badge, style="cyan")
             room -= len(badge)
-        text.append_text(literal(item.text[: max(room, 0)]))
+        text.append_text(literal(item.text[: max(room, 0)].rstrip()))
     return text
+
+
+def stage_width(available: int, stages: int) -> int:
+    """The width of a stage column so that all of them fit beside the label column."""
+    if stages == 0:
+        return MAX_STAGE_WIDTH
+    # 2 for each cell's padding; 5 for the label's padding, the scrollbar and a spare column
+    fitted = (available - label_width(available) - 5) // stages - 2
+    return max(MIN_STAGE_WIDTH, min(MAX_STAGE_WIDTH, fitted))
+
+
+def label_width(available: int) -> int:
+    return 14 if available >= 120 else 8
 
 
 class JourneyMapTable(DataTable):
@@ -121,6 +152,8 @@ class JourneyMapTable(DataTable):
         self.targets: dict[tuple[str, str], CellTarget] = {}
         self.journey_map: JourneyMap | None = None
         self.sort_by_votes = False
+        self._width = MAX_STAGE_WIDTH
+        self._label_width = 14
 
     def show(self, journey_map: JourneyMap) -> None:
         """Redraw for a new map, keeping the cursor where it was."""
@@ -128,18 +161,24 @@ class JourneyMapTable(DataTable):
         self.journey_map = journey_map
         self.clear(columns=True)
         self.targets = {}
-        self.add_column("", key="lane", width=14)
+        available = self.size.width or self.app.size.width
+        self._width = width = stage_width(available, len(journey_map.stages))
+        self._label_width = label_width(available)
+        self.add_column("", key="lane", width=self._label_width)
         for column in journey_map.stages:
             self.add_column(
-                literal(f"{column.stage.position} {column.stage.name}"[:STAGE_WIDTH]),
+                literal(f"{column.stage.position} {column.stage.name}"[:width]),
                 key=column.stage.id,
-                width=STAGE_WIDTH,
+                width=width,
             )
         first = journey_map.stages[0].reached if journey_map.stages else 0
         stages = journey_map.stages
-        self._row("reach", Text("Reached", style="bold"), [_reach(c, first) for c in stages], 2)
-        self._row("dropped", Text("Dropped", style="bold"), [_dropped(c) for c in stages], 3)
-        self._row("emotion", Text("Emotion", style="bold"), [_emotion(c) for c in stages], 6)
+        self._row("reach", self._title("Reached"), [_reach(c, first, width) for c in stages], 2)
+        self._row("dropped", self._title("Dropped"), [_dropped(c, width) for c in stages], 3)
+        emotion_height = 6 if width >= WIDE else 7
+        self._row(
+            "emotion", self._title("Emotion"), [_emotion(c, width) for c in stages], emotion_height
+        )
         for c in stages:
             self.targets[("reach", c.stage.id)] = CellTarget(
                 f"{c.stage.name}: all entries", c.stage.id
@@ -160,14 +199,33 @@ class JourneyMapTable(DataTable):
                 min(max(cursor.column, 1), len(self.columns) - 1),
             )
 
+    def _title(self, title: str) -> Text:
+        if self._label_width < 14:
+            title = SHORT_TITLES.get(title, title)
+        return Text(title[: self._label_width], style="bold")
+
     def _row(self, key: str, label: Text, cells: list[Text], height: int) -> None:
         self.add_row(label, *cells, key=key, height=height)
+
+    def on_resize(self) -> None:
+        # Column widths follow the terminal; only a change of width redraws.
+        if (
+            self.journey_map is not None
+            and self.size.width
+            and (
+                stage_width(self.size.width, len(self.journey_map.stages)) != self._width
+                or label_width(self.size.width) != self._label_width
+            )
+        ):
+            self.redraw()
 
     def _lane_row(self, journey_map: JourneyMap, lane: str, title: str) -> None:
         cells = [journey_map.cell(c.stage, lane) for c in journey_map.stages]
         height = 1 + min(TOP_ITEMS, max((len(cell.items) for cell in cells), default=0))
-        rendered = [_items(cell, self.sort_by_votes, journey_map.links) for cell in cells]
-        self._row(lane, Text(title, style="bold"), rendered, height)
+        rendered = [
+            _items(cell, self.sort_by_votes, journey_map.links, self._width) for cell in cells
+        ]
+        self._row(lane, self._title(title), rendered, height)
         for c in journey_map.stages:
             self.targets[(lane, c.stage.id)] = CellTarget(
                 f"{c.stage.name}: {title.lower()}", c.stage.id, lane
@@ -177,7 +235,7 @@ class JourneyMapTable(DataTable):
         if not journey_map.channels:
             self._row(
                 "touchpoint",
-                Text("Touchpoints", style="bold"),
+                self._title("Touchpoints"),
                 [Text("-", style="dim") for _ in journey_map.stages],
                 1,
             )
@@ -191,9 +249,10 @@ class JourneyMapTable(DataTable):
                     continue
                 text = Text(f"{cell.mentions}× ")
                 text.append_text(emotion_text(cell.mean_emotion))
-                text.append(f" n={cell.sessions}")
+                text.append(f"\nn={cell.sessions}")
                 if cell.went_on is not None and cell.sessions:
-                    text.append(f"\n→ {cell.went_on} on, {cell.did_not} not", style="dim")
+                    # of the sessions that met it here: went on to the next stage, did not
+                    text.append(f" ↗{cell.went_on} ↘{cell.did_not}", style="dim")
                 cells.append(_thin(text, cell.thin))
                 self.targets[(f"channel:{channel.id}", column.stage.id)] = CellTarget(
                     f"{column.stage.name}: touchpoints on {channel.name}",
@@ -202,7 +261,7 @@ class JourneyMapTable(DataTable):
                     channel.id,
                 )
             label = Text("⌁ ", style="dim")
-            label.append_text(literal(channel.name[:12]))
+            label.append_text(literal(channel.name[: self._label_width - 2]))
             self._row(f"channel:{channel.id}", label, cells, 2)
 
     def redraw(self) -> None:
