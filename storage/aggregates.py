@@ -124,6 +124,15 @@ def _session_scope(study_id: str, where: SessionFilter, column: str) -> tuple[st
 
 
 def lane_counts(db: Database, study_id: str, where: SessionFilter = NO_FILTER) -> list[LaneCount]:
+    if not where.active:
+        return [
+            LaneCount(*row)
+            for row in db.conn.execute(
+                "SELECT a.stage_id, a.lane, a.entries, a.sessions FROM agg_cells a "
+                "JOIN stages st ON st.id = a.stage_id WHERE st.study_id = ? AND a.entries > 0",
+                [study_id],
+            )
+        ]
     scope, params = _session_scope(study_id, where, "e.session_id")
     return [
         LaneCount(row[0], row[1], row[2], row[3])
@@ -149,6 +158,21 @@ def stage_emotions(
     db: Database, study_id: str, where: SessionFilter = NO_FILTER
 ) -> list[EmotionSummary]:
     """Per stage, over every entry with an emotion (touchpoints, pains, delights)."""
+    if not where.active:
+        summaries = []
+        for stage_id, n, total, squares, sessions in db.conn.execute(
+            """
+            SELECT st.id, coalesce(sum(a.emo_n), 0), sum(a.emo_sum), sum(a.emo_sq),
+                coalesce((SELECT emo_sessions FROM agg_stages s WHERE s.stage_id = st.id), 0)
+            FROM stages st LEFT JOIN agg_cells a ON a.stage_id = st.id
+            WHERE st.study_id = ? GROUP BY st.id ORDER BY st.position
+            """,
+            [study_id],
+        ):
+            mean = total / n if n else None
+            spread = _spread(mean, squares / n) if n else None
+            summaries.append(EmotionSummary(stage_id, mean, spread, n, sessions))
+        return summaries
     scope, params = _session_scope(study_id, where, "e.session_id")
     return [
         EmotionSummary(row[0], row[1], _spread(row[1], row[2]), row[3], row[4])
@@ -171,6 +195,20 @@ def channel_stages(
     db: Database, study_id: str, where: SessionFilter = NO_FILTER
 ) -> list[ChannelStage]:
     """Touchpoint mentions per channel and stage, with their mean emotion."""
+    if not where.active:
+        return [
+            ChannelStage(*row)
+            for row in db.conn.execute(
+                """
+                SELECT c.id, c.name, a.stage_id, a.mentions, a.sessions,
+                    CAST(a.emo_sum AS REAL) / nullif(a.emo_n, 0), a.emo_n
+                FROM agg_channels a JOIN channels c ON c.id = a.channel_id
+                WHERE c.study_id = ? AND a.mentions > 0
+                ORDER BY c.created_at, c.rowid
+                """,
+                [study_id],
+            )
+        ]
     scope, params = _session_scope(study_id, where, "e.session_id")
     return [
         ChannelStage(row[0], row[1], row[2], row[3], row[4], row[5], row[6])
@@ -282,6 +320,21 @@ def item_counts(
     db: Database, study_id: str, lanes: tuple[str, ...], where: SessionFilter = NO_FILTER
 ) -> list[ItemCount]:
     """Every group of same-meaning entries per stage and lane, most frequent first."""
+    if not where.active:
+        lane_marks = ", ".join("?" for _ in lanes)
+        return [
+            ItemCount(*row[:7], row[7].split("\x1f", 1)[1], row[8])
+            for row in db.conn.execute(
+                f"""
+                SELECT a.stage_id, a.lane, a.key, a.label, a.entries, a.sessions, a.votes,
+                    a.first, a.theme_id
+                FROM agg_items a JOIN stages st ON st.id = a.stage_id
+                WHERE st.study_id = ? AND a.lane IN ({lane_marks}) AND a.entries > 0
+                ORDER BY a.entries DESC, a.votes DESC, a.key
+                """,
+                [study_id, *lanes],
+            )
+        ]
     scope, params = _session_scope(study_id, where, "e.session_id")
     lane_marks = ", ".join("?" for _ in lanes)
     return [
@@ -331,6 +384,19 @@ def channel_contributions(
     """Per channel and stage (but the last): sessions with a touchpoint there, split by
     whether they reached the next stage (one that was skipped counts: the session went on
     past it)."""
+    if not where.active:
+        return [
+            Contribution(row[0], row[1], row[2], row[3], row[2] - row[3])
+            for row in db.conn.execute(
+                """
+                SELECT a.channel_id, a.stage_id, a.sessions, a.went_on
+                FROM agg_channels a JOIN stages st ON st.id = a.stage_id
+                WHERE st.study_id = ? AND a.sessions > 0
+                    AND st.position < (SELECT max(position) FROM stages WHERE study_id = ?)
+                """,
+                [study_id, study_id],
+            )
+        ]
     scope, params = _session_scope(study_id, where, "e.session_id")
     return [
         Contribution(row[0], row[1], row[2], row[3], row[2] - row[3])
@@ -339,7 +405,7 @@ def channel_contributions(
             WITH met AS (
                 SELECT DISTINCT e.channel_id, e.stage_id, e.session_id, st.position
                 FROM entries e JOIN stages st ON st.id = e.stage_id
-                WHERE st.study_id = ? AND e.deleted_at IS NULL AND e.lane = 'touchpoint'
+                WHERE st.study_id = ? AND e.deleted_at IS NULL
                     AND e.channel_id IS NOT NULL {scope}
             )
             SELECT met.channel_id, met.stage_id, count(*),

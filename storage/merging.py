@@ -61,6 +61,8 @@ NOT_CONTENT: dict[str, frozenset[str]] = {"stages": frozenset({"position"})}
 _NEVER_CONTENT = frozenset({"created_at"})
 # Tables that are not data: the migrations log and SQLite's own.
 _SKIP = ("_sqlite_migrations",)
+# The map summaries (agg_*) are derived: triggers recount them as the rows arrive.
+DERIVED_PREFIX = "agg_"
 
 MAX_CONFLICTS_KEPT = 1000
 
@@ -136,7 +138,12 @@ def merge_order(db: Database) -> tuple[list[TableInfo], list[str]]:
     infos: dict[str, TableInfo] = {}
     skipped: list[str] = []
     for name in names:
-        if name in _SKIP or name in virtual or any(name.startswith(v + "_") for v in virtual):
+        if (
+            name in _SKIP
+            or name.startswith(DERIVED_PREFIX)
+            or name in virtual
+            or any(name.startswith(v + "_") for v in virtual)
+        ):
             continue
         columns = db.conn.execute(f"PRAGMA table_info([{name}])").fetchall()
         key = tuple(c[1] for c in sorted((c for c in columns if c[5]), key=lambda c: c[5]))

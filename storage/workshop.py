@@ -159,9 +159,9 @@ def study_links(db: Database, study_id: str) -> list[Link]:
             """
             SELECT o.id, o.text, p.id, p.text
             FROM entry_links l
-            JOIN entries o ON o.id = l.opportunity_id
-            JOIN entries p ON p.id = l.pain_id
-            JOIN stages st ON st.id = o.stage_id
+            CROSS JOIN entries o ON o.id = l.opportunity_id
+            CROSS JOIN entries p ON p.id = l.pain_id
+            CROSS JOIN stages st ON st.id = o.stage_id
             WHERE st.study_id = ? AND o.deleted_at IS NULL AND p.deleted_at IS NULL
             ORDER BY o.created_at, o.rowid, p.created_at, p.rowid
             """,

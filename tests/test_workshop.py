@@ -694,7 +694,7 @@ def test_the_snapshots_show_the_workshop() -> None:
     small = shown("test_snapshot_workshop_map[size0].svg")
     assert "journey workshop — Demo study · Checkout day · facilitator kim" in small
     assert "Sticky goes to 3 Decision · pain · 2 added" in small
-    assert "Pains" in small and "55 in 21 sess." in small  # 54 from the demo, 1 sticky
+    assert "Pains" in small and "55× n=21" in small  # 54 from the demo, 1 sticky
     assert "  5 ★2 #pricing" in small  # sorted by votes (F2): first despite its count
     assert " 13 forced to create" in small
 
