@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import resource
 import signal
+import uuid
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -100,3 +101,43 @@ async def test_draft_survives_a_failed_draft_save(study_db: Path) -> None:
         await pilot.pause(1.0)
     with sqlite3.connect(study_db) as conn:
         assert conn.execute("SELECT text FROM drafts").fetchall() == [("unsent words ",)]
+
+
+def test_export_on_a_full_disk_leaves_no_half_file(demo_db: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from tui.cli import app
+
+    out = tmp_path / "exports"
+    out.mkdir()
+    with file_size_limit(2048):
+        result = CliRunner().invoke(
+            app, ["--db", str(demo_db), "export", "--format", "csv", "--out", str(out / "e.csv")]
+        )
+    assert result.exit_code == 1
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert list(out.iterdir()) == []  # neither the file nor a temporary one
+
+
+def test_import_on_a_full_disk_writes_nothing(study_db: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from tui.cli import app
+
+    rows = ["study,session_id,participant_code,stage,lane,text"]
+    rows += [
+        f"Checkout study,{uuid.uuid4()},P{n:03d},Awareness,goal,goal number {n}" for n in range(400)
+    ]
+    source = tmp_path / "in.csv"
+    source.write_text("\n".join(rows) + "\n")
+    with sqlite3.connect(study_db) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    before = study_db.read_bytes()
+    with file_size_limit(len(before) + 4096):
+        result = CliRunner().invoke(app, ["--db", str(study_db), "import", str(source)])
+    assert result.exit_code == 1, result.output
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "disk" in result.stderr
+    assert _texts(study_db) == []
+    with sqlite3.connect(study_db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
