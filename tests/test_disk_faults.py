@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import resource
 import signal
-import uuid
 import sqlite3
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
