@@ -110,3 +110,36 @@ def test_exports_carry_no_control_character(hostile_db: Path, arguments: list[st
                     stripped[:1] == "-" and not re.fullmatch(r"-\d+(\.\d+)?", stripped)
                 ):
                     pytest.fail(f"formula cell not neutralised: {cell!r}")
+
+
+def test_import_of_the_corpus_stores_it_sanitised(study_db: Path, tmp_path: Path) -> None:
+    import uuid
+
+    source = tmp_path / "hostile.csv"
+    with source.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["study", "session_id", "participant_code", "stage", "lane", "text"])
+        session = str(uuid.uuid4())
+        for item in CORPUS:
+            writer.writerow(["Checkout study", session, "H02", "Awareness", "quote", item["text"]])
+    result = CliRunner().invoke(app, ["--db", str(study_db), "import", str(source)])
+    assert result.exit_code == 0, result.stderr
+    with open_database(study_db, read_only=True) as db:
+        texts = [row["text"] for row in db.query("SELECT text FROM entries")]
+    assert len(texts) == len(CORPUS)
+    assert not any(FORBIDDEN.search(text) for text in texts)
+    assert "[@click=app.quit]click me[/]" in texts
+
+
+def test_import_of_invalid_utf8_is_one_clear_line(study_db: Path, tmp_path: Path) -> None:
+    source = tmp_path / "broken.csv"
+    source.write_bytes(
+        b"study,session_id,participant_code,stage,lane,text\n"
+        b"Checkout study,6f1c1c1e-1111-4111-8111-111111111111,P1,Awareness,goal,caf\xe9 \xff\n"
+    )
+    before = study_db.read_bytes()
+    result = CliRunner().invoke(app, ["--db", str(study_db), "import", str(source)])
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "--encoding" in lines[0] and "row 2" in lines[0]
+    assert study_db.read_bytes() == before
