@@ -58,6 +58,7 @@ from sqlite_utils import Database
 
 from capture.sanitize import EntryTooLong, clean_line, entry_text
 from capture.template import BUILT_IN, load_template
+from exports.codebook import CodebookContext, entry_columns, names
 from exports.csv_read import (
     CsvTable,
     ImportFailed,
@@ -92,25 +93,8 @@ from storage.models import EFFORT_RANGE, EMOTION_RANGE, LANES, MODES, StageSpec
 from storage.sessions import next_participant_code
 from storage.studies import list_studies, resolve_study
 
-ENTRY_COLUMNS = (
-    "study",
-    "session_id",
-    "participant_code",
-    "segment",
-    "interviewer",
-    "mode",
-    "stage_position",
-    "stage",
-    "lane",
-    "channel",
-    "emotion",
-    "effort",
-    "votes",
-    "text",
-    "tags",
-    "created_at",
-    "updated_at",
-)
+# The exporter's own `entries` columns, from its codebook, so the two never drift apart.
+ENTRY_COLUMNS = tuple(names(entry_columns(CodebookContext())))
 # Columns the exporter may add (`participant_id` is ignored: participants match by code).
 EXTRA_ENTRY_COLUMNS = ("participant_id", "deleted_at")
 TAG_SEPARATOR = ";"

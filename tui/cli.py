@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -142,6 +143,21 @@ def init(
             typer.echo(f"Created study {created.name!r} ({created.template}: {stage_names})")
 
 
+@contextmanager
+def _progress_bar(label: str, total: int):
+    """A transient progress bar on standard error; yields its `update` for one task."""
+    with Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda **change: bar.update(task, **change)
+
+
 def _stages(db, study_id):
     from storage.studies import stages
 
@@ -162,21 +178,13 @@ def demo(
 
     with _open(ctx, create=True) as db:
         if sessions >= BIG_DEMO:
-            with Progress(
-                TextColumn("Adding demo sessions"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=Console(stderr=True),
-                transient=True,
-            ) as bar:
-                task = bar.add_task("demo", total=sessions)
+            with _progress_bar("Adding demo sessions", sessions) as advance:
                 added_to, entries = add_demo_sessions(
                     db,
                     sessions,
                     seed=seed,
                     study_name=study,
-                    progress=lambda done, total: bar.update(task, completed=done),
+                    progress=lambda done, total: advance(completed=done),
                 )
         else:
             added_to, entries = add_demo_sessions(db, sessions, seed=seed, study_name=study)
@@ -466,7 +474,6 @@ def export(
     force: Annotated[bool, typer.Option("--force", help="Replace existing files.")] = False,
 ) -> None:
     """Export CSV (entries, sessions, map, touchpoints), JSON, Markdown or Mermaid."""
-    from contextlib import contextmanager
 
     from exports.export_job import ExportOptions
     from exports.export_job import export as run_export
@@ -491,16 +498,8 @@ def export(
 
     @contextmanager
     def progress_bar(total: int):
-        with Progress(
-            TextColumn("Exporting"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=Console(stderr=True),
-            transient=True,
-        ) as bar:
-            task = bar.add_task("export", total=total)
-            yield lambda rows: bar.advance(task, rows)
+        with _progress_bar("Exporting", total) as advance:
+            yield lambda rows: advance(advance=rows)
 
     with _open(ctx, read_only=True) as db:
         result = run_export(db, options, progress=progress_bar, database_path=_settings(ctx).db)
