@@ -1,0 +1,1 @@
+"""The benchmark harness: `python -m tests.benchmarks.run` (see run.py)."""
