@@ -185,3 +185,17 @@ def theme_entries(db: Database, theme_id: str) -> list[ThemeMember]:
             [theme_id],
         )
     ]
+
+
+def item_labels(db: Database, entry_ids: Sequence[str]) -> dict[str, str]:
+    """How the map shows the item each entry belongs to: a theme's title, `#tag`, or its
+    text (a vote on a whole item is kept on the item's earliest entry)."""
+    if not entry_ids:
+        return {}
+    marks = ", ".join("?" for _ in entry_ids)
+    return dict(
+        db.conn.execute(
+            f"SELECT entry_id, label FROM agg_entry_keys WHERE entry_id IN ({marks})",
+            list(entry_ids),
+        ).fetchall()
+    )

@@ -34,5 +34,10 @@ def emotion_text(value: float | None, *, signed_value: bool = True) -> Text:
         glyph, style = "●", "yellow"
     if not signed_value:
         return Text(glyph, style=style)
-    number = f"{value:+d}" if isinstance(value, int) else f"{value:+.1f}"
+    if isinstance(value, int):
+        number = f"{value:+d}"
+    else:
+        number = f"{value:+.1f}"
+        if number == "-0.0":  # a mean just below zero rounds to zero, not "minus zero"
+            number = "+0.0"
     return Text(f"{glyph}{number}", style=style)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -26,6 +27,7 @@ from tui.screens.channel_choice_screen import ChannelChoiceScreen
 from tui.screens.entry_form_screen import EntryFormScreen
 from tui.screens.help_screen import HelpScreen
 from tui.screens.summary_screen import SummaryScreen
+from tui.text import literal
 from tui.widgets.lane_card import LaneCard, entry_line
 from tui.widgets.quick_entry_input import QuickEntryInput
 from tui.widgets.session_timeline import SessionTimeline
@@ -337,5 +339,11 @@ class CaptureScreen(Screen[None]):
         self._save_draft()
         if len(self.app.screen_stack) > 2:
             self.app.pop_screen()
-        else:
-            self.app.exit()
+            return
+        participant = self.session.participant
+        note = Text(f"The interview stays in progress at {self.session.current_stage.name}")
+        if participant is not None:
+            note.append("; resume it with: journey ")
+            note.append_text(literal(f"--db {self.journey.db_path} capture --participant "))
+            note.append_text(literal(participant.code))
+        self.app.exit(message=note)

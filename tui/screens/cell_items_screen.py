@@ -87,7 +87,8 @@ class CellItemsScreen(Screen[None]):
         self.items.sort(key=lambda item: (-item.votes, -item.entries))
         mine = workshop.session_votes(self.session.db, self.session.session.id)
         table = self.query_one(DataTable)
-        row = table.cursor_row
+        # The list re-sorts by votes: the cursor stays on its item, not on its row.
+        current = self._current()
         table.clear()
         for item in self.items:
             text = literal(item.text)
@@ -104,8 +105,9 @@ class CellItemsScreen(Screen[None]):
                 literal("; ".join(links)),
                 key=item.entry_id,
             )
-        if table.row_count:
-            table.move_cursor(row=min(max(row, 0), table.row_count - 1))
+        keys = [item.entry_id for item in self.items]
+        if current is not None and current.entry_id in keys:
+            table.move_cursor(row=keys.index(current.entry_id))
         hint = "+/- vote · space marks items · g groups marked items into a theme · u ungroups"
         if self.lane == "opportunity":
             hint += " · l links to pains"
@@ -113,7 +115,7 @@ class CellItemsScreen(Screen[None]):
 
     def _current(self) -> MapItem | None:
         table = self.query_one(DataTable)
-        if not table.row_count:
+        if not table.row_count or not 0 <= table.cursor_row < len(self.items):
             return None
         return self.items[table.cursor_row]
 

@@ -21,7 +21,7 @@ from textual.worker import get_current_worker
 from capture.journey_map import JourneyMap, build_map
 from storage import connect, data_version
 from storage.aggregates import SessionFilter
-from storage.browse import SessionPath, entries_behind, filter_values, session_paths
+from storage.browse import EntryScope, SessionPath, filter_values, session_paths
 from storage.errors import JourneyError
 from storage.models import Study
 from storage.studies import stages
@@ -65,7 +65,8 @@ class ReviewScreen(Screen[None]):
         Binding("f", "filter", "Filter"),
         Binding("c", "compare", "Compare"),
         Binding("s", "sort", "Sort"),
-        Binding("q,escape", "leave", "Quit"),
+        # Not Escape: on a facilitator's SSH login a stray Escape would end the session.
+        Binding("q", "leave", "Quit"),
     ]
     DEFAULT_CSS = """
     ReviewScreen #banner {
@@ -180,24 +181,24 @@ class ReviewScreen(Screen[None]):
             path = self.query_one(TimelineTable).selected_path()
             if path is None:
                 return
-            rows = entries_behind(db, self.study.id, session_id=path.session_id)
             who = path.participant_code or path.mode
-            self.app.push_screen(DrillDownScreen(f"{who}: entries in time order", rows))
+            scope = EntryScope(self.study.id, session_id=path.session_id)
+            self.app.push_screen(
+                DrillDownScreen.of_scope(f"{who}: entries in time order", db, scope)
+            )
             return
         target = self.query_one(JourneyMapTable).target_at_cursor()
         if target is None:
             return
-        rows = entries_behind(
-            db,
+        scope = EntryScope(
             self.study.id,
             stage_id=target.stage_id,
             lane=target.lane,
             channel_id=target.channel_id,
             where=self.where,
+            emotion_only=target.emotion_only,
         )
-        if target.emotion_only:
-            rows = [row for row in rows if row.emotion is not None]
-        self.app.push_screen(DrillDownScreen(target.title, rows))
+        self.app.push_screen(DrillDownScreen.of_scope(target.title, db, scope))
 
     def action_filter(self) -> None:
         def chosen(where: SessionFilter | None) -> None:

@@ -37,22 +37,34 @@ def workshop_summary(session: InterviewSession, added: list[str]) -> Group:
     top = Table(title="Top-voted items in this workshop", expand=True)
     for column in ("votes", "stage", "lane", "item"):
         top.add_column(column)
+    labels = workshop.item_labels(db, [entry_id for entry_id, _ in voted[:10]])
     for entry_id, votes in voted[:10]:
         entry = get_entry(db, entry_id)
+        label = labels.get(entry_id, entry.text)
+        shown = entry.text if label == entry.text.strip() else f"{label}: {entry.text}"
         top.add_row(
             str(votes),
             literal(stage_names.get(entry.stage_id, "?")),
             entry.lane,
-            literal(entry.text),
+            literal(shown),
         )
-    links = Table(title="Opportunities linked to pains", expand=True)
-    links.add_column("opportunity")
-    links.add_column("answers the pain")
-    for found in workshop.study_links(db, session.study.id):
-        links.add_row(literal(found.opportunity), literal(found.pain))
+    found_links = workshop.study_links(db, session.study.id)
     heading = Text("Workshop finished: ", style="bold")
-    heading.append(f"{len(session.entries)} stickies, {sum(v for _, v in voted)} votes")
-    return Group(heading, stickies, top, links)
+    heading.append(f"{_count(len(session.entries), 'sticky', 'stickies')}, ")
+    heading.append(_count(sum(v for _, v in voted), "vote", "votes"))
+    parts: list = [heading, stickies, top if voted else Text("No votes were given.")]
+    if found_links:
+        links = Table(title="Opportunities linked to pains", expand=True)
+        links.add_column("opportunity")
+        links.add_column("answers the pain")
+        for found in found_links:
+            links.add_row(literal(found.opportunity), literal(found.pain))
+        parts.append(links)
+    return Group(*parts)
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
 class WorkshopSummaryScreen(Screen[None]):

@@ -34,7 +34,30 @@ class QuickEntryInput(TextInput):
     class EmptyEnter(Message):
         """Enter on an empty line (the workshop opens the selected cell's items)."""
 
+    # Editing keys run in typing order too: through the bindings they could act after
+    # the characters typed behind them (Ctrl+U then "g: x" must clear first).
+    EDITING_KEYS = {
+        "backspace": "delete_left",
+        "delete": "delete_right",
+        "ctrl+d": "delete_right",
+        "ctrl+u": "delete_left_all",
+        "ctrl+k": "delete_right_all",
+        "ctrl+w": "delete_left_word",
+        "left": "cursor_left",
+        "right": "cursor_right",
+        "home": "home",
+        "end": "end",
+        "ctrl+a": "home",
+        "ctrl+e": "end",
+    }
+
     async def _on_key(self, event: events.Key) -> None:
+        action = self.EDITING_KEYS.get(event.key)
+        if action is not None:
+            event.stop()
+            event.prevent_default()
+            await self.run_action(action)
+            return
         if event.key == "enter":
             event.stop()
             event.prevent_default()
