@@ -235,7 +235,9 @@ class InterviewSession:
             prompt_id=prompt.id if prompt else None,
             tags=[clean_line(t) for t in tags],
         )
-        self.refresh()
+        # Nothing else changed: keep the list instead of re-reading the whole interview,
+        # so a save costs the same at the hundredth line as at the first.
+        self.entries.append(entry)
         return entry
 
     def go_to(self, stage: Stage) -> Stage:

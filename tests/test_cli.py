@@ -1130,3 +1130,19 @@ def test_stray_wal_without_its_database_is_refused(
         assert_one_line_error(result, str(db), "journey.db-wal")
     assert listing(tmp_path) == {"journey.db-wal"}
     assert wal.read_bytes() == b"frames"
+
+
+def test_usage_errors_are_one_line_with_exit_2(runner: CliRunner, study_db: Path) -> None:
+    for arguments in (
+        ["demo", "--sessions", "-5"],
+        ["capture", "--mode", "bogus"],
+        ["merge"],
+        ["no-such-command"],
+        ["stats", "--no-such-option"],
+    ):
+        result = runner.invoke(app, ["--db", str(study_db), *arguments])
+        assert result.exit_code == 2, arguments
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1, (arguments, result.stderr)
+        assert lines[0].startswith("journey: ") and "--help" in lines[0]
+        assert "Traceback" not in result.output

@@ -133,11 +133,12 @@ def test_several_studies_need_study(runner: CliRunner, study_db: Path, recorder:
 def test_bad_since_date(runner: CliRunner, study_db: Path, recorder: Recorder, since) -> None:
     before = study_db.read_bytes()
     result = invoke(runner, study_db, "--since", since)
-    assert result.exit_code == 2, result.output
+    assert result.exit_code == 1, result.output
     assert_no_traceback(result)
-    errors = [line for line in result.stderr.splitlines() if "Error" in line]
-    assert len(errors) == 1, result.stderr  # the usage error's one line
-    assert "--since" in errors[0] and repr(since) in errors[0] and "not a date" in errors[0]
+    errors = result.stderr.strip().splitlines()
+    assert len(errors) == 1, result.stderr  # one line, as for every error
+    assert errors[0].startswith("journey: --since: ")
+    assert repr(since) in errors[0] and "not a date" in errors[0]
     assert result.stdout == ""
     assert study_db.read_bytes() == before
     assert recorder.calls == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
@@ -12,6 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
+from typer import Abort, TyperException
 from typer.core import TyperGroup
 
 from storage.errors import JourneyError
@@ -21,7 +23,8 @@ BIG_DEMO = 500  # sessions from which `journey demo` shows a progress bar
 
 
 class JourneyGroup(TyperGroup):
-    """Turns every JourneyError into one line on standard error and exit status 1."""
+    """Every error is one line on standard error: a JourneyError exits 1, a usage error
+    (a bad option value, a missing argument) exits 2, as Click's own do."""
 
     def invoke(self, ctx: typer.Context):  # type: ignore[override]
         try:
@@ -29,6 +32,23 @@ class JourneyGroup(TyperGroup):
         except JourneyError as error:
             typer.echo(f"journey: {error}", err=True)
             raise typer.Exit(1) from None
+
+    def main(self, *args, standalone_mode: bool = True, **kwargs):  # type: ignore[override]
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except TyperException as error:  # Click's usage and parameter errors
+            message = " ".join(error.format_message().split())
+            context = getattr(error, "ctx", None)
+            if context is not None:  # a usage error knows its command
+                message += f" (see `{context.command_path} --help`)"
+            typer.echo(f"journey: {message}", err=True)
+            sys.exit(error.exit_code)
+        except Abort:
+            typer.echo("journey: stopped", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
 
 
 app = typer.Typer(
@@ -409,7 +429,7 @@ def review(
     try:
         since_day = parse_day(since or "", "--since")
     except ValueError as error:
-        raise typer.BadParameter(str(error), param_hint="--since") from None
+        raise JourneyError(str(error)) from None
     path = _settings(ctx).db
     read_only = read_only or (path.exists() and not os.access(path, os.W_OK))
     # An explicit --read-only never writes, not even a schema upgrade.

@@ -131,6 +131,11 @@ def _items(cell: MapCell, by_votes: bool, links: dict[str, tuple[str, ...]], wid
     return text
 
 
+def _looks(cell: Text) -> tuple:
+    """What decides how a cell looks (Text equality ignores the base style)."""
+    return (cell.plain, str(cell.style), tuple(cell.spans))
+
+
 def stage_width(available: int, stages: int) -> int:
     """The width of a stage column so that all of them fit beside the label column."""
     if stages == 0:
@@ -152,25 +157,31 @@ class JourneyMapTable(DataTable):
         self.targets: dict[tuple[str, str], CellTarget] = {}
         self.journey_map: JourneyMap | None = None
         self.sort_by_votes = False
+        self._layout: tuple = ()
+        self._shown: dict[tuple[str, str], tuple] = {}
         self._width = MAX_STAGE_WIDTH
         self._label_width = 14
 
     def show(self, journey_map: JourneyMap) -> None:
-        """Redraw for a new map, keeping the cursor where it was."""
-        cursor = self.cursor_coordinate
+        """Show a new map, keeping the cursor where it was.
+
+        When the rows and columns are the ones on screen, only the cells whose text
+        changed are updated, so an outside commit repaints a few cells, not the map.
+        """
         self.journey_map = journey_map
-        self.clear(columns=True)
         self.targets = {}
+        self._pending_rows: list[tuple[str, Text, list[Text], int]] = []
         available = self.size.width or self.app.size.width
         self._width = width = stage_width(available, len(journey_map.stages))
         self._label_width = label_width(available)
-        self.add_column("", key="lane", width=self._label_width)
-        for column in journey_map.stages:
-            self.add_column(
+        columns = [("lane", Text(""), self._label_width)] + [
+            (
+                column.stage.id,
                 literal(f"{column.stage.position} {column.stage.name}"[:width]),
-                key=column.stage.id,
-                width=width,
+                width,
             )
+            for column in journey_map.stages
+        ]
         first = journey_map.stages[0].reached if journey_map.stages else 0
         stages = journey_map.stages
         self._row("reach", self._title("Reached"), [_reach(c, first, width) for c in stages], 2)
@@ -192,6 +203,35 @@ class JourneyMapTable(DataTable):
         self._touchpoint_rows(journey_map)
         for lane, title in LANE_ROWS[3:]:
             self._lane_row(journey_map, lane, title)
+        self._apply(columns, self._pending_rows)
+
+    def _apply(
+        self,
+        columns: list[tuple[str, Text, int]],
+        rows: list[tuple[str, Text, list[Text], int]],
+    ) -> None:
+        layout = (
+            tuple((key, label.plain, width) for key, label, width in columns),
+            tuple((key, height) for key, _label, _cells, height in rows),
+        )
+        if layout == self._layout:
+            column_keys = [key for key, _label, _width in columns]
+            for key, label, cells, _height in rows:
+                for column_key, cell in zip(column_keys, [label, *cells], strict=True):
+                    if self._shown.get((key, column_key)) != _looks(cell):
+                        self.update_cell(key, column_key, cell)
+                        self._shown[(key, column_key)] = _looks(cell)
+            return
+        cursor = self.cursor_coordinate
+        self.clear(columns=True)
+        for key, label, width in columns:
+            self.add_column(label, key=key, width=width)
+        self._shown = {}
+        for key, label, cells, height in rows:
+            self.add_row(label, *cells, key=key, height=height)
+            for (column_key, _l, _w), cell in zip(columns, [label, *cells], strict=True):
+                self._shown[(key, column_key)] = _looks(cell)
+        self._layout = layout
         if self.row_count and self.columns:
             # Never on the lane labels (nothing to drill into there); the nearest cell.
             self.cursor_coordinate = Coordinate(
@@ -205,7 +245,7 @@ class JourneyMapTable(DataTable):
         return Text(title[: self._label_width], style="bold")
 
     def _row(self, key: str, label: Text, cells: list[Text], height: int) -> None:
-        self.add_row(label, *cells, key=key, height=height)
+        self._pending_rows.append((key, label, cells, height))
 
     def on_resize(self) -> None:
         # Column widths follow the terminal; only a change of width redraws.
