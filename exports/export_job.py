@@ -6,9 +6,11 @@ disk untouched); `ExportJob.run` writes. The CLI only parses options, shows a
 progress bar for large exports to files, and prints the one-line summary.
 
 Decisions:
-- `--out` defaults to `-` (standard output); `--shape all` needs `--out DIR`, an
-  existing folder, and writes entries.csv, sessions.csv, map.csv, touchpoints.csv
-  and codebook.csv there, all renamed into place together at the end.
+- `--out` defaults to `-` (standard output); `--shape all` needs `--out DIR` and
+  writes entries.csv, sessions.csv, map.csv, touchpoints.csv and codebook.csv
+  there, all renamed into place together at the end. DIR is made (0700, 0770
+  with `--group`) when it does not exist but its parent does, and removed again
+  if the export fails; a missing parent is refused before anything is written.
 - Without `--study`, entries, sessions and JSON cover every study; map,
   touchpoints, all, Markdown and Mermaid are per study and ask for one when
   there are several.
@@ -105,6 +107,7 @@ class ExportJob:
     linkage: Path | None
     style: CsvStyle
     rows: int  # what a progress bar counts (entries and sessions)
+    new_folder: Path | None = None  # the folder of --shape all, when the export makes it
 
     @property
     def to_file(self) -> bool:
@@ -117,7 +120,7 @@ class ExportJob:
             with standard_output() as stream:
                 self._write_one(stream, STDOUT, result, progress)
             return result
-        with PrivateFiles(group=self.options.group) as files:
+        with PrivateFiles(group=self.options.group, folder=self.new_folder) as files:
             if self.shape == "all":
                 self._write_all(files, result, progress)
             else:
@@ -205,12 +208,13 @@ def prepare_export(
         include_deleted=options.include_deleted,
         anonymize=options.anonymize,
     )
-    targets = _targets(options, shape)
+    targets, new_folder = _targets(options, shape)
     linkage = _linkage(options)
     check_targets(
         [*targets.values(), *([linkage] if linkage else [])],
         force=options.force,
         protect=database_path,
+        new_folder=new_folder,
     )
     rows = 0
     if targets and (fmt == "json" or shape in ("entries", "sessions", "all")):
@@ -221,7 +225,7 @@ def prepare_export(
             rows = export_rows.count_entry_rows(db, ids, where, lanes, options.include_deleted)
         else:
             rows = export_rows.count_study_rows(db, ids, where, lanes, options.include_deleted)
-    return ExportJob(db, options, scope, fmt, shape, targets, linkage, style, rows)
+    return ExportJob(db, options, scope, fmt, shape, targets, linkage, style, rows, new_folder)
 
 
 def _choice(value: str, allowed: tuple[str, ...], option: str) -> str:
@@ -297,7 +301,8 @@ def _studies(db: Database, name: str | None, per_study: bool, what: str) -> list
     return studies
 
 
-def _targets(options: ExportOptions, shape: str | None) -> dict[str, Path]:
+def _targets(options: ExportOptions, shape: str | None) -> tuple[dict[str, Path], Path | None]:
+    """The files to write, and the folder to make for them (None: it exists)."""
     if shape == "all":
         if options.out == STDOUT:
             raise BadExportOption(
@@ -305,13 +310,23 @@ def _targets(options: ExportOptions, shape: str | None) -> dict[str, Path]:
                 "(--out - streams one shape)"
             )
         folder = Path(options.out)
+        new_folder = None
         if not folder.is_dir():
-            what = "is not a folder" if folder.exists() else "no such folder"
-            raise BadExportOption(f"{folder}: {what} (--shape all writes into a folder)")
-        return {key: folder / f"{key}.csv" for key in ALL_FILES}
+            if folder.exists() or folder.is_symlink():
+                raise BadExportOption(
+                    f"{folder}: is not a folder (--shape all writes into a folder)"
+                )
+            if not folder.parent.is_dir():
+                what = "is not a folder" if folder.parent.exists() else "no such folder"
+                raise BadExportOption(
+                    f"{folder.parent}: {what} (--shape all makes {folder.name} only "
+                    "in a folder that exists)"
+                )
+            new_folder = folder
+        return {key: folder / f"{key}.csv" for key in ALL_FILES}, new_folder
     if options.out == STDOUT:
-        return {}
-    return {"out": Path(options.out)}
+        return {}, None
+    return {"out": Path(options.out)}, None
 
 
 def _linkage(options: ExportOptions) -> Path | None:

@@ -21,6 +21,8 @@ times are ISO 8601 strings in UTC as stored:
           "prompts":      [{"id", "stage_id", "position", "lane", "text",
                             "answer_type"}],                  by stage position, position
           "tags":         [{"id", "name"}],                                     by name
+          "themes":       [{"id", "title", "author", "created_at", "updated_at",
+                            "deleted_at"}],                        by created_at, id
           "participants": [{"id", "code", "segment", "consent_at",
                             "personal_name", "personal_contact",
                             "created_at", "updated_at"}],                        by code
@@ -31,8 +33,13 @@ times are ISO 8601 strings in UTC as stored:
                                                        by session order, stage position
           "entries":      [{"id", "session_id", "stage_id", "lane", "text",
                             "channel_id", "emotion", "effort", "votes", "author",
-                            "prompt_id", "created_at", "updated_at", "deleted_at",
-                            "tags"}],     by session order, created_at, insertion order
+                            "prompt_id", "theme_id", "created_at", "updated_at",
+                            "deleted_at", "tags"}],
+                                          by session order, created_at, insertion order
+          "entry_links":  [{"opportunity_id", "pain_id", "author", "created_at"}],
+                                                    by opportunity order, pain order
+          "votes":        [{"entry_id", "session_id", "votes", "updated_at"}],
+                                                        by entry order, session order
           "edits":        [{"id", "entry_id", "field", "old", "new", "author", "at"}]
                                                                   by entry order, time
         }
@@ -41,22 +48,35 @@ times are ISO 8601 strings in UTC as stored:
 
 - Ids are the database's own (UUID text), so an import keeps them and a merge
   matches them. Every `*_id` refers to an object of the same study in this file
-  (`prompt_id`, `channel_id`, `participant_id`, `current_stage_id` may be null).
+  (`prompt_id`, `channel_id`, `theme_id`, `participant_id`, `current_stage_id` may
+  be null).
 - `entries[].tags` is a list of tag names (sorted; each is in `tags`).
+- The workshop: `themes` are grouped items (an entry's `theme_id` says which theme
+  it is grouped into); an ungrouped theme has `deleted_at` set and is left out
+  unless `filter.include_deleted` or an entry still points at it. `entry_links`
+  point an opportunity entry at a pain entry it answers (both in `entries`).
+  `votes` are the dot-votes each (workshop) session gave an entry, both in the
+  file; `entries[].votes` is the entry's total, which may be more than its
+  `votes` here (votes set without a session, or given by a session the filter
+  left out).
+- `themes`, `entry_links`, `votes` and `entries[].theme_id` came after the first
+  files of version 1: a reader takes a file without them as one without
+  workshop data.
 - `lane` is one of goal, need, expectation, touchpoint, pain, delight, quote,
   opportunity, note; `mode` interview, workshop or survey; `status` in_progress
   or finished; `outcome` reached, dropped or skipped; `emotion` -2..2 or null;
   `effort` 1..7 or null; `answer_type` text, emotion or channel.
 - Deleted (undone) entries are left out unless `filter.include_deleted`; then
   their `deleted_at` is set. With a session filter (segment, since), only the
-  sessions it selects, their participants, progress, entries and edits are
-  exported; stages, channels, prompts and tags always are complete. With lanes,
-  only entries of those lanes (and their edits).
+  sessions it selects, their participants, progress, entries, edits, links and
+  votes are exported; stages, channels, prompts, tags and (live) themes always
+  are complete. With lanes, only entries of those lanes (and their edits, links and
+  votes).
 - With `"anonymized": true`: `participants[].code` is a pseudonym (`anon-` and 12
   hex digits, stable per participant), `personal_name` and `personal_contact`
-  are null, `interviewer` and `author` are null, e-mail addresses and phone
-  numbers in entry texts, session titles and drop reasons are masked
-  (`[email]`, `[phone]`), and `edits` is empty.
+  are null, `interviewer` and every `author` (entries, themes, links) are null,
+  e-mail addresses and phone numbers in entry texts, session titles, theme titles
+  and drop reasons are masked (`[email]`, `[phone]`), and `edits` is empty.
 - Text has no control characters (line breaks are `\\n`). The file is UTF-8,
   one array element per line, so it diffs and streams well.
 """
@@ -142,6 +162,7 @@ def _write_study(db, scope: ExportScope, study_id: str, stream: TextIO, counter:
         ("channels", export_rows.iter_channels(db, study_id)),
         ("prompts", export_rows.iter_prompts(db, study_id)),
         ("tags", export_rows.iter_tags(db, study_id)),
+        ("themes", _themes(export_rows.iter_themes(db, study_id, deleted), scope)),
         ("participants", _participants(export_rows.iter_participants(db, study_id, where), scope)),
         ("sessions", _sessions(export_rows.iter_sessions(db, study_id, where), scope, counter)),
         ("progress", _progress(export_rows.iter_progress(db, study_id, where), scope)),
@@ -158,6 +179,13 @@ def _write_study(db, scope: ExportScope, study_id: str, stream: TextIO, counter:
             ),
         )
     )
+    arrays.append(
+        (
+            "entry_links",
+            _links(export_rows.iter_entry_links(db, study_id, where, lanes, deleted), scope),
+        )
+    )
+    arrays.append(("votes", export_rows.iter_votes(db, study_id, where, lanes, deleted)))
     edits = () if scope.anonymize else export_rows.iter_edits(db, study_id, where, lanes, deleted)
     arrays.append(("edits", edits))
     try:
@@ -190,6 +218,21 @@ def _participants(rows: Iterator[dict], scope: ExportScope) -> Iterator[dict]:
             row["code"] = scope.participant(row["id"], row["code"])
             row["personal_name"] = None
             row["personal_contact"] = None
+        yield row
+
+
+def _themes(rows: Iterator[dict], scope: ExportScope) -> Iterator[dict]:
+    for row in rows:
+        if scope.anonymize:
+            row["author"] = None
+            row["title"] = scope.text(row["title"])
+        yield row
+
+
+def _links(rows: Iterator[dict], scope: ExportScope) -> Iterator[dict]:
+    for row in rows:
+        if scope.anonymize:
+            row["author"] = None
         yield row
 
 

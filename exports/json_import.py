@@ -2,15 +2,18 @@
 
 The structure is the one `exports/json_export.py` documents. Every object is
 checked (ids are UUIDs, references point at objects of the same study in the
-file, lanes, modes, outcomes, emotion -2..+2, effort 1..7, times ISO 8601) and
-text is sanitised as typed text is; problems are reported with their path in
-the file (`studies[0].entries[12].emotion`) and then nothing is imported.
+file, links go from an opportunity to a pain, lanes, modes, outcomes, emotion
+-2..+2, effort 1..7, votes 0 or more, times ISO 8601) and text is sanitised as
+typed text is; problems are reported with their path in the file
+(`studies[0].entries[12].emotion`) and then nothing is imported.
 
 Ids are kept, so the rows are merged like those of another database
 (`storage/merging.py`): importing the same file twice adds nothing, a study of
 the same name is merged into ours, and rows changed on both sides are
 conflicts that the newer change wins. `--study NAME` imports the file's one
-study under that name.
+study under that name. A file written before the workshop arrays (`themes`,
+`entry_links`, `votes`, `entries[].theme_id`) imports as one without workshop
+data, and leaves the themes of entries already here as they are.
 """
 
 from __future__ import annotations
@@ -35,10 +38,13 @@ ARRAYS = (
     "channels",
     "prompts",
     "tags",
+    "themes",
     "participants",
     "sessions",
     "progress",
     "entries",
+    "entry_links",
+    "votes",
     "edits",
 )
 _REQUIRED = object()
@@ -100,11 +106,14 @@ class _Reader:
                 "channels",
                 "prompts",
                 "tags",
+                "themes",
                 "participants",
                 "sessions",
                 "stage_progress",
                 "entries",
                 "entry_tags",
+                "entry_links",
+                "votes",
                 "edits",
             )
         }
@@ -258,12 +267,15 @@ class _Reader:
         stages = self._stages(record, where, study_id)
         channels = self._simple(record, "channels", where, study_id, created=True)
         tags = self._simple(record, "tags", where, study_id, created=False)
+        themes = self._themes(record, where, study_id)
         prompts = self._prompts(record, where, study_id, stages)
         participants = self._participants(record, where, study_id)
         sessions = self._sessions(record, where, study_id, participants, stages)
         self._progress(record, where, sessions, stages)
-        entries = self._entries(record, where, sessions, stages, channels, prompts, tags)
-        self._edits(record, where, entries)
+        entries = self._entries(record, where, sessions, stages, channels, prompts, tags, themes)
+        self._links(record, where, entries)
+        self._votes(record, where, entries, sessions)
+        self._edits(record, where, set(entries))
 
     def _stages(self, record: dict, where: str, study_id: str | None) -> set[str]:
         ids: set[str] = set()
@@ -305,6 +317,25 @@ class _Reader:
                 row["created_at"] = self.time(item, "created_at", at)
             self.rows[key].append(row)
         return found
+
+    def _themes(self, record: dict, where: str, study_id: str | None) -> set[str]:
+        ids: set[str] = set()
+        for at, item in self.array(record, "themes", where):
+            theme_id = self.new_id(item, at)
+            if theme_id:
+                ids.add(theme_id)
+            self.rows["themes"].append(
+                {
+                    "id": theme_id,
+                    "study_id": study_id,
+                    "title": self.text(item, "title", at),
+                    "author": self.text(item, "author", at, required=False),
+                    "created_at": self.time(item, "created_at", at),
+                    "updated_at": self.time(item, "updated_at", at),
+                    "deleted_at": self.time(item, "deleted_at", at, required=False),
+                }
+            )
+        return ids
 
     def _prompts(self, record: dict, where: str, study_id, stages: set[str]) -> set[str]:
         ids: set[str] = set()
@@ -401,33 +432,40 @@ class _Reader:
         channels: dict[str, str],
         prompts: set[str],
         tags: dict[str, str],
-    ) -> set[str]:
-        ids: set[str] = set()
+        themes: set[str],
+    ) -> dict[str, str | None]:
+        """The entries; returns id -> lane."""
+        ids: dict[str, str | None] = {}
         tag_ids = {name.casefold(): tag_id for tag_id, name in tags.items()}
         channel_ids = set(channels)
         for at, item in self.array(record, "entries", where):
             entry_id = self.new_id(item, at)
-            if entry_id:
-                ids.add(entry_id)
             text = self.text(item, "text", at, line=False, limit=MAX_ENTRY_LENGTH)
-            self.rows["entries"].append(
-                {
-                    "id": entry_id,
-                    "session_id": self.ref(item, "session_id", at, sessions),
-                    "stage_id": self.ref(item, "stage_id", at, stages),
-                    "lane": self.choice(item, "lane", at, LANES),
-                    "text": text,
-                    "channel_id": self.ref(item, "channel_id", at, channel_ids, required=False),
-                    "emotion": self.integer(item, "emotion", at, -2, 2, required=False),
-                    "effort": self.integer(item, "effort", at, 1, 7, required=False),
-                    "votes": self.integer(item, "votes", at, 0, None, required=False) or 0,
-                    "author": self.text(item, "author", at, required=False),
-                    "prompt_id": self.ref(item, "prompt_id", at, prompts, required=False),
-                    "created_at": self.time(item, "created_at", at),
-                    "updated_at": self.time(item, "updated_at", at),
-                    "deleted_at": self.time(item, "deleted_at", at, required=False),
-                }
-            )
+            session_id = self.ref(item, "session_id", at, sessions)
+            stage_id = self.ref(item, "stage_id", at, stages)
+            lane = self.choice(item, "lane", at, LANES)
+            if entry_id:
+                ids[entry_id] = lane
+            row = {
+                "id": entry_id,
+                "session_id": session_id,
+                "stage_id": stage_id,
+                "lane": lane,
+                "text": text,
+                "channel_id": self.ref(item, "channel_id", at, channel_ids, required=False),
+                "emotion": self.integer(item, "emotion", at, -2, 2, required=False),
+                "effort": self.integer(item, "effort", at, 1, 7, required=False),
+                "votes": self.integer(item, "votes", at, 0, None, required=False) or 0,
+                "author": self.text(item, "author", at, required=False),
+                "prompt_id": self.ref(item, "prompt_id", at, prompts, required=False),
+                "created_at": self.time(item, "created_at", at),
+                "updated_at": self.time(item, "updated_at", at),
+                "deleted_at": self.time(item, "deleted_at", at, required=False),
+            }
+            # A file from before themes has no theme_id: then a merge leaves ours alone.
+            if "theme_id" in item:
+                row["theme_id"] = self.ref(item, "theme_id", at, themes, required=False)
+            self.rows["entries"].append(row)
             names = item.get("tags", [])
             if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
                 self.problem(f"{at}.tags", "must be a list of tag names")
@@ -439,6 +477,52 @@ class _Reader:
                 elif entry_id:
                     self.rows["entry_tags"].append({"entry_id": entry_id, "tag_id": tag_id})
         return ids
+
+    def _links(self, record: dict, where: str, entries: dict[str, str | None]) -> None:
+        seen: set[tuple] = set()
+        ids = set(entries)
+        for at, item in self.array(record, "entry_links", where):
+            pair = (item.get("opportunity_id"), item.get("pain_id"))
+            if pair in seen:
+                self.problem(at, "the same opportunity and pain appear twice")
+            seen.add(pair)
+            opportunity = self.ref(item, "opportunity_id", at, ids)
+            pain = self.ref(item, "pain_id", at, ids)
+            for key, value, lane, named in (
+                ("opportunity_id", opportunity, "opportunity", "an opportunity"),
+                ("pain_id", pain, "pain", "a pain"),
+            ):
+                if value is not None and entries[value] not in (lane, None):
+                    self.problem(
+                        f"{at}.{key}", f"{value} is not {named} (its lane is {entries[value]})"
+                    )
+            self.rows["entry_links"].append(
+                {
+                    "opportunity_id": opportunity,
+                    "pain_id": pain,
+                    "author": self.text(item, "author", at, required=False),
+                    "created_at": self.time(item, "created_at", at),
+                }
+            )
+
+    def _votes(
+        self, record: dict, where: str, entries: dict[str, str | None], sessions: set[str]
+    ) -> None:
+        seen: set[tuple] = set()
+        ids = set(entries)
+        for at, item in self.array(record, "votes", where):
+            pair = (item.get("entry_id"), item.get("session_id"))
+            if pair in seen:
+                self.problem(at, "the same entry and session appear twice")
+            seen.add(pair)
+            self.rows["votes"].append(
+                {
+                    "entry_id": self.ref(item, "entry_id", at, ids),
+                    "session_id": self.ref(item, "session_id", at, sessions),
+                    "votes": self.integer(item, "votes", at, 0, None),
+                    "updated_at": self.time(item, "updated_at", at),
+                }
+            )
 
     def _edits(self, record: dict, where: str, entries: set[str]) -> None:
         for at, item in self.array(record, "edits", where):

@@ -6,6 +6,11 @@ targets with `os.replace` only once every file of the export is complete and
 synced, so an error, a full disk or Ctrl+C leaves no half file and no temporary
 one. Whether a target exists is checked by `check_targets` before anything is
 written.
+
+A folder the export writes into (`--shape all --out DIR`) may be made by it, in an
+existing folder only, mode 0700 (0770 for the group); when the export fails, the
+folder it made is removed again with everything written into it, so no half-made
+folder stays behind.
 """
 
 from __future__ import annotations
@@ -22,13 +27,30 @@ from typing import TextIO
 from exports.export_errors import BadExportOption, OutputExists, OutputFailed
 from storage.connection import file_mode
 
+FOLDER_MODE = 0o700
+GROUP_FOLDER_MODE = 0o770
 
-def check_targets(targets: Sequence[Path], *, force: bool, protect: Path | None = None) -> None:
-    """Refuse, before writing anything, targets that cannot or may not be written."""
+
+def folder_mode(group: bool = False) -> int:
+    return GROUP_FOLDER_MODE if group else FOLDER_MODE
+
+
+def check_targets(
+    targets: Sequence[Path],
+    *,
+    force: bool,
+    protect: Path | None = None,
+    new_folder: Path | None = None,
+) -> None:
+    """Refuse, before writing anything, targets that cannot or may not be written.
+
+    `new_folder` is a folder the export will make (its parent exists): targets
+    in it are fine."""
+    made = os.path.abspath(new_folder) if new_folder is not None else None
     for target in targets:
         if target.is_dir():
             raise BadExportOption(f"{target}: is a folder; give a file name")
-        if not target.parent.is_dir():
+        if not target.parent.is_dir() and os.path.abspath(target.parent) != made:
             raise BadExportOption(f"{target.parent}: no such folder")
         if protect is not None and target.exists() and _same_file(target, protect):
             raise BadExportOption(f"{target}: is the database itself; choose another name")
@@ -52,11 +74,44 @@ class PrivateFiles:
 
     `with PrivateFiles() as files: stream = files.open(path)`; leaving the block
     normally commits every file, an exception removes every temporary file.
+    With `folder`, that folder is made on entry if it does not exist (its parent
+    must), and removed again with its files if the export fails.
     """
 
-    def __init__(self, *, group: bool = False) -> None:
+    def __init__(self, *, group: bool = False, folder: Path | None = None) -> None:
         self._mode = file_mode(group)
+        self._folder_mode = folder_mode(group)
+        self._folder = folder
+        self._made_folder = False
         self._pending: list[tuple[Path, Path, TextIO]] = []
+        self._replaced: list[Path] = []
+
+    def _make_folder(self, folder: Path) -> None:
+        try:
+            os.mkdir(folder, self._folder_mode)
+        except FileExistsError:
+            if folder.is_dir():  # made meanwhile, not by us: used, never removed
+                return
+            raise OutputFailed(f"{folder}: is not a folder") from None
+        except OSError as error:
+            raise OutputFailed(f"{folder}: cannot make the folder ({error.strerror})") from error
+        self._made_folder = True
+        try:
+            os.chmod(folder, self._folder_mode)  # the umask may have taken bits we asked for
+        except OSError as error:
+            self._remove_folder()
+            raise OutputFailed(f"{folder}: cannot make the folder ({error.strerror})") from error
+
+    def _remove_folder(self) -> None:
+        """Remove the folder this export made, with the files it renamed into it."""
+        if not self._made_folder or self._folder is None:
+            return
+        for target in self._replaced:
+            with contextlib.suppress(OSError):
+                target.unlink()
+        with contextlib.suppress(OSError):
+            self._folder.rmdir()
+        self._made_folder = False
 
     def open(self, target: Path, *, encoding: str = "utf-8") -> TextIO:
         try:
@@ -82,11 +137,14 @@ class PrivateFiles:
                 stream.close()
             for temporary, target, _ in self._pending:
                 os.replace(temporary, target)
+                self._replaced.append(target)
         except OSError as error:
             target = self._pending[0][1] if self._pending else Path("?")
             self.discard()
             raise OutputFailed(f"{target}: cannot write the export ({error.strerror})") from error
         self._pending = []
+        self._replaced = []
+        self._made_folder = False  # complete: the folder is the export's now
 
     def discard(self) -> None:
         for temporary, _, stream in self._pending:
@@ -94,8 +152,12 @@ class PrivateFiles:
                 stream.close()
             temporary.unlink(missing_ok=True)
         self._pending = []
+        self._remove_folder()
+        self._replaced = []
 
     def __enter__(self) -> PrivateFiles:
+        if self._folder is not None:
+            self._make_folder(self._folder)
         return self
 
     def __exit__(self, kind, error, traceback) -> None:

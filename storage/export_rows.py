@@ -6,7 +6,8 @@ same database always exports the same bytes:
 
 - entries: study name, session started_at, session id, entry created_at, rowid;
 - sessions: study name, started_at, id;
-- the other tables of the JSON export: by position, creation time or id.
+- the other tables of the JSON export: by position, creation time or id; links and
+  votes by the order of their entries.
 
 Deleted entries are left out unless `include_deleted`; `where` narrows the
 sessions (segment, interviewer, mode, dates) as on the journey map, and `lanes`
@@ -452,7 +453,7 @@ def iter_entries(
         db,
         f"""
         SELECT e.id, e.session_id, e.stage_id, e.lane, e.text, e.channel_id, e.emotion,
-            e.effort, e.votes, e.author, e.prompt_id, e.created_at, e.updated_at,
+            e.effort, e.votes, e.author, e.prompt_id, e.theme_id, e.created_at, e.updated_at,
             e.deleted_at,
             (SELECT group_concat(name, char(31)) FROM (
                 SELECT t.name FROM entry_tags et JOIN tags t ON t.id = et.tag_id
@@ -464,6 +465,83 @@ def iter_entries(
         ORDER BY x.started_at, x.id, e.created_at, e.rowid
         """,
         params,
+    )
+
+
+def iter_themes(db: Database, study_id: str, include_deleted: bool = False) -> Iterator[dict]:
+    """The study's themes (grouped items): the live ones, and ungrouped (deleted) ones
+    that an entry still points at or, with `include_deleted`, all of them."""
+    return _dicts(
+        db,
+        """
+        SELECT th.id, th.title, th.author, th.created_at, th.updated_at, th.deleted_at
+        FROM themes th
+        WHERE th.study_id = ? AND (th.deleted_at IS NULL OR ?
+            OR EXISTS (SELECT 1 FROM entries e WHERE e.theme_id = th.id))
+        ORDER BY th.created_at, th.id
+        """,
+        [study_id, int(include_deleted)],
+    )
+
+
+def iter_entry_links(
+    db: Database,
+    study_id: str,
+    where: SessionFilter = NO_FILTER,
+    lanes: Sequence[str] | None = None,
+    include_deleted: bool = False,
+) -> Iterator[dict]:
+    """Opportunity -> pain links between two of the entries `iter_entries` yields, in
+    the order of the opportunity, then of the pain."""
+    condition, params = _entry_scope([study_id], where, lanes, include_deleted)
+    return _dicts(
+        db,
+        f"""
+        SELECT l.opportunity_id, l.pain_id, l.author, l.created_at
+        FROM entry_links l
+        JOIN entries e ON e.id = l.opportunity_id
+        JOIN sessions x ON x.id = e.session_id
+        LEFT JOIN participants p ON p.id = x.participant_id
+        JOIN entries q ON q.id = l.pain_id
+        JOIN sessions y ON y.id = q.session_id
+        WHERE {condition} AND l.pain_id IN (
+            SELECT e.id FROM entries e
+            JOIN sessions x ON x.id = e.session_id
+            LEFT JOIN participants p ON p.id = x.participant_id
+            WHERE {condition})
+        ORDER BY x.started_at, x.id, e.created_at, e.rowid, y.started_at, y.id, q.created_at,
+            q.rowid
+        """,
+        [*params, *params],
+    )
+
+
+def iter_votes(
+    db: Database,
+    study_id: str,
+    where: SessionFilter = NO_FILTER,
+    lanes: Sequence[str] | None = None,
+    include_deleted: bool = False,
+) -> Iterator[dict]:
+    """Dot-votes per (workshop) session on the entries `iter_entries` yields, given by
+    the sessions `iter_sessions` yields; by entry order, then session order."""
+    condition, params = _entry_scope([study_id], where, lanes, include_deleted)
+    session_condition, session_params = where.sql()
+    return _dicts(
+        db,
+        f"""
+        SELECT v.entry_id, v.session_id, v.votes, v.updated_at
+        FROM votes v
+        JOIN entries e ON e.id = v.entry_id
+        JOIN sessions x ON x.id = e.session_id
+        LEFT JOIN participants p ON p.id = x.participant_id
+        JOIN sessions y ON y.id = v.session_id
+        WHERE {condition} AND v.session_id IN (
+            SELECT x.id FROM sessions x LEFT JOIN participants p ON p.id = x.participant_id
+            WHERE x.study_id = ? AND {session_condition})
+        ORDER BY x.started_at, x.id, e.created_at, e.rowid, y.started_at, y.id
+        """,
+        [*params, study_id, *session_params],
     )
 
 

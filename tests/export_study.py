@@ -164,3 +164,72 @@ def _build(db) -> None:
     d.next_stage()
     typed(d, "p: -- prices differ")
     d.drop("Shipping cost")
+
+
+# --- the workshop on top: themes, links, votes from two workshop sessions -------------
+
+THEME_TITLE = "Ads everywhere (ask kim@example.com)"
+
+
+@contextmanager
+def _workshop_ids_and_clock() -> Iterator[None]:
+    counter = itertools.count(1)
+    ticks = itertools.count(0)
+    start = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+
+    def new_id() -> str:
+        return f"00000000-0000-4000-9000-{next(counter):012d}"
+
+    def now() -> str:
+        return (start + timedelta(seconds=next(ticks))).isoformat(timespec="milliseconds")
+
+    with pytest.MonkeyPatch.context() as patch:
+        for module in ("storage.workshop", "storage.sessions"):
+            patch.setattr(f"{module}.new_id", new_id)
+            patch.setattr(f"{module}.now", now)
+        yield
+
+
+def build_workshop(path: Path) -> Path:
+    """The fixed study (`build`) after two workshop sessions: W1 and a second one
+    without a participant ("lee"). Two pains grouped into a theme; an ungrouped
+    (deleted) theme; the opportunity "say who we are" linked to two pains and
+    voted by both sessions (1 + 2 on top of the 3 it had); "too many ads" voted
+    once by the second session."""
+    build(path)
+    with _workshop_ids_and_clock():
+        db = open_database(path)
+        try:
+            _build_workshop(db)
+        finally:
+            db.close()
+    return path
+
+
+def _build_workshop(db) -> None:
+    from storage import sessions, workshop
+
+    study = studies.find_study(db, STUDY)
+    assert study is not None
+    entry = {
+        row[1]: row[0]
+        for row in db.conn.execute("SELECT id, text FROM entries WHERE deleted_at IS NULL")
+    }
+    first = db.conn.execute(
+        "SELECT id FROM sessions WHERE mode = 'workshop' AND interviewer = 'kim'"
+    ).fetchone()[0]
+    second = sessions.start_session(
+        db, study.id, participant_id=None, mode="workshop", interviewer="lee", title="Round two"
+    ).id
+    ads, prices, link_pain = entry["too many ads"], entry["prices differ"], entry[HYPERLINK]
+    opportunity = entry["say who we are"]
+    workshop.group_entries(db, study.id, [ads, link_pain], THEME_TITLE, author="kim")
+    gone = workshop.group_entries(
+        db, study.id, [entry["searched"], entry["saw an ad, then searched"]], "Search", "lee"
+    )
+    workshop.ungroup(db, gone.id)
+    workshop.link(db, opportunity, [ads, prices], author="kim")
+    workshop.vote(db, opportunity, first, +1)
+    workshop.vote(db, opportunity, second, +1)
+    workshop.vote(db, opportunity, second, +1)
+    workshop.vote(db, ads, second, +1)

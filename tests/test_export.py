@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import os
 import re
@@ -24,15 +25,22 @@ from capture.sanitize import clean_text
 from exports.anonymize import mask_contacts, pseudonym
 from exports.codebook import Column
 from exports.csv_export import CsvTable, decimal, safe_cell, write_csv
-from exports.export_errors import BadExportOption, OutputExists
-from exports.export_job import ExportOptions, export, parse_lanes, parse_since, prepare_export
+from exports.export_errors import BadExportOption, OutputExists, OutputFailed
+from exports.export_job import (
+    ALL_FILES,
+    ExportOptions,
+    export,
+    parse_lanes,
+    parse_since,
+    prepare_export,
+)
 from exports.formula import is_plain_number, neutralise
 from exports.markdown_export import curve, md_text
 from exports.mermaid_export import mermaid_text, score
 from storage import export_rows, open_database
 from storage.errors import StudyNotChosen, StudyNotFound
 from storage.models import LANES
-from tests.export_study import CONTROL_TEXT, HYPERLINK, STUDY, build
+from tests.export_study import CONTROL_TEXT, HYPERLINK, STUDY, THEME_TITLE, build, build_workshop
 
 GOLDEN = Path(__file__).parent / "data" / "golden"
 UPDATE = os.environ.get("JOURNEY_UPDATE_GOLDEN") == "1"
@@ -525,6 +533,97 @@ def test_json_covers_every_study(tmp_path: Path, fixed_db: Path) -> None:
     assert [r[0] for r in rows[1:]] == sorted((r[0] for r in rows[1:]), key=str.lower)
 
 
+# --- JSON: the workshop (themes, links, votes) ---------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def workshop_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_workshop(tmp_path_factory.mktemp("workshop") / "workshop.db")
+
+
+@pytest.fixture
+def workshop(workshop_path: Path):
+    database = open_database(workshop_path, read_only=True)
+    yield database
+    database.close()
+
+
+def workshop_json(database, tmp_path: Path, **options) -> dict:
+    data = run(database, tmp_path, "w.json", format="json", force=True, **options)
+    (study,) = json.loads(data)["studies"]
+    assert_references(study)
+    return study
+
+
+def assert_references(study: dict) -> None:
+    """Every workshop reference points at an object of the study in the file."""
+    themes = {t["id"] for t in study["themes"]}
+    lanes = {e["id"]: e["lane"] for e in study["entries"]}
+    sessions = {s["id"] for s in study["sessions"]}
+    assert all(e["theme_id"] in themes for e in study["entries"] if e["theme_id"])
+    for found in study["entry_links"]:
+        assert lanes[found["opportunity_id"]] == "opportunity"
+        assert lanes[found["pain_id"]] == "pain"
+    for vote in study["votes"]:
+        assert vote["entry_id"] in lanes and vote["session_id"] in sessions
+
+
+def test_golden_workshop_json(workshop, tmp_path: Path) -> None:
+    assert_golden("export-workshop.json", run(workshop, tmp_path, format="json"))
+
+
+def test_json_holds_the_workshop(workshop, tmp_path: Path) -> None:
+    study = workshop_json(workshop, tmp_path)
+    (theme,) = study["themes"]  # the ungrouped one is left out
+    assert (theme["title"], theme["author"], theme["deleted_at"]) == (THEME_TITLE, "kim", None)
+    text = {e["id"]: e["text"] for e in study["entries"]}
+    grouped = [text[e["id"]] for e in study["entries"] if e["theme_id"] == theme["id"]]
+    assert grouped == [HYPERLINK, "too many ads"]
+    assert [
+        (text[x["opportunity_id"]], text[x["pain_id"]], x["author"]) for x in study["entry_links"]
+    ] == [
+        ("say who we are", "too many ads", "kim"),
+        ("say who we are", "prices differ", "kim"),
+    ]
+    kim, lee = (s["id"] for s in study["sessions"] if s["mode"] == "workshop")
+    assert [(text[v["entry_id"]], v["session_id"], v["votes"]) for v in study["votes"]] == [
+        ("too many ads", lee, 1),
+        ("say who we are", kim, 1),
+        ("say who we are", lee, 2),
+    ]
+    totals = {e["text"]: e["votes"] for e in study["entries"]}
+    assert (totals["say who we are"], totals["too many ads"]) == (6, 1)  # 3 set before voting
+    deleted = workshop_json(workshop, tmp_path, include_deleted=True)
+    assert [(t["title"], t["deleted_at"] is not None) for t in deleted["themes"]] == [
+        (THEME_TITLE, False),
+        ("Search", True),
+    ]
+
+
+def test_anonymized_json_has_no_workshop_authors(workshop, tmp_path: Path) -> None:
+    data = run(workshop, tmp_path, format="json", anonymize=True)
+    (study,) = json.loads(data)["studies"]
+    assert_references(study)
+    assert [t["title"] for t in study["themes"]] == ["Ads everywhere (ask [email])"]
+    assert all(t["author"] is None for t in study["themes"])
+    assert all(x["author"] is None for x in study["entry_links"])
+    assert len(study["entry_links"]) == 2 and len(study["votes"]) == 3
+    for secret in (b'"kim"', b'"lee"', b"kim@example.com"):
+        assert secret not in data
+
+
+def test_json_workshop_follows_the_filters(workshop, tmp_path: Path) -> None:
+    # W1 and the second workshop have no participant: a segment leaves them out, with
+    # their opportunity (so its links) and their votes; themes stay complete.
+    new = workshop_json(workshop, tmp_path, segment="new")
+    assert len(new["themes"]) == 1 and new["entry_links"] == [] and new["votes"] == []
+    assert [e["text"] for e in new["entries"] if e["theme_id"]] == [HYPERLINK]
+    # Only pains: no opportunity, so no link; the pain's vote stays.
+    pains = workshop_json(workshop, tmp_path, lanes="pain")
+    assert pains["entry_links"] == []
+    assert [v["votes"] for v in pains["votes"]] == [1]
+
+
 # --- Markdown and Mermaid ---------------------------------------------------------------
 
 
@@ -662,6 +761,87 @@ def test_an_error_leaves_no_half_file_and_no_temporary_file(
     with pytest.raises(Exception, match="No space left"):
         export(db, ExportOptions(shape="all", out=str(folder)))
     assert list(folder.iterdir()) == []
+
+
+def test_shape_all_makes_a_missing_folder_in_an_existing_one(db, tmp_path: Path) -> None:
+    out = tmp_path / "results"
+    export(db, ExportOptions(shape="all", out=f"{out}/"))
+    assert stat.S_IMODE(out.stat().st_mode) == 0o700
+    assert sorted(p.name for p in out.iterdir()) == [f"{key}.csv" for key in sorted(ALL_FILES)]
+    assert (out / "entries.csv").read_bytes() == (GOLDEN / "entries.csv").read_bytes()
+    shared = tmp_path / "shared"
+    linkage = shared / "linkage.csv"  # may go into the folder being made, too
+    export(
+        db,
+        ExportOptions(
+            shape="all", out=str(shared), group=True, anonymize=True, linkage=str(linkage)
+        ),
+    )
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o770
+    assert len(list(shared.iterdir())) == 6
+    assert all(stat.S_IMODE(p.stat().st_mode) == 0o660 for p in shared.iterdir())
+
+
+def test_shape_all_refuses_a_folder_whose_parent_is_missing(db, tmp_path: Path) -> None:
+    with pytest.raises(BadExportOption, match="missing: no such folder"):
+        prepare_export(db, ExportOptions(shape="all", out=str(tmp_path / "missing" / "results")))
+    (tmp_path / "file").write_text("keep")
+    with pytest.raises(BadExportOption, match="file: is not a folder"):
+        export(db, ExportOptions(shape="all", out=str(tmp_path / "file")))
+    with pytest.raises(BadExportOption, match="file: is not a folder"):
+        export(db, ExportOptions(shape="all", out=str(tmp_path / "file" / "results")))
+    assert [p.name for p in tmp_path.iterdir()] == ["file"]
+    # Checking makes nothing: only running the export does.
+    prepare_export(db, ExportOptions(shape="all", out=str(tmp_path / "later")))
+    assert [p.name for p in tmp_path.iterdir()] == ["file"]
+
+
+def test_a_failed_export_removes_the_folder_it_made(
+    db, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = export_rows.iter_entry_rows
+
+    def failing(*args, **kwargs):
+        for number, row in enumerate(real(*args, **kwargs)):
+            if number == 5:
+                raise OSError(28, "No space left on device")
+            yield row
+
+    with monkeypatch.context() as patch:
+        patch.setattr(export_rows, "iter_entry_rows", failing)
+        with pytest.raises(OutputFailed, match="No space left"):
+            export(db, ExportOptions(shape="all", out=str(tmp_path / "results")))
+    assert list(tmp_path.iterdir()) == []
+    # A failure while renaming, after some files are in place: they go with the folder.
+    real_replace = os.replace
+    calls = [0]
+
+    def replace(source, target):
+        calls[0] += 1
+        if calls[0] == 3:
+            raise OSError(5, "Input/output error")
+        real_replace(source, target)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "replace", replace)
+        with pytest.raises(OutputFailed, match="Input/output error"):
+            export(db, ExportOptions(shape="all", out=str(tmp_path / "results")))
+    assert calls[0] == 3
+    assert list(tmp_path.iterdir()) == []
+    # An interrupt is a failure too.
+    with monkeypatch.context() as patch:
+        patch.setattr(export_rows, "iter_entry_rows", _interrupted(real))
+        with pytest.raises(KeyboardInterrupt):
+            export(db, ExportOptions(shape="all", out=str(tmp_path / "results")))
+    assert list(tmp_path.iterdir()) == []
+
+
+def _interrupted(real):
+    def rows(*args, **kwargs):
+        yield from itertools.islice(real(*args, **kwargs), 3)
+        raise KeyboardInterrupt
+
+    return rows
 
 
 def test_the_database_itself_is_never_a_target(db, fixed_db: Path) -> None:

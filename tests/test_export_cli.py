@@ -108,6 +108,29 @@ def test_shape_all_writes_the_five_files(runner: CliRunner, fixed_db: Path, tmp_
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 
+def test_shape_all_makes_the_folder_of_the_readme_example(
+    runner: CliRunner, fixed_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`journey --db x.db export --shape all --out results/` with no results/ yet."""
+    monkeypatch.chdir(tmp_path)
+    result = export(runner, fixed_db, "--shape", "all", "--out", "results/")
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "results"
+    assert stat.S_IMODE(out.stat().st_mode) == 0o700
+    assert sorted(p.name for p in out.iterdir()) == ALL_FILES
+    for path in out.iterdir():
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert path.read_bytes() == (GOLDEN / path.name).read_bytes()
+    shared = runner.invoke(
+        app,
+        ["--db", str(fixed_db), "--group", "export", "--shape", "all", "--out", "team"],
+    )
+    assert shared.exit_code == 0, shared.output
+    assert stat.S_IMODE((tmp_path / "team").stat().st_mode) == 0o770
+    for path in (tmp_path / "team").iterdir():
+        assert stat.S_IMODE(path.stat().st_mode) == 0o660
+
+
 def test_a_typed_hyperlink_comes_out_neutralised(runner: CliRunner, fixed_db: Path) -> None:
     result = export(runner, fixed_db)
     assert result.exit_code == 0, result.output
@@ -224,7 +247,8 @@ def test_a_progress_bar_for_large_exports_to_files(
         (("--anonymize", "--linkage", "-"), ("--linkage needs a file name",)),
         (("--shape", "all"), ("--shape all writes five files", "--out DIR")),
         (("--shape", "all", "--out", "-"), ("--shape all writes five files",)),
-        (("--shape", "all", "--out", "{tmp}/missing"), ("missing: no such folder",)),
+        (("--shape", "all", "--out", "{tmp}/missing/results"), ("missing: no such folder",)),
+        (("--shape", "all", "--out", "{tmp}/file.txt/results"), ("file.txt: is not a folder",)),
         (("--shape", "all", "--out", "{tmp}/file.txt"), ("file.txt: is not a folder",)),
         (("--out", "{tmp}/missing/entries.csv"), ("missing: no such folder",)),
         (("--out", "{tmp}"), ("is a folder; give a file name",)),
