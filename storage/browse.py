@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from storage.aggregates import NO_FILTER, SessionFilter, _session_scope
+from storage.connection import read
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,179 @@ class EntryRow:
     created_at: str
 
 
+DRILL_DOWN_LIMIT = 5000
+"""The most entries a drill-down lists at once; its count and its filter cover them all."""
+
+
+@dataclass(frozen=True)
+class EntryScope:
+    """Which entries a drill-down is about: a map cell (stage, lane, channel), or one
+    session, within the sessions a filter selects."""
+
+    study_id: str
+    stage_id: str | None = None
+    lane: str | None = None
+    channel_id: str | None = None
+    session_id: str | None = None
+    where: SessionFilter = NO_FILTER
+    emotion_only: bool = False  # the emotion row of the map: rated entries only
+
+
+@dataclass(frozen=True)
+class EntryPage:
+    """The first `limit` entries of a scope that match a search, and how many match in all."""
+
+    rows: list[EntryRow]
+    matching: int
+
+    @property
+    def truncated(self) -> bool:
+        return self.matching > len(self.rows)
+
+
+_FROM = """
+    FROM entries e
+    JOIN stages st ON st.id = e.stage_id
+    JOIN sessions x ON x.id = e.session_id
+    LEFT JOIN participants p ON p.id = x.participant_id
+    LEFT JOIN channels c ON c.id = e.channel_id
+"""
+_SEARCHED = ("e.text", "c.name", "p.code", "x.interviewer", "st.name", "e.lane")
+_TAG_MATCH = (
+    "EXISTS (SELECT 1 FROM entry_tags et JOIN tags t ON t.id = et.tag_id "
+    "WHERE et.entry_id = e.id AND {column} LIKE ? ESCAPE '\\')"
+)
+_FOLD = "journey_casefold"
+
+
+def search_terms(search: str) -> list[str]:
+    """The words of a drill-down filter; every word must match somewhere in the entry."""
+    return search.split()
+
+
+def like_pattern(term: str) -> str:
+    """`term` anywhere, with LIKE's own wildcards (and the escape character) taken literally."""
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _casefold(value: object) -> str | None:
+    return None if value is None else str(value).casefold()
+
+
+def _search_clause(db: Database, search: str) -> tuple[list[str], list]:
+    """One condition per word: the word in the text, channel, participant code, interviewer,
+    stage or lane, or in a tag name (a word starting with # matches tags only).
+
+    LIKE ignores case for ASCII letters only; a word with other letters compares
+    case-folded text (a Python function on the connection), so "ärger" finds "Ärger"."""
+    clauses: list[str] = []
+    params: list = []
+    for term in search_terms(search):
+        tag_only = term.startswith("#") and len(term) > 1
+        if tag_only:
+            term = term[1:]
+        folded = not term.isascii()
+        if folded:
+            db.conn.create_function(_FOLD, 1, _casefold, deterministic=True)
+            term = term.casefold()
+
+        def column(name: str, folded: bool = folded) -> str:
+            return f"{_FOLD}({name})" if folded else name
+
+        pattern = like_pattern(term)
+        options = [_TAG_MATCH.format(column=column("t.name"))]
+        if not tag_only:
+            options += [f"{column(name)} LIKE ? ESCAPE '\\'" for name in _SEARCHED]
+        clauses.append("(" + " OR ".join(options) + ")")
+        params += [pattern] * len(options)
+    return clauses, params
+
+
+def _scope_clause(db: Database, scope: EntryScope, search: str) -> tuple[str, list]:
+    clauses = ["st.study_id = ?", "e.deleted_at IS NULL"]
+    params: list = [scope.study_id]
+    for column, value in (
+        ("e.stage_id", scope.stage_id),
+        ("e.lane", scope.lane),
+        ("e.channel_id", scope.channel_id),
+        ("e.session_id", scope.session_id),
+    ):
+        if value is not None:
+            clauses.append(f"{column} = ?")
+            params.append(value)
+    if scope.emotion_only:
+        clauses.append("e.emotion IS NOT NULL")
+    searched, search_params = _search_clause(db, search)
+    clauses += searched
+    params += search_params
+    session_scope, session_params = _session_scope(scope.study_id, scope.where, "e.session_id")
+    return f"WHERE {' AND '.join(clauses)} {session_scope}", [*params, *session_params]
+
+
+def _entry_row(row: tuple) -> EntryRow:
+    (id_, session_id, code, interviewer, mode, position, stage, lane, channel) = row[:9]
+    emotion, effort, votes, text, tags, created_at = row[9:]
+    return EntryRow(
+        id_,
+        session_id,
+        code,
+        interviewer,
+        mode,
+        position,
+        stage,
+        lane,
+        channel,
+        emotion,
+        effort,
+        votes,
+        text,
+        tuple(tags.split("\x1f")) if tags else (),
+        created_at,
+    )
+
+
+def entries_in(
+    db: Database, scope: EntryScope, search: str = "", limit: int = DRILL_DOWN_LIMIT
+) -> list[EntryRow]:
+    """The first `limit` live entries of `scope` that match `search`, in time order."""
+    where, params = _scope_clause(db, scope, search)
+    return [
+        _entry_row(row)
+        for row in db.conn.execute(
+            f"""
+            SELECT e.id, e.session_id, p.code, x.interviewer, x.mode, st.position, st.name,
+                e.lane, c.name, e.emotion, e.effort, e.votes, e.text,
+                (SELECT group_concat(name, char(31)) FROM (
+                    SELECT t.name FROM entry_tags et JOIN tags t ON t.id = et.tag_id
+                    WHERE et.entry_id = e.id ORDER BY t.name COLLATE NOCASE)),
+                e.created_at
+            {_FROM}
+            {where}
+            ORDER BY e.created_at, e.rowid
+            LIMIT ?
+            """,
+            [*params, limit],
+        )
+    ]
+
+
+def count_entries_in(db: Database, scope: EntryScope, search: str = "") -> int:
+    """How many live entries of `scope` match `search` (all of them when it is empty)."""
+    where, params = _scope_clause(db, scope, search)
+    return db.conn.execute(f"SELECT count(*) {_FROM} {where}", params).fetchone()[0]
+
+
+def entry_page(
+    db: Database, scope: EntryScope, search: str = "", limit: int = DRILL_DOWN_LIMIT
+) -> EntryPage:
+    """The rows a drill-down shows and the number they are out of, from one snapshot."""
+    with read(db):
+        rows = entries_in(db, scope, search, limit)
+        matching = count_entries_in(db, scope, search) if len(rows) >= limit else len(rows)
+    return EntryPage(rows, matching)
+
+
 def entries_behind(
     db: Database,
     study_id: str,
@@ -40,47 +214,30 @@ def entries_behind(
     channel_id: str | None = None,
     session_id: str | None = None,
     where: SessionFilter = NO_FILTER,
-    limit: int = 5000,
+    emotion_only: bool = False,
+    search: str = "",
+    limit: int = DRILL_DOWN_LIMIT,
 ) -> list[EntryRow]:
     """The live entries of a map cell (stage, lane, channel) or of one session, in time order."""
-    clauses = ["st.study_id = ?", "e.deleted_at IS NULL"]
-    params: list = [study_id]
-    for column, value in (
-        ("e.stage_id", stage_id),
-        ("e.lane", lane),
-        ("e.channel_id", channel_id),
-        ("e.session_id", session_id),
-    ):
-        if value is not None:
-            clauses.append(f"{column} = ?")
-            params.append(value)
-    scope, scope_params = _session_scope(study_id, where, "e.session_id")
-    return [
-        EntryRow(
-            *row[:13],
-            tuple(row[13].split("\x1f")) if row[13] else (),
-            row[14],
-        )
-        for row in db.conn.execute(
-            f"""
-            SELECT e.id, e.session_id, p.code, x.interviewer, x.mode, st.position, st.name,
-                e.lane, c.name, e.emotion, e.effort, e.votes, e.text,
-                (SELECT group_concat(name, char(31)) FROM (
-                    SELECT t.name FROM entry_tags et JOIN tags t ON t.id = et.tag_id
-                    WHERE et.entry_id = e.id ORDER BY t.name COLLATE NOCASE)),
-                e.created_at
-            FROM entries e
-            JOIN stages st ON st.id = e.stage_id
-            JOIN sessions x ON x.id = e.session_id
-            LEFT JOIN participants p ON p.id = x.participant_id
-            LEFT JOIN channels c ON c.id = e.channel_id
-            WHERE {" AND ".join(clauses)} {scope}
-            ORDER BY e.created_at, e.rowid
-            LIMIT ?
-            """,
-            [*params, *scope_params, limit],
-        )
-    ]
+    scope = EntryScope(study_id, stage_id, lane, channel_id, session_id, where, emotion_only)
+    return entries_in(db, scope, search, limit)
+
+
+def count_entries_behind(
+    db: Database,
+    study_id: str,
+    *,
+    stage_id: str | None = None,
+    lane: str | None = None,
+    channel_id: str | None = None,
+    session_id: str | None = None,
+    where: SessionFilter = NO_FILTER,
+    emotion_only: bool = False,
+    search: str = "",
+) -> int:
+    """How many entries `entries_behind` would list without a limit."""
+    scope = EntryScope(study_id, stage_id, lane, channel_id, session_id, where, emotion_only)
+    return count_entries_in(db, scope, search)
 
 
 @dataclass(frozen=True)

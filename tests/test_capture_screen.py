@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 from textual import events
+from textual.containers import Vertical
 from textual.keys import _character_to_key
 from textual.widgets import Checkbox, Input, OptionList, Select, Static
 
@@ -28,8 +29,10 @@ from tui.screens.new_interview_screen import NewInterviewScreen
 from tui.screens.summary_screen import SummaryScreen
 from tui.widgets.lane_card import LaneCard
 from tui.widgets.quick_entry_input import QuickEntryInput
+from tui.widgets.stage_stepper import StageStepper
 
 STUDY = "Checkout study"
+FORM_FIELDS = ("#study", "#participant", "#segment", "#interviewer", "#mode", "#consent")
 
 
 # -- helpers -------------------------------------------------------------------
@@ -667,6 +670,39 @@ async def test_new_interview_form_needs_consent_and_starts_the_session(study_db:
     ]
 
 
+async def test_the_whole_new_interview_form_fits_80x24(study_db: Path) -> None:
+    app = capture_app(study_db, participant=None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, NewInterviewScreen)
+        box = form.query_one(Vertical)
+        assert box.max_scroll_y == 0  # no scrollbar: nothing is below the fold
+        screen = form.region
+        for selector in (".title", *FORM_FIELDS, "#start", "#cancel"):
+            widget = form.query_one(selector)
+            assert screen.contains_region(widget.region), selector
+        # One line per field.
+        for selector in FORM_FIELDS:
+            assert form.query_one(selector).region.height == 1, selector
+        title = form.query_one(".title", Static)
+        assert plain(title).strip() == "New interview"
+
+
+async def test_the_consent_box_says_whether_it_is_ticked(study_db: Path) -> None:
+    app = capture_app(study_db, participant=None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        consent = app.screen.query_one("#consent", Checkbox)
+        assert str(consent.label).startswith("Consent given: not yet")
+        consent.focus()
+        await pilot.press("space")
+        assert consent.value
+        assert str(consent.label) == "Consent given: yes, recorded with the time"
+        await pilot.press("space")
+        assert not consent.value
+        assert str(consent.label).startswith("Consent given: not yet")
+
+
 async def test_cancelling_the_new_interview_form_writes_nothing(study_db: Path) -> None:
     app = capture_app(study_db, participant=None)
     async with app.run_test() as pilot:
@@ -689,6 +725,34 @@ async def test_a_multi_line_paste_is_kept_whole_and_once(study_db: Path) -> None
     assert live_entries(study_db) == [
         ("Awareness", "quote", "I just wanted to pay and go.", None, None, None, "")
     ]
+
+
+# -- 9. the stage bar ---------------------------------------------------------------------
+
+
+def stage_bar(app) -> str:
+    return app.screen.query_one(StageStepper).render().plain
+
+
+async def test_the_stage_bar_keeps_entry_counts_apart_from_the_marks(study_db: Path) -> None:
+    app = capture_app(study_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await type_line(pilot, "g: cheap")
+        await type_line(pilot, "n: fast")
+        assert stage_bar(app).startswith("▶ 1 Awareness (2) › ·2 Consi")
+        await pilot.press("ctrl+n")
+        for line in ("g: compare", "n: the total", "e: no fees"):
+            await type_line(pilot, line)
+        # ✓ marks a stage reached; the count of entries is in brackets, the current
+        # stage's too, with no mark of its own to be read as one.
+        bar = stage_bar(app)
+        assert bar == "✓1 Aware… (2) › ▶ 2 Consideration (3) › ·3 Decis… › ·4 Reten… › ·5 Advoc…"
+        assert len(bar) <= 80
+        await pilot.resize_terminal(120, 30)
+        await pilot.pause()
+        assert stage_bar(app) == (
+            "✓1 Awareness (2) › ▶ 2 Consideration (3) › ·3 Decision › ·4 Retention › ·5 Advocacy"
+        )
 
 
 # -- snapshots -----------------------------------------------------------------------
@@ -745,6 +809,16 @@ def test_snapshot_new_interview_form(snap_compare, study_db: Path) -> None:
 def test_snapshot_capture_screen_with_every_lane(snap_compare, study_db: Path, size) -> None:
     app = snapshot_app(study_db)
     assert snap_compare(app, run_before=typing(*ONE_LINE_PER_LANE), terminal_size=size)
+
+
+def test_snapshot_new_interview_form_consent_given_no_color(
+    snap_compare, study_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Without colour, the box and its label still say that consent was given.
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = snapshot_app(study_db, participant=None)
+    keys = ["tab", "tab", "tab", "tab", "space"]
+    assert snap_compare(app, press=keys, terminal_size=(80, 24))
 
 
 def test_snapshot_help(snap_compare, study_db: Path) -> None:

@@ -8,6 +8,7 @@ snapshots use demo data, whose timestamps are fixed by the seed.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,18 +16,27 @@ import pytest
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Input, Select, Static, TabbedContent
 
+import tui.screens.drill_down_screen as drill_module
 import tui.screens.review_screen as review_module
 from capture.demo import add_demo_sessions
 from capture.journey_map import build_map
 from capture.session import InterviewSession
+from capture.study import new_study
 from storage import open_database
 from storage.aggregates import NO_FILTER, SessionFilter
+from storage.browse import (
+    EntryScope,
+    count_entries_behind,
+    entries_behind,
+    entries_in,
+    entry_page,
+)
 from storage.connection import wal_path, write
-from storage.studies import get_study
+from storage.studies import channels, get_study
 from tests.test_journey_map import Built, build
 from tui.app import ReviewRequest, make_app
 from tui.screens.compare_screen import CompareScreen
-from tui.screens.drill_down_screen import DrillDownScreen
+from tui.screens.drill_down_screen import SEARCH_DELAY, DrillDownScreen
 from tui.screens.filter_screen import FilterScreen
 from tui.screens.review_screen import ReviewScreen
 from tui.widgets.journey_map_table import JourneyMapTable
@@ -106,6 +116,18 @@ def live_ids(path: Path, where: str, params: list) -> list[str]:
             params,
         )
     ]
+
+
+SEARCH_WAIT = SEARCH_DELAY + 0.2
+
+
+def count_line(app) -> str:
+    return str(app.screen.query_one("#count", Static).render())
+
+
+def column_texts(table: DataTable, key: str) -> list[str]:
+    column = table.get_column_index(key)
+    return [str(table.get_row_at(i)[column]) for i in range(table.row_count)]
 
 
 def shown_ids(app) -> list[str]:
@@ -353,16 +375,17 @@ async def test_drill_down_lists_exactly_the_entries_of_a_lane_cell(hand_db) -> N
         assert len(expected) == 7
         assert shown_ids(app) == expected
         assert app.screen.sub_title == "Awareness: goals"
-        count = str(app.screen.query_one("#count", Static).render())
-        assert count == "7 of 7 entries"
-        first = [str(c) for c in app.screen.query_one("#entries", DataTable).get_row_at(0)]
-        assert first == ["P01", "Awareness", "goal", "", "", "Cheap price", "", "ana"]
-        # The filter box narrows the list.
+        assert count_line(app) == "7 of 7 entries"
+        # The stage and lane are the title's; no entry of the cell has a channel or an emotion.
+        table = app.screen.query_one("#entries", DataTable)
+        assert column_labels(table) == ["Who", "Text", "Tags", "Interviewer"]
+        first = [str(c) for c in table.get_row_at(0)]
+        assert first == ["P01", "Cheap price", "", "ana"]
+        # The filter box narrows the list (in the database, a moment after the typing).
         await pilot.press("slash", *"cheap")
-        await pilot.pause()
+        await settle(app, pilot, SEARCH_WAIT)
         assert len(shown_ids(app)) == 5
-        count = str(app.screen.query_one("#count", Static).render())
-        assert count == "5 of 7 entries matching cheap"
+        assert count_line(app) == "5 of 7 entries matching cheap"
         await pilot.press("enter")  # out of the box, back to the list
         await pilot.pause()
         assert app.focused is app.screen.query_one("#entries", DataTable)
@@ -420,6 +443,184 @@ async def test_drill_down_follows_the_filter(hand_db) -> None:
         assert shown_ids(app) == expected
 
 
+# -- the drill-down: every entry counted, the filter searching them all --------------------------
+
+
+def test_the_count_covers_every_entry_and_a_page_stops_at_its_limit(hand_db) -> None:
+    built, path = hand_db
+    goals = EntryScope(built.study.id, stage_id=built.s1.id, lane="goal")
+    with open_database(path, read_only=True) as db:
+        assert count_entries_behind(db, built.study.id, stage_id=built.s1.id, lane="goal") == 7
+        everything = entries_in(db, goals)
+        assert [row.id for row in everything] == live_ids(
+            path, "e.stage_id = ? AND e.lane = 'goal'", [built.s1.id]
+        )
+        page = entry_page(db, goals, limit=3)
+        assert [row.id for row in page.rows] == [row.id for row in everything[:3]]
+        assert (page.matching, page.truncated) == (7, True)
+        # A search counts every match, not only those on the page.
+        page = entry_page(db, goals, "cheap", limit=3)
+        assert (len(page.rows), page.matching) == (3, 5)
+        page = entry_page(db, goals, "cheap")
+        assert (len(page.rows), page.matching, page.truncated) == (5, 5, False)
+        # The emotion row of the map: rated entries only, in SQL.
+        rated = entries_behind(db, built.study.id, stage_id=built.s2.id, emotion_only=True)
+        assert [row.id for row in rated] == live_ids(
+            path, "e.stage_id = ? AND e.emotion IS NOT NULL", [built.s2.id]
+        )
+
+
+@pytest.fixture
+def search_db(tmp_path: Path) -> tuple[Path, str]:
+    """Entries that try the search: LIKE's wildcards, letters beyond ASCII, every field."""
+    path = tmp_path / "search.db"
+    with open_database(path, create=True) as db:
+        study = new_study(db, "Search")
+        web = next(c for c in channels(db, study.id) if c.name == "Website")
+        a = InterviewSession.start(db, study, "P01", segment="new", interviewer="Åsa")
+        for text in ("50% off", "5000 off", "a_b", "axb", "back\\slash"):
+            a.add("goal", text)
+        a.add("pain", "Ärger mit der Lieferung", tags=["Lieferung"])
+        a.add("touchpoint", "looked around", channel=web)
+        b = InterviewSession.start(db, study, "P02", interviewer="ben")
+        b.add("goal", "nothing special", tags=["price"])
+        b.add("need", "a price I understand")
+    return path, study.id
+
+
+def searched(path: Path, study_id: str, search: str) -> list[str]:
+    with open_database(path, read_only=True) as db:
+        return [row.text for row in entries_in(db, EntryScope(study_id), search)]
+
+
+def test_the_search_takes_like_wildcards_literally(search_db) -> None:
+    path, study_id = search_db
+    assert searched(path, study_id, "50%") == ["50% off"]
+    assert searched(path, study_id, "%") == ["50% off"]
+    assert searched(path, study_id, "a_b") == ["a_b"]
+    assert searched(path, study_id, "_") == ["a_b"]
+    assert searched(path, study_id, "back\\") == ["back\\slash"]
+    assert searched(path, study_id, "\\") == ["back\\slash"]
+
+
+def test_the_search_ignores_case_in_every_alphabet_and_looks_in_every_field(search_db) -> None:
+    path, study_id = search_db
+    pain = ["Ärger mit der Lieferung"]
+    assert searched(path, study_id, "ärger") == pain
+    assert searched(path, study_id, "ÄRGER") == pain
+    assert searched(path, study_id, "#LIEF") == pain  # a tag
+    assert searched(path, study_id, "websITE") == ["looked around"]  # a channel
+    p01 = ["50% off", "5000 off", "a_b", "axb", "back\\slash", *pain, "looked around"]
+    assert searched(path, study_id, "åsa") == p01  # an interviewer
+    assert searched(path, study_id, "p01") == p01  # a participant
+    assert searched(path, study_id, "BEN") == ["nothing special", "a price I understand"]
+    # Every word must match, each anywhere; a #word only a tag.
+    assert searched(path, study_id, "ben price") == ["nothing special", "a price I understand"]
+    assert searched(path, study_id, "#price") == ["nothing special"]
+    assert searched(path, study_id, "ben off") == []
+
+
+async def test_a_long_drill_down_says_so_and_its_filter_searches_every_entry(
+    hand_db, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built, path = hand_db
+    monkeypatch.setattr(drill_module, "DRILL_DOWN_LIMIT", 3)
+    calls: list[tuple[str, bool, bool]] = []
+    real_page = drill_module.entry_page
+
+    def spy(db, scope, search="", limit=5000):
+        main = threading.current_thread() is threading.main_thread()
+        calls.append((search, main, db is app.db))
+        return real_page(db, scope, search, limit)
+
+    monkeypatch.setattr(drill_module, "entry_page", spy)
+    app = review_app(path, built.study.id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await select_cell(app, pilot, "goal", built.s1.id)
+        await pilot.press("enter")
+        await pilot.pause()
+        every = live_ids(path, "e.stage_id = ? AND e.lane = 'goal'", [built.s1.id])
+        assert len(every) == 7
+        assert shown_ids(app) == every[:3]
+        assert count_line(app) == "3 of 7 entries (the first 3; the filter searches all)"
+        # P05's goal is the last of the seven: beyond the first three, and found.
+        await pilot.press("slash", *"p05")
+        assert count_line(app) == "searching all 7 entries for p05…"
+        await settle(app, pilot, SEARCH_WAIT)
+        p05 = live_ids(path, "e.stage_id = ? AND e.lane = 'goal' AND p.code = 'P05'", [built.s1.id])
+        assert p05 == every[-1:]
+        assert shown_ids(app) == p05
+        assert count_line(app) == "1 of 7 entries matching p05"
+        # More matches than the page holds: the count says both.
+        await pilot.press("ctrl+u", *"cheap")
+        await settle(app, pilot, SEARCH_WAIT)
+        assert len(shown_ids(app)) == 3
+        assert count_line(app) == "3 of 5 entries matching cheap (the first 3; 7 entries in all)"
+        # A tag of an entry beyond the page; an interviewer.
+        await pilot.press("ctrl+u", *"#price")
+        await settle(app, pilot, SEARCH_WAIT)
+        assert count_line(app) == "2 of 7 entries matching #price"
+        await pilot.press("ctrl+u", *"KIM")
+        await settle(app, pilot, SEARCH_WAIT)
+        assert [str(c) for c in app.screen.query_one("#entries", DataTable).get_row_at(0)][:2] == [
+            "W1",
+            "as cheap as possible",
+        ]
+        # An empty box shows the first page again, at once.
+        await pilot.press("ctrl+u")
+        await pilot.pause()
+        assert shown_ids(app) == every[:3]
+        assert count_line(app) == "3 of 7 entries (the first 3; the filter searches all)"
+    # The first page came on the app's connection; every search in a worker thread, on its own.
+    assert calls[0] == ("", True, True)
+    searches = [call for call in calls if call[0]]
+    assert {search for search, _main, _app_db in searches} >= {"p05", "cheap", "#price", "KIM"}
+    assert not any(main or app_db for _search, main, app_db in searches)
+
+
+async def test_drill_down_columns_fit_80_columns_and_follow_a_resize(hand_db) -> None:
+    built, path = hand_db
+    app = review_app(path, built.study.id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("t")
+        await pilot.pause()
+        # P02 (B) is the fifth row, by date: two stages, lanes and channels; one interviewer.
+        await pilot.press("down", "down", "down", "down", "enter")
+        await pilot.pause()
+        table = app.screen.query_one("#entries", DataTable)
+        assert column_labels(table) == ["Stage", "Lane", "Channel", "Emo", "Text"]
+        assert table.columns[table.ordered_columns[-1].key].width >= 36
+        assert table.virtual_size.width <= table.size.width  # nothing off to the right
+        # The tags go in front of the text rather than into a column of their own.
+        assert column_texts(table, "text")[-1] == "#packaging #shipping box too big"
+        await pilot.resize_terminal(160, 40)
+        await pilot.pause()
+        assert column_labels(table) == [
+            "Stage",
+            "Lane",
+            "Channel",
+            "Emo",
+            "Text",
+            "Tags",
+            "Interviewer",
+        ]
+        assert column_texts(table, "text")[-1] == "box too big"
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert column_labels(table)[-1] == "Text"
+        # A map cell: its stage and lane are in the title, so the text has the room.
+        await pilot.press("escape", "m")
+        await select_cell(app, pilot, "pain", built.s2.id)
+        await pilot.press("enter")
+        await pilot.pause()
+        table = app.screen.query_one("#entries", DataTable)
+        assert app.screen.sub_title == "Consideration: pains"
+        assert column_labels(table) == ["Who", "Emo", "Text", "Tags"]
+        assert table.virtual_size.width <= table.size.width
+
+
 # -- the timeline -----------------------------------------------------------------------------
 
 
@@ -438,11 +639,12 @@ async def test_the_timeline_lists_sessions_and_sorts(hand_db) -> None:
         assert app.screen.query_one(TabbedContent).active == "timeline"
         table = app.screen.query_one(TimelineTable)
         assert app.focused is table
+        # Wide enough for everything; the column it is sorted by is marked.
         assert column_labels(table) == [
             "Who",
             "Segment",
             "Interviewer",
-            "Started",
+            "Started ▾",
             "1 Awareness",
             "2 Consideratio",
             "3 Decision",
@@ -457,6 +659,7 @@ async def test_the_timeline_lists_sessions_and_sorts(hand_db) -> None:
         await pilot.press("s")
         await pilot.pause()
         assert table.sort_by == "segment"
+        assert column_labels(table)[1:4] == ["Segment ▾", "Interviewer", "Started"]
         assert timeline_codes(app) == ["P01", "P02", "P06", "P03", "P05", "W1"]
         assert "Timeline sorted by segment" in [n.message for n in app._notifications]
         await pilot.press("s")
@@ -467,6 +670,59 @@ async def test_the_timeline_lists_sessions_and_sorts(hand_db) -> None:
         await pilot.pause()
         assert table.sort_by == "date"
         assert timeline_codes(app) == by_date
+
+
+@pytest.mark.parametrize(("template", "stage_count"), [("five-stage", 5), ("six-stage", 6)])
+async def test_the_timeline_shows_every_stage_at_80_columns(
+    tmp_path: Path, template: str, stage_count: int
+) -> None:
+    path = tmp_path / "timeline.db"
+    with open_database(path, create=True) as db:
+        study = new_study(db, "Timeline", template)
+        add_demo_sessions(db, 12, seed=3, study_name="Timeline")
+    app = review_app(path, study.id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("t")
+        await pilot.pause()
+        table = app.screen.query_one(TimelineTable)
+        labels = column_labels(table)
+        stage_labels = labels[-stage_count:]
+        assert [label.split()[0] for label in stage_labels] == [
+            str(n) for n in range(1, stage_count + 1)
+        ]
+        assert table.virtual_size.width <= table.size.width  # every stage, no scrolling
+        # Compact: who, a short segment, the date it is sorted by (marked), then the stages.
+        assert labels[:-stage_count] == ["Who", "Segment", "Date ▾"]
+        dates = column_texts(table, "started")
+        assert all(len(date) == 5 and date[2] == "-" for date in dates)  # 01-06
+        for key in (stage.id for stage in app.screen.query_one(TimelineTable).stages):
+            assert all(text[0] in "✓✗↷·" for text in column_texts(table, key))
+        # Each sort shows its column, marked, and still fits.
+        await pilot.press("s")
+        await pilot.pause()
+        assert column_labels(table)[:-stage_count] == ["Who", "Segment ▾"]
+        segments = [path.segment or "~" for path in table._sorted()]
+        assert segments == sorted(segments, key=str.casefold)
+        await pilot.press("s")
+        await pilot.pause()
+        assert column_labels(table)[:-stage_count] == ["Who", "Segment", "Intvw ▾"]
+        interviewers = column_texts(table, "interviewer")
+        assert interviewers == sorted(interviewers, key=str.casefold)
+        assert table.virtual_size.width <= table.size.width
+        await pilot.press("s")
+        await pilot.pause()
+        assert table.sort_by == "date"
+        # Wider, the session columns come back in full.
+        await pilot.resize_terminal(160, 40)
+        await pilot.pause()
+        assert column_labels(table)[:-stage_count] == [
+            "Who",
+            "Segment",
+            "Interviewer",
+            "Started ▾",
+        ]
+        assert table.virtual_size.width <= table.size.width
 
 
 async def test_sort_from_the_map_opens_the_timeline(hand_db) -> None:
@@ -500,7 +756,17 @@ async def test_selecting_a_session_shows_its_entries_in_time_order(hand_db) -> N
         assert len(expected) == 7
         assert shown_ids(app) == expected
         table = app.screen.query_one("#entries", DataTable)
-        texts = [str(table.get_row_at(i)[5]) for i in range(table.row_count)]
+        # One participant: the title says who; every other column fits at 160.
+        assert column_labels(table) == [
+            "Stage",
+            "Lane",
+            "Channel",
+            "Emo",
+            "Text",
+            "Tags",
+            "Interviewer",
+        ]
+        texts = column_texts(table, "text")
         assert texts == [
             "searched",
             "cheap PRICE",
@@ -510,7 +776,7 @@ async def test_selecting_a_session_shows_its_entries_in_time_order(hand_db) -> N
             "fees at checkout",
             "box too big",
         ]
-        assert str(table.get_row_at(6)[6]) == "#packaging #shipping"
+        assert column_texts(table, "tags")[6] == "#packaging #shipping"
         stamps = [
             row[0]
             for row in query(
@@ -746,6 +1012,13 @@ def test_snapshot_drill_down(snap_compare, demo_review, size) -> None:
         snapshot_review(demo_review),
         run_before=run_before("down", "down", "down", "enter"),
         terminal_size=size,
+    )
+
+
+def test_snapshot_drill_down_of_a_session(snap_compare, demo_review) -> None:
+    # The newest session's entries at 80 columns: the text keeps most of the line.
+    assert snap_compare(
+        snapshot_review(demo_review), run_before=run_before("t", "enter"), terminal_size=(80, 24)
     )
 
 

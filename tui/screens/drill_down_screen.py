@@ -1,33 +1,173 @@
-"""The entries behind a map cell (or a session), with a filter box."""
+"""The entries behind a map cell (or a session), with a filter box.
+
+A drill-down over a scope (`DrillDownScreen.of_scope`) lists the first `limit` entries and
+says how many there are in all; its filter searches every entry of the scope in SQL, in a
+worker thread with its own read-only connection, a moment after the typing stops. Given a
+plain list of rows (the workshop's items), it filters that list in memory.
+
+The columns follow the width of the screen: a column whose value every row shares
+(the cell's stage and lane, an empty channel) is left out, and at narrow widths the
+interviewer goes, the tags move in front of the text and the short columns shrink, so
+that the text keeps most of the line.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING, cast
+
+from rich.cells import cell_len
 from rich.text import Text
-from textual import on
+from sqlite_utils import Database
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.worker import get_current_worker
 
-from storage.browse import EntryRow
+from storage import connect
+from storage.browse import (
+    DRILL_DOWN_LIMIT,
+    EntryPage,
+    EntryRow,
+    EntryScope,
+    entry_page,
+    search_terms,
+)
+from storage.errors import JourneyError
 from tui.text import emotion_text, literal
 from tui.widgets.text_input import TextInput
 
+if TYPE_CHECKING:
+    from tui.app import JourneyApp
 
-def _haystack(row: EntryRow) -> str:
-    return " ".join(
-        str(part)
-        for part in (
+SEARCH_DELAY = 0.3  # seconds after the last key before the filter queries again
+TEXT_TARGET = 40  # narrower than this, the other columns give way to the text
+MIN_TEXT = 16
+SCROLLBAR = 2
+PADDING = 2  # each column's cell padding, both sides
+
+LABELS = {
+    "who": "Who",
+    "stage": "Stage",
+    "lane": "Lane",
+    "channel": "Channel",
+    "emo": "Emo",
+    "text": "Text",
+    "tags": "Tags",
+    "interviewer": "Interviewer",
+}
+# (smallest, largest) width of each column's content; the text takes what is left.
+BOUNDS = {
+    "who": (3, 8),
+    "stage": (5, 14),
+    "lane": (4, 11),
+    "channel": (7, 14),
+    "emo": (3, 4),
+    "tags": (4, 24),
+    "interviewer": (11, 12),
+}
+SHRUNK = {"stage": 8, "lane": 7, "channel": 8}
+OPTIONAL = ("who", "stage", "lane", "channel", "emo", "tags", "interviewer")
+
+
+def _values(row: EntryRow) -> dict[str, str]:
+    """What each column shows of a row, as plain text (for widths and for sameness)."""
+    return {
+        "who": row.participant_code or f"({row.mode})",
+        "stage": row.stage,
+        "lane": row.lane,
+        "channel": row.channel or "",
+        "emo": emotion_text(row.emotion).plain if row.emotion is not None else "",
+        "tags": " ".join(f"#{t}" for t in row.tags),
+        "interviewer": row.interviewer or "",
+    }
+
+
+def matches(row: EntryRow, search: str) -> bool:
+    """The in-memory twin of the SQL search: every word somewhere in the entry
+    (a word starting with # in a tag name), ignoring case."""
+    for term in search_terms(search.casefold()):
+        if term.startswith("#") and len(term) > 1:
+            if not any(term[1:] in tag.casefold() for tag in row.tags):
+                return False
+            continue
+        fields = (
+            row.text,
+            row.channel,
             row.participant_code,
+            row.interviewer,
             row.stage,
             row.lane,
-            row.channel,
-            row.text,
-            " ".join(row.tags),
-            row.interviewer,
+            *row.tags,
         )
-        if part
-    ).casefold()
+        if not any(field and term in field.casefold() for field in fields):
+            return False
+    return True
+
+
+@dataclass
+class Columns:
+    """Which columns a drill-down shows and how wide each is (content width)."""
+
+    widths: dict[str, int]
+    tags_in_text: bool
+
+    def order(self) -> list[str]:
+        return [key for key in LABELS if key in self.widths]
+
+
+def plan_columns(available: int, ideal: dict[str, int], varying: set[str]) -> Columns:
+    """Fit the columns to `available` cells: leave out what does not vary, then, while
+    the text is narrower than TEXT_TARGET, drop the interviewer, move the tags in front of
+    the text and shrink stage, lane and channel."""
+    widths: dict[str, int] = {}
+    for key in OPTIONAL:
+        if key in varying:
+            widths[key] = ideal[key]
+    tags_in_text = False
+
+    def text_width() -> int:
+        used = sum(width + PADDING for width in widths.values())
+        return available - SCROLLBAR - PADDING - used
+
+    if text_width() < TEXT_TARGET:
+        widths.pop("interviewer", None)
+    if text_width() < TEXT_TARGET and "tags" in widths:
+        del widths["tags"]
+        tags_in_text = True
+    for key, smaller in SHRUNK.items():
+        short = TEXT_TARGET - text_width()
+        if short > 0 and key in widths:
+            widths[key] = max(min(widths[key], smaller), widths[key] - short)
+    widths["text"] = max(MIN_TEXT, text_width())
+    return Columns(widths, tags_in_text)
+
+
+def _fit(text: Text, width: int) -> Text:
+    """`text` cut to `width` cells with an ellipsis, so a cut is visible."""
+    if text.cell_len <= width:
+        return text
+    cut = text.copy()
+    cut.truncate(width, overflow="ellipsis")
+    return cut
+
+
+def _count(shown: int, matching: int, total: int, search: str) -> Text:
+    if not search:
+        line = Text(f"{shown:,} of {total:,} entries")
+        if shown < total:
+            line.append(f" (the first {shown:,}; the filter searches all)")
+        return line
+    line = Text(f"{shown:,} of {matching:,} " if shown < matching else f"{shown:,} of {total:,} ")
+    line.append("entries matching ")
+    line.append_text(literal(search, style="bold"))
+    if shown < matching:
+        line.append(f" (the first {shown:,}; {total:,} entries in all)")
+    return line
 
 
 class DrillDownScreen(Screen[None]):
@@ -45,10 +185,46 @@ class DrillDownScreen(Screen[None]):
     }
     """
 
-    def __init__(self, title: str, rows: list[EntryRow]) -> None:
+    def __init__(
+        self,
+        title: str,
+        rows: list[EntryRow],
+        *,
+        total: int | None = None,
+        scope: EntryScope | None = None,
+        limit: int = DRILL_DOWN_LIMIT,
+    ) -> None:
+        """`rows` are all the entries to show, or (with `scope`) the first `limit` of the
+        `total` entries of the scope, which the filter then searches in the database."""
         super().__init__()
         self.heading = title
         self.rows = rows
+        self.total = len(rows) if total is None else total
+        self.scope = scope
+        self.limit = limit
+        self.shown = rows
+        self.matching = self.total
+        self.search = ""  # the search the list shows
+        self.searching = False
+        self._timer: Timer | None = None
+        self._ideal = {key: low for key, (low, _high) in BOUNDS.items()}
+        self._varying: set[str] = set()
+        self._shared: dict[str, str] = {}
+        self._columns: Columns | None = None
+        self._learn(rows)
+
+    @classmethod
+    def of_scope(
+        cls, title: str, db: Database, scope: EntryScope, limit: int | None = None
+    ) -> DrillDownScreen:
+        """The drill-down of a map cell or a session: its first page and its count."""
+        limit = DRILL_DOWN_LIMIT if limit is None else limit
+        page = entry_page(db, scope, "", limit)
+        return cls(title, page.rows, total=page.matching, scope=scope, limit=limit)
+
+    @property
+    def journey(self) -> JourneyApp:
+        return cast("JourneyApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -61,48 +237,157 @@ class DrillDownScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.title = "journey review"
-        self.sub_title = self.heading
-        table = self.query_one(DataTable)
-        for label, width in (
-            ("Who", 6),
-            ("Stage", 12),
-            ("Lane", 11),
-            ("Channel", 12),
-            ("Emo", 5),
-            ("Text", 40),
-            ("Tags", 14),
-            ("Interviewer", 11),
-        ):
-            table.add_column(label, width=width)
-        self.fill("")
-        table.focus()
+        self._draw()
+        self.query_one(DataTable).focus()
 
-    def fill(self, needle: str) -> None:
+    # -- columns -----------------------------------------------------------------
+
+    def _learn(self, rows: list[EntryRow]) -> bool:
+        """Widen the columns and note which vary for rows now shown; True if that changed."""
+        before = (dict(self._ideal), set(self._varying))
+        first: dict[str, str] = {}
+        for row in rows:
+            for key, value in _values(row).items():
+                low, high = BOUNDS.get(key, (0, 0))
+                self._ideal[key] = max(self._ideal.get(key, low), min(cell_len(value), high))
+                if key not in first:
+                    first[key] = value
+                elif first[key] != value:
+                    self._varying.add(key)
+        for key, value in first.items():
+            if key not in self._shared:
+                self._shared[key] = value
+            elif self._shared[key] != value:
+                self._varying.add(key)
+        # The participant, stage, lane and channel every row shares go to the title;
+        # an emotion, tag or interviewer that every row shares keeps its column.
+        for key in ("emo", "tags", "interviewer"):
+            if self._shared.get(key):
+                self._varying.add(key)
+        return before != (self._ideal, self._varying)
+
+    def _subtitle(self) -> str:
+        """The heading, with what every row shares (and the columns leave out) when it does
+        not say it already."""
+        heading = self.heading
+        for key in ("who", "stage", "lane", "channel"):
+            value = self._shared.get(key, "")
+            if value and key not in self._varying and value.casefold() not in heading.casefold():
+                heading = f"{heading} · {value}"
+        return heading
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self._columns is not None and self._plan() != self._columns:
+            self._draw()
+
+    def _plan(self) -> Columns:
+        return plan_columns(self.size.width or self.app.size.width, self._ideal, self._varying)
+
+    def _draw(self) -> None:
+        """Columns for the current width, then the rows."""
         table = self.query_one(DataTable)
+        self._columns = columns = self._plan()
+        self.sub_title = self._subtitle()
+        table.clear(columns=True)
+        for key in columns.order():
+            table.add_column(LABELS[key], key=key, width=columns.widths[key])
+        self._fill()
+
+    def _cells(self, row: EntryRow, columns: Columns) -> list[Text]:
+        values = _values(row)
+        cells: list[Text] = []
+        for key in columns.order():
+            width = columns.widths[key]
+            if key == "text":
+                text = Text()
+                if columns.tags_in_text and row.tags:
+                    text.append_text(literal(values["tags"], style="italic"))
+                    text.append(" ")
+                text.append_text(literal(row.text))
+                cells.append(_fit(text, width))
+            elif key == "emo":
+                cells.append(emotion_text(row.emotion) if row.emotion is not None else Text(""))
+            else:
+                cells.append(_fit(literal(values[key]), width))
+        return cells
+
+    # -- rows and the count --------------------------------------------------------
+
+    def _fill(self) -> None:
+        table = self.query_one(DataTable)
+        assert self._columns is not None
+        cursor = table.cursor_row
         table.clear()
-        needle = needle.casefold().strip()
-        shown = [row for row in self.rows if not needle or needle in _haystack(row)]
-        for row in shown:
-            table.add_row(
-                literal(row.participant_code or f"({row.mode})"),
-                literal(row.stage),
-                literal(row.lane),
-                literal(row.channel or ""),
-                emotion_text(row.emotion) if row.emotion is not None else Text(""),
-                literal(row.text),
-                literal(" ".join(f"#{t}" for t in row.tags)),
-                literal(row.interviewer or ""),
-                key=row.id,
-            )
-        count = Text(f"{len(shown)} of {len(self.rows)} entries")
-        if needle:
-            count.append(" matching ")
-            count.append_text(literal(needle, style="bold"))
-        self.query_one("#count", Static).update(count)
+        for row in self.shown:
+            table.add_row(*self._cells(row, self._columns), key=row.id)
+        if table.row_count:
+            table.move_cursor(row=min(cursor, table.row_count - 1))
+        self._show_count()
+
+    def _show_count(self) -> None:
+        if self.searching:
+            line = Text(f"searching all {self.total:,} entries for ", style="italic")
+            line.append_text(literal(self._current_search(), style="bold"))
+            line.append("…")
+        else:
+            line = _count(len(self.shown), self.matching, self.total, self.search)
+        self.query_one("#count", Static).update(line)
+
+    def _show(self, search: str, rows: list[EntryRow], matching: int) -> None:
+        self.search = search
+        self.shown = rows
+        self.matching = matching
+        self.searching = False
+        if self._learn(rows):
+            self._draw()
+        else:
+            self._fill()
+
+    # -- the filter ------------------------------------------------------------------
 
     @on(Input.Changed, "#filter")
     def _filter(self, event: Input.Changed) -> None:
-        self.fill(event.value)
+        search = event.value.strip()
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        if self.scope is None:
+            shown = [row for row in self.rows if matches(row, search)]
+            self._show(search, shown, len(shown))
+            return
+        self.workers.cancel_group(self, "drill-down-search")
+        if not search:
+            self._show("", self.rows, self.total)  # the first page is at hand
+            return
+        self.searching = True
+        self._show_count()
+        self._timer = self.set_timer(SEARCH_DELAY, partial(self._search, search))
+
+    @work(thread=True, exclusive=True, group="drill-down-search")
+    def _search(self, search: str) -> None:
+        # A worker thread opens its own connection (sqlite3 check_same_thread).
+        assert self.scope is not None
+        try:
+            with connect(self.journey.db_path, read_only=True) as db:
+                page = entry_page(db, self.scope, search, self.limit)
+        except JourneyError as error:
+            self.app.call_from_thread(self._failed, search, str(error))
+            return
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._found, search, page)
+
+    def _current_search(self) -> str:
+        return self.query_one("#filter", Input).value.strip()
+
+    def _found(self, search: str, page: EntryPage) -> None:
+        if self.is_attached and search == self._current_search():
+            self._show(search, page.rows, page.matching)
+
+    def _failed(self, search: str, message: str) -> None:
+        if self.is_attached and search == self._current_search():
+            self.searching = False
+            self._show_count()
+            self.notify(message, severity="error", markup=False)
 
     @on(Input.Submitted, "#filter")
     def _done_filtering(self) -> None:

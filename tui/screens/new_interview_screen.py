@@ -30,9 +30,18 @@ def login_name() -> str:
         return ""
 
 
+def consent_label(given: bool) -> str:
+    """The consent box says its state in words: ticked or not looks alike without colour."""
+    if given:
+        return "Consent given: yes, recorded with the time"
+    return "Consent given: not yet (tick once the participant agrees)"
+
+
 class NewInterviewScreen(ModalScreen[InterviewSession | None]):
     """Returns the started (or resumed) session, or None when cancelled."""
 
+    # One line per field (compact widgets) so the whole form, Start included, fits 80x24;
+    # a background of their own keeps the fields visible without their borders.
     DEFAULT_CSS = """
     NewInterviewScreen {
         align: center middle;
@@ -44,29 +53,53 @@ class NewInterviewScreen(ModalScreen[InterviewSession | None]):
         max-height: 100%;
         border: thick $primary;
         background: $surface;
-        padding: 0 2;
+        padding: 0 1;
         overflow-y: auto;
     }
+    NewInterviewScreen .title {
+        text-style: bold;
+        margin-bottom: 1;
+    }
     NewInterviewScreen .row {
-        height: auto;
+        height: 1;
+        margin-bottom: 1;
     }
     NewInterviewScreen .row > Label {
         width: 14;
-        padding-top: 1;
     }
     NewInterviewScreen .row > Input, NewInterviewScreen .row > Select {
+        width: 1fr;
+    }
+    NewInterviewScreen Input, NewInterviewScreen SelectCurrent {
+        background: $boost;
+    }
+    NewInterviewScreen Input:focus, NewInterviewScreen Select:focus > SelectCurrent {
+        background: $primary 30%;
+    }
+    NewInterviewScreen SelectCurrent {
+        padding: 0 1 0 0;
+    }
+    NewInterviewScreen Checkbox {
+        border: none !important;
+        padding: 0;
+        background: $surface;
         width: 1fr;
     }
     NewInterviewScreen #error {
         color: $error;
         height: auto;
+        margin-top: 1;
     }
     NewInterviewScreen #buttons {
-        height: auto;
+        height: 1;
         align-horizontal: right;
     }
     NewInterviewScreen Button {
         margin-left: 2;
+        min-width: 10;
+    }
+    NewInterviewScreen Button.-style-default {
+        background: $panel;
     }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
@@ -91,20 +124,24 @@ class NewInterviewScreen(ModalScreen[InterviewSession | None]):
                     [(literal(s.name), s.id) for s in studies],
                     value=study_id if study_id else Select.NULL,
                     allow_blank=False,
+                    compact=True,
                     id="study",
                 )
             with Horizontal(classes="row"):
                 yield Label("Participant")
                 yield TextInput(
                     next_participant_code(self.journey.db, study_id) if study_id else "P01",
+                    compact=True,
                     id="participant",
                 )
             with Horizontal(classes="row"):
                 yield Label("Segment")
-                yield TextInput(placeholder="e.g. first-time buyer (optional)", id="segment")
+                yield TextInput(
+                    placeholder="e.g. first-time buyer (optional)", compact=True, id="segment"
+                )
             with Horizontal(classes="row"):
                 yield Label("Interviewer")
-                yield TextInput(login_name(), id="interviewer")
+                yield TextInput(login_name(), compact=True, id="interviewer")
             with Horizontal(classes="row"):
                 yield Label("Mode")
                 yield Select(
@@ -114,13 +151,16 @@ class NewInterviewScreen(ModalScreen[InterviewSession | None]):
                     ],
                     value=self.mode,
                     allow_blank=False,
+                    compact=True,
                     id="mode",
                 )
-            yield Checkbox("Consent given (recorded with the time)", id="consent")
+            consent = Checkbox(consent_label(False), compact=True, id="consent")
+            consent.BUTTON_INNER = " "  # an X only when ticked, for screens without colour
+            yield consent
             yield Static("", id="error")
             with Horizontal(id="buttons"):
-                yield Button("Cancel", id="cancel")
-                yield Button("Start", id="start", variant="primary")
+                yield Button("Cancel", compact=True, id="cancel")
+                yield Button("Start", compact=True, id="start", variant="primary")
 
     def on_mount(self) -> None:
         self.query_one("#participant", Input).focus()
@@ -131,6 +171,11 @@ class NewInterviewScreen(ModalScreen[InterviewSession | None]):
             self.query_one("#participant", Input).value = next_participant_code(
                 self.journey.db, event.value
             )
+
+    @on(Checkbox.Changed, "#consent")
+    def _consent_changed(self, event: Checkbox.Changed) -> None:
+        event.checkbox.BUTTON_INNER = "X" if event.value else " "
+        event.checkbox.label = consent_label(event.value)
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#start")

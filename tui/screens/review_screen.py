@@ -92,6 +92,7 @@ class ReviewScreen(Screen[None]):
         self.where = where
         self._seen_version: int | None = None
         self.data: ReviewData | None = None
+        self._timeline_drawn = False
 
     @property
     def journey(self) -> JourneyApp:
@@ -146,30 +147,57 @@ class ReviewScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="review-load")
     def _load(self, where: SessionFilter) -> None:
-        # A worker thread opens its own connection (sqlite3 check_same_thread).
+        # A worker thread opens its own connection (sqlite3 check_same_thread). The map
+        # goes on screen first; the timeline's paths follow.
+        worker = get_current_worker()
         try:
             with connect(self.journey.db_path, read_only=True) as db:
-                data = ReviewData(
-                    build_map(db, self.study, where), session_paths(db, self.study.id, where)
-                )
+                journey_map = build_map(db, self.study, where)
+                if worker.is_cancelled:
+                    return
+                self.app.call_from_thread(self._show_map, journey_map, where)
+                paths = session_paths(db, self.study.id, where)
         except JourneyError as error:
             self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
             return
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show, data, where)
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._show_paths, paths, where)
 
-    def _show(self, data: ReviewData, where: SessionFilter) -> None:
+    def _show_map(self, journey_map: JourneyMap, where: SessionFilter) -> None:
         if where != self.where:
             return  # a newer filter is on its way
-        self.data = data
-        self.query_one(JourneyMapTable).show(data.journey_map)
-        self.query_one(TimelineTable).show(list(stages(self.journey.db, self.study.id)), data.paths)
+        self.data = ReviewData(journey_map, self.data.paths if self.data else [])
+        self.query_one(JourneyMapTable).show(journey_map)
         self._banner()
+
+    def _show_paths(self, paths: list[SessionPath], where: SessionFilter) -> None:
+        if where != self.where or self.data is None:
+            return
+        self.data = ReviewData(self.data.journey_map, paths)
+        self._timeline_drawn = False
+        if self.query_one(TabbedContent).active == "timeline":
+            self._draw_timeline()
+
+    def _draw_timeline(self) -> None:
+        """The timeline is drawn when it is looked at: thousands of rows are not worth
+        drawing behind the map on every update."""
+        if self.data is not None and not self._timeline_drawn:
+            self._timeline_drawn = True
+            self.query_one(TimelineTable).show(
+                list(stages(self.journey.db, self.study.id)), self.data.paths
+            )
+
+    @on(TabbedContent.TabActivated)
+    def _tab_shown(self) -> None:
+        if self.query_one(TabbedContent).active == "timeline":
+            self._draw_timeline()
 
     # -- actions ---------------------------------------------------------------
 
     def action_show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
+        if tab == "timeline":
+            self._draw_timeline()
         table = self.query_one(JourneyMapTable if tab == "map" else TimelineTable)
         table.focus()
 

@@ -1,4 +1,5 @@
-"""Every stage of the study across the top: the current one, progress marks, entry counts."""
+"""Every stage of the study across the top: the current one, progress marks, entry counts
+(in brackets, apart from the marks)."""
 
 from __future__ import annotations
 
@@ -42,6 +43,10 @@ class StageStepper(Widget):
         return line
 
     def _line(self, shorten: int | None) -> Text:
+        """`✓1 Awareness (2) › ▶ 2 Consideration (8) › ·3 Decision`: the mark sits before a
+        stage's number, its entry count in brackets after its name, so neither is read as
+        the other. The current stage keeps its full name and shows a mark only when it
+        was dropped or skipped there."""
         line = Text()
         for index, state in enumerate(self.states):
             if index:
@@ -50,8 +55,10 @@ class StageStepper(Widget):
             name = state.stage.name
             if state.current:
                 line.append("▶ ", style="bold reverse")
+                if state.outcome in ("dropped", "skipped"):
+                    line.append(glyph, style=f"{style} reverse")
                 line.append_text(literal(f"{state.stage.position} {name}", style="bold reverse"))
-                line.append(f" {glyph}{state.entries}", style="bold")
+                line.append(f" ({state.entries})", style="bold")
                 continue
             if shorten == 0:
                 label = str(state.stage.position)
@@ -62,5 +69,5 @@ class StageStepper(Widget):
             line.append(glyph, style=style)
             line.append_text(literal(label))
             if state.entries:
-                line.append(f" {state.entries}", style="dim")
+                line.append(f" ({state.entries})", style="dim")
         return line
