@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey, RowKey
 
 from capture.journey_map import JourneyMap, MapCell, StageColumn
 from tui.text import emotion_text, literal
@@ -219,7 +220,7 @@ class JourneyMapTable(DataTable):
             for key, label, cells, _height in rows:
                 for column_key, cell in zip(column_keys, [label, *cells], strict=True):
                     if self._shown.get((key, column_key)) != _looks(cell):
-                        self.update_cell(key, column_key, cell)
+                        self._repaint_cell(key, column_key, cell)
                         self._shown[(key, column_key)] = _looks(cell)
             return
         cursor = self.cursor_coordinate
@@ -238,6 +239,13 @@ class JourneyMapTable(DataTable):
                 min(cursor.row, self.row_count - 1),
                 min(max(cursor.column, 1), len(self.columns) - 1),
             )
+
+    def _repaint_cell(self, row_key: str, column_key: str, cell: Text) -> None:
+        """Change one cell and repaint only its region. (DataTable.update_cell repaints
+        the whole table, which over SSH is every byte of the map per update.)"""
+        self._data[RowKey(row_key)][ColumnKey(column_key)] = cell
+        self._update_count += 1  # invalidates the table's row render caches
+        self.refresh_coordinate(self.get_cell_coordinate(row_key, column_key))
 
     def _title(self, title: str) -> Text:
         if self._label_width < 14:
