@@ -205,6 +205,8 @@ def _write_lane(
         if item.votes:
             counts.append(_plural(item.votes, "vote"))
         out(f"- {shown} ({', '.join(counts)})\n")
+        for pain in journey_map.links.get(item.entry_id, ()):
+            out(f"  - answers the pain: {text(pain)}\n")
     out("\n")
 
 

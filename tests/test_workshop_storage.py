@@ -347,3 +347,23 @@ def test_the_map_item_of_a_linked_opportunity_carries_the_link(room: Room) -> No
     (item,) = journey_map.cell(room.awareness, "opportunity").items
     assert (item.entries, item.entry_id) == (2, opportunity.id)
     assert journey_map.links[item.entry_id] == ("slow delivery",)
+
+
+def test_markdown_report_shows_opportunity_links(study_db: Path) -> None:
+    from typer.testing import CliRunner
+
+    from tui.cli import app
+
+    with open_database(study_db) as db:
+        study = find_study(db, "Checkout study")
+        assert study is not None
+        session = InterviewSession.start_workshop(db, study, facilitator="kim")
+        pain = session.add("pain", "shipping | cost at the end")
+        opportunity = session.add("opportunity", "show shipping early")
+        workshop.link(db, opportunity.id, [pain.id])
+    result = CliRunner().invoke(app, ["--db", str(study_db), "export", "--format", "md"])
+    assert result.exit_code == 0, result.stderr
+    assert (
+        "- show shipping early (1 entry)\n  - answers the pain: shipping \\| cost at the end\n"
+        in result.stdout
+    )
