@@ -316,6 +316,13 @@ class ItemCount:
     theme_id: str | None
 
 
+def _item_count(row: tuple) -> ItemCount:
+    stage_id, lane, key, text, entries, sessions, votes, first, theme_id = row
+    # `first` is the earliest entry's created_at, char 31, and its id
+    entry_id = first.split("\x1f", 1)[1]
+    return ItemCount(stage_id, lane, key, text, entries, sessions, votes, entry_id, theme_id)
+
+
 def item_counts(
     db: Database, study_id: str, lanes: tuple[str, ...], where: SessionFilter = NO_FILTER
 ) -> list[ItemCount]:
@@ -323,7 +330,7 @@ def item_counts(
     if not where.active:
         lane_marks = ", ".join("?" for _ in lanes)
         return [
-            ItemCount(*row[:7], row[7].split("\x1f", 1)[1], row[8])
+            _item_count(row)
             for row in db.conn.execute(
                 f"""
                 SELECT a.stage_id, a.lane, a.key, a.label, a.entries, a.sessions, a.votes,
@@ -338,7 +345,7 @@ def item_counts(
     scope, params = _session_scope(study_id, where, "e.session_id")
     lane_marks = ", ".join("?" for _ in lanes)
     return [
-        ItemCount(*row[:7], row[7].split("\x1f", 1)[1], row[8])
+        _item_count(row)
         for row in db.conn.execute(
             f"""
             WITH keyed AS (

@@ -60,4 +60,5 @@ def forget_participant(db: Database, study_id: str, code: str) -> Erased:
         ):
             conn.execute(statement, [participant_id])
     busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
-    return Erased(row[1], *counts, wal_cleared=busy == 0)
+    sessions_n, entries_n, edits_n, drafts_n = counts
+    return Erased(row[1], sessions_n, entries_n, edits_n, drafts_n, wal_cleared=busy == 0)
