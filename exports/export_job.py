@@ -72,6 +72,10 @@ class ExportOptions:
     linkage: str | None = None
     segment: str | None = None
     since: str | None = None
+    # The review screen's other filters, for exporting the view on screen.
+    interviewer: str | None = None
+    mode: str | None = None
+    until: str | None = None
     lanes: str | None = None  # comma-separated
     include_deleted: bool = False
     raw: bool = False
@@ -200,7 +204,13 @@ def prepare_export(
     since = parse_since(options.since)
     per_study = fmt in ("md", "mermaid") or shape in PER_STUDY_SHAPES
     studies = _studies(db, options.study, per_study, fmt if shape is None else shape)
-    where = SessionFilter(segment=options.segment, since=since)
+    where = SessionFilter(
+        segment=options.segment,
+        interviewer=options.interviewer,
+        mode=options.mode,
+        since=since,
+        until=options.until,
+    )
     scope = ExportScope(
         tuple(studies),
         where,

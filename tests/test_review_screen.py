@@ -1053,3 +1053,37 @@ async def test_snapshot_screens_show_no_time_of_today(demo_review) -> None:
         screens.append(app.export_screenshot())
     for screen in screens:
         assert today not in screen
+
+
+async def test_x_exports_the_view_as_it_is_filtered(
+    hand_db, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import csv
+
+    built, path = hand_db
+    monkeypatch.chdir(tmp_path)
+    app = review_app(path, built.study.id, read_only=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        screen.where = SessionFilter(segment="new")
+        await pilot.press("x")
+        await app.workers.wait_for_complete()
+        await pilot.press("t")
+        await pilot.pause()
+        await pilot.press("x")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    written = sorted(p.name for p in tmp_path.glob("journey-*"))
+    assert [name.rsplit("-", 1)[-1] for name in written] == ["map.csv", "map.md", "timeline.csv"]
+    report = next(tmp_path.glob("journey-*-map.md")).read_text()
+    assert report.startswith(f"# Journey map: {built.study.name}") and "segment new" in report
+    with next(tmp_path.glob("journey-*-timeline.csv")).open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    with open_database(path, read_only=True) as db:
+        expected = db.execute(
+            "SELECT count(*) FROM sessions x JOIN participants p ON p.id = x.participant_id "
+            "WHERE p.segment = 'new'"
+        ).fetchone()[0]
+    assert len(rows) == expected > 0
+    assert {row["segment"] for row in rows} == {"new"}

@@ -8,6 +8,7 @@ an idle review neither queries nor writes anything to the terminal.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
@@ -65,6 +66,7 @@ class ReviewScreen(Screen[None]):
         Binding("f", "filter", "Filter"),
         Binding("c", "compare", "Compare"),
         Binding("s", "sort", "Sort"),
+        Binding("x", "export_view", "Export view"),
         # Not Escape: on a facilitator's SSH login a stray Escape would end the session.
         Binding("q", "leave", "Quit"),
     ]
@@ -251,6 +253,54 @@ class ReviewScreen(Screen[None]):
             self.action_show_tab("timeline")
         order = self.query_one(TimelineTable).next_sort()
         self.notify(f"Timeline sorted by {order}", markup=False)
+
+    def action_export_view(self) -> None:
+        """Write what is on screen with the exporters of `journey export`: the map as a
+        Markdown report and its CSV, or the timeline as the sessions CSV, filtered as
+        the screen is, into the current folder."""
+        timeline = self.query_one(TabbedContent).active == "timeline"
+        self.notify("Exporting the view…", markup=False)
+        self._export_view(timeline, self.where)
+
+    @work(thread=True, group="review-export")
+    def _export_view(self, timeline: bool, where: SessionFilter) -> None:
+        from datetime import datetime
+
+        from exports.export_job import ExportOptions, export
+
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        slug = "".join(c if c.isalnum() else "-" for c in self.study.name.lower()).strip("-")
+        base = Path.cwd() / f"journey-{slug or 'study'}-{stamp}"
+        common = dict(
+            study=self.study.name,
+            segment=where.segment,
+            interviewer=where.interviewer,
+            mode=where.mode,
+            since=where.since,
+            until=where.until,
+        )
+        plans = (
+            [ExportOptions(format="csv", shape="sessions", out=f"{base}-timeline.csv", **common)]
+            if timeline
+            else [
+                ExportOptions(format="md", out=f"{base}-map.md", **common),
+                ExportOptions(format="csv", shape="map", out=f"{base}-map.csv", **common),
+            ]
+        )
+        written: list[str] = []
+        try:
+            with connect(self.journey.db_path, read_only=True) as db:
+                for options in plans:
+                    export(db, options, database_path=self.journey.db_path)
+                    written.append(Path(options.out).name)
+        except JourneyError as error:
+            self.app.call_from_thread(
+                self.notify, f"Not exported: {error}", severity="error", markup=False
+            )
+            return
+        self.app.call_from_thread(
+            self.notify, f"Wrote {', '.join(written)} in {Path.cwd()}", markup=False, timeout=10
+        )
 
     def action_leave(self) -> None:
         if len(self.app.screen_stack) > 2:
