@@ -891,7 +891,11 @@ COUNTS = (
 )
 
 
-async def test_read_only_nothing_typed_writes(hand_db) -> None:
+async def test_read_only_nothing_typed_writes(
+    hand_db, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `x` exports the view into the current folder: a file, never the database.
+    monkeypatch.chdir(tmp_path)
     built, path = hand_db
     before = snapshot_of_files(path)
     pressed: set[str] = set()
