@@ -135,10 +135,7 @@ class InterviewSession:
     def participant(self) -> Participant | None:
         if self.session.participant_id is None:
             return None
-        for participant in sessions.list_participants(self.db, self.study.id):
-            if participant.id == self.session.participant_id:
-                return participant
-        return None
+        return sessions.get_participant(self.db, self.session.participant_id)
 
     @property
     def current_stage(self) -> Stage:

@@ -67,6 +67,13 @@ def find_participant(db: Database, study_id: str, code: str) -> Participant | No
     return _participant(rows[0]) if rows else None
 
 
+def get_participant(db: Database, participant_id: str) -> Participant | None:
+    rows = list(
+        db.query(f"SELECT {_PARTICIPANT_COLUMNS} FROM participants WHERE id = ?", [participant_id])
+    )
+    return _participant(rows[0]) if rows else None
+
+
 def list_participants(db: Database, study_id: str) -> list[Participant]:
     return [
         _participant(row)

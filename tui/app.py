@@ -131,6 +131,14 @@ class JourneyApp(App[None]):
 
             self.push_screen(CaptureScreen(session))
 
+    def leave_screen(self) -> None:
+        """Back to the screen underneath, or out of the app when a command opened this
+        screen directly (`journey capture`, `review`, `workshop`)."""
+        if len(self.screen_stack) > 2:
+            self.pop_screen()
+        else:
+            self.exit()
+
     def on_unmount(self) -> None:
         self.db.close()
 

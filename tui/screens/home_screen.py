@@ -13,11 +13,12 @@ from textual.widgets import Button, DataTable, Footer, Header, Static
 
 from capture.demo import DEMO_STUDY, add_demo_sessions
 from capture.session import InterviewSession
-from storage import connect, data_version
+from storage import connect
 from storage.aggregates import study_stats
 from storage.errors import JourneyError
 from storage.sessions import list_sessions
 from storage.studies import study_summaries
+from tui.change_watch import ChangeWatch
 from tui.screens.new_interview_screen import NewInterviewScreen
 from tui.screens.new_study_screen import NewStudyScreen
 from tui.text import literal, short_time
@@ -39,7 +40,6 @@ class HomeScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self._seen_version: int | None = None
         self._study_ids: list[str] = []
 
     @property
@@ -81,22 +81,12 @@ class HomeScreen(Screen[None]):
         in_progress.add_column("Entries", key="entries")
         in_progress.add_column("Interviewer", key="interviewer")
         in_progress.add_column("Last activity", key="last")
+        self._watch = ChangeWatch(self, self.journey.db, self.reload, self.journey.poll_seconds)
         self.reload()
-        # Live: only a commit by another process changes data_version, and only
-        # that triggers a query; an idle screen draws nothing.
-        self.set_interval(self.journey.poll_seconds, self._poll)
-
-    def _poll(self) -> None:
-        try:
-            version = data_version(self.journey.db)
-        except JourneyError:
-            return
-        if version != self._seen_version:
-            self.reload()
 
     def reload(self) -> None:
         db = self.journey.db
-        self._seen_version = data_version(db)
+        self._watch.mark_seen()
         summaries = study_summaries(db)
         table = self.query_one("#studies", DataTable)
         selected = self._selected_id()

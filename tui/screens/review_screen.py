@@ -20,12 +20,13 @@ from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, Ta
 from textual.worker import get_current_worker
 
 from capture.journey_map import JourneyMap, build_map
-from storage import connect, data_version
+from storage import connect
 from storage.aggregates import SessionFilter
 from storage.browse import EntryScope, SessionPath, filter_values, session_paths
 from storage.errors import JourneyError
 from storage.models import Study
 from storage.studies import stages
+from tui.change_watch import ChangeWatch
 from tui.screens.compare_screen import CompareScreen
 from tui.screens.drill_down_screen import DrillDownScreen
 from tui.screens.filter_screen import FilterScreen
@@ -92,7 +93,6 @@ class ReviewScreen(Screen[None]):
         super().__init__()
         self.study = study
         self.where = where
-        self._seen_version: int | None = None
         self.data: ReviewData | None = None
         self._timeline_drawn = False
 
@@ -114,8 +114,8 @@ class ReviewScreen(Screen[None]):
         self.title = "journey review"
         self.sub_title = self.study.name
         self._banner()
+        self._watch = ChangeWatch(self, self.journey.db, self.reload, self.journey.poll_seconds)
         self.reload()
-        self.set_interval(self.journey.poll_seconds, self._poll)
         self.query_one(JourneyMapTable).focus()
 
     def _banner(self, loading: bool = False) -> None:
@@ -135,16 +135,8 @@ class ReviewScreen(Screen[None]):
 
     # -- live data -------------------------------------------------------------
 
-    def _poll(self) -> None:
-        try:
-            version = data_version(self.journey.db)
-        except JourneyError:
-            return
-        if version != self._seen_version:
-            self.reload()
-
     def reload(self) -> None:
-        self._seen_version = data_version(self.journey.db)
+        self._watch.mark_seen()
         self._load(self.where)
 
     @work(thread=True, exclusive=True, group="review-load")
@@ -303,7 +295,4 @@ class ReviewScreen(Screen[None]):
         )
 
     def action_leave(self) -> None:
-        if len(self.app.screen_stack) > 2:
-            self.app.pop_screen()
-        else:
-            self.app.exit()
+        cast("JourneyApp", self.app).leave_screen()

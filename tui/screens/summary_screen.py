@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -13,6 +15,9 @@ from textual.widgets import Footer, Header, Static
 from capture.session import InterviewSession
 from storage.models import LANES
 from tui.text import emotion_text, literal
+
+if TYPE_CHECKING:
+    from tui.app import JourneyApp
 
 MARK_WORDS = {
     "reached": "✓ reached",
@@ -71,7 +76,4 @@ class SummaryScreen(Screen[None]):
         self.sub_title = self.session.study.name
 
     def action_close(self) -> None:
-        if len(self.app.screen_stack) > 2:
-            self.app.pop_screen()
-        else:
-            self.app.exit()
+        cast("JourneyApp", self.app).leave_screen()

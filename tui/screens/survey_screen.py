@@ -6,6 +6,8 @@ prompt) and moves on; answers are committed one by one like interview lines.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -22,6 +24,9 @@ from tui.screens.entry_form_screen import EMOTION_WORDS
 from tui.text import emotion_text, literal
 from tui.widgets.quick_entry_input import QuickEntryInput
 from tui.widgets.stage_stepper import StageStepper
+
+if TYPE_CHECKING:
+    from tui.app import JourneyApp
 
 
 class SurveyScreen(Screen[None]):
@@ -181,7 +186,4 @@ class SurveyScreen(Screen[None]):
         self.query_one("#answer", QuickEntryInput).display = False
 
     def action_leave(self) -> None:
-        if len(self.app.screen_stack) > 2:
-            self.app.pop_screen()
-        else:
-            self.app.exit()
+        cast("JourneyApp", self.app).leave_screen()

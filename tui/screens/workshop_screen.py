@@ -27,9 +27,10 @@ from textual.worker import get_current_worker
 from capture.journey_map import JourneyMap, build_map
 from capture.quick_entry import PREFIXES, ParsedCommand, ParsedEntry, parse_line, with_channel
 from capture.session import InterviewSession
-from storage import connect, data_version, workshop
+from storage import connect, workshop
 from storage.errors import JourneyError
 from storage.models import Channel, Stage
+from tui.change_watch import ChangeWatch
 from tui.screens.cell_items_screen import CellItemsScreen
 from tui.screens.channel_choice_screen import ChannelChoiceScreen
 from tui.screens.help_screen import HelpScreen
@@ -99,7 +100,6 @@ class WorkshopScreen(Screen[None]):
     def __init__(self, session: InterviewSession) -> None:
         super().__init__()
         self.session = session
-        self._seen_version: int | None = None
         self.journey_map: JourneyMap | None = None
         self.last_sticky: str | None = None
         self.added: list[str] = []
@@ -131,22 +131,14 @@ class WorkshopScreen(Screen[None]):
         if self.session.session.interviewer:
             parts.append(f"facilitator {self.session.session.interviewer}")
         self.sub_title = " · ".join(parts)
+        self._watch = ChangeWatch(self, self.journey.db, self.reload, self.journey.poll_seconds)
         self.reload()
-        self.set_interval(self.journey.poll_seconds, self._poll)
         self.query_one(QuickEntryInput).focus()
 
     # -- map data ----------------------------------------------------------------
 
-    def _poll(self) -> None:
-        try:
-            version = data_version(self.journey.db)
-        except JourneyError:
-            return
-        if version != self._seen_version:
-            self.reload()
-
     def reload(self) -> None:
-        self._seen_version = data_version(self.journey.db)
+        self._watch.mark_seen()
         self._load()
 
     @work(thread=True, exclusive=True, group="workshop-load")

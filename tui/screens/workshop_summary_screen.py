@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -15,6 +17,9 @@ from capture.session import InterviewSession
 from storage import workshop
 from storage.entries import get_entry
 from tui.text import literal
+
+if TYPE_CHECKING:
+    from tui.app import JourneyApp
 
 
 def workshop_summary(session: InterviewSession, added: list[str]) -> Group:
@@ -86,7 +91,4 @@ class WorkshopSummaryScreen(Screen[None]):
         self.sub_title = self.session.study.name
 
     def action_close(self) -> None:
-        if len(self.app.screen_stack) > 2:
-            self.app.pop_screen()
-        else:
-            self.app.exit()
+        cast("JourneyApp", self.app).leave_screen()
