@@ -109,6 +109,8 @@ def test_review_follows_journey_demo_in_tmux(tmux, tmp_path: Path) -> None:
         "/dev/null",
         "new-session",
         "-d",
+        "-c",
+        str(tmp_path),  # `x` exports the view into the current folder
         "-s",
         "review",
         "-x",
