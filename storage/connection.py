@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -38,6 +39,7 @@ from storage.schema import MIGRATION_SET, known_migrations, migrations
 BUSY_TIMEOUT_MS = 10_000
 SQLITE_MAGIC = b"SQLite format 3\x00"
 FILE_MODE = 0o600
+TRUNCATION_GRACE_SECONDS = 1.0
 GROUP_FILE_MODE = 0o660
 
 
@@ -243,29 +245,44 @@ def _check_file(path: Path) -> None:
     """Header checks that need no SQLite: not a file, empty, not SQLite, truncated."""
     if path.is_dir():
         raise NotAJourneyDatabase(f"{path}: is a folder, not a journey database")
-    try:
-        size = path.stat().st_size
-        with path.open("rb") as handle:
-            header = handle.read(100)
-    except OSError as error:
-        raise NotAJourneyDatabase(f"{path}: cannot read the file ({error.strerror})") from error
+    header, size = _header_and_size(path)
     if size == 0:
         raise NotAJourneyDatabase(f"{path}: the file is empty, not a journey database")
     if not header.startswith(SQLITE_MAGIC):
         raise NotAJourneyDatabase(f"{path}: not a SQLite database, so not a journey database")
     if len(header) < 100:
         raise CorruptDatabase(f"{path}: the database file is truncated")
+    # A checkpoint by another process writes page 1 before it extends the file,
+    # so a live database can look short for a moment: look again before judging.
+    deadline = time.monotonic() + TRUNCATION_GRACE_SECONDS
+    while (expected := _size_in_header(header)) > size:
+        if time.monotonic() >= deadline:
+            raise CorruptDatabase(
+                f"{path}: the database file is truncated ({size} bytes, its header says {expected})"
+            )
+        time.sleep(0.02)
+        header, size = _header_and_size(path)
+
+
+def _header_and_size(path: Path) -> tuple[bytes, int]:
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(100)
+            size = os.fstat(handle.fileno()).st_size
+    except OSError as error:
+        raise NotAJourneyDatabase(f"{path}: cannot read the file ({error.strerror})") from error
+    return header, size
+
+
+def _size_in_header(header: bytes) -> int:
+    """The file size the header promises, or 0 when SQLite's rule says not to trust it."""
     page_size = int.from_bytes(header[16:18], "big")
     page_size = 65536 if page_size == 1 else page_size
     page_count = int.from_bytes(header[28:32], "big")
-    change_counter = header[24:28]
-    valid_for = header[92:96]
-    # The in-header page count is trusted only when it is current (SQLite's rule).
-    if change_counter == valid_for and page_size * page_count > size:
-        raise CorruptDatabase(
-            f"{path}: the database file is truncated "
-            f"({size} bytes, its header says {page_size * page_count})"
-        )
+    # The in-header page count is current only when these two counters agree.
+    if header[24:28] != header[92:96]:
+        return 0
+    return page_size * page_count
 
 
 def _inspect(path: Path, *, create: bool) -> bool:

@@ -335,10 +335,14 @@ def make_short_sqlite_header(path: Path) -> None:
     path.write_bytes(b"SQLite format 3\x00" + b"\x10\x00")
 
 
-def make_truncated(path: Path) -> None:
+def make_filled(path: Path) -> None:
     with open_database(path, create=True) as db, write(db):
         for n in range(50):
             insert_study(db, f"Study {n} " + "x" * 200)
+
+
+def make_truncated(path: Path) -> None:
+    make_filled(path)
     size = path.stat().st_size
     assert size > 8192
     with path.open("r+b") as handle:
@@ -428,6 +432,22 @@ def test_truncated_database_refused_even_with_create(tmp_path: Path) -> None:
     with pytest.raises(CorruptDatabase):
         open_database(path, create=True)
     assert path.read_bytes() == before
+
+
+def test_file_briefly_short_during_a_checkpoint_still_opens(tmp_path: Path) -> None:
+    # Another process's checkpoint writes page 1 before it extends the file.
+    path = tmp_path / "target.db"
+    make_filled(path)
+    whole = path.read_bytes()
+    with path.open("r+b") as handle:
+        handle.truncate(len(whole) // 2)
+    restore = threading.Timer(0.2, path.write_bytes, [whole])
+    restore.start()
+    try:
+        with open_database(path) as db:
+            assert db.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+    finally:
+        restore.join()
 
 
 def test_unrelated_database_refused_even_with_create(tmp_path: Path) -> None:
