@@ -44,6 +44,7 @@ from exports.mermaid_export import write_mermaid
 from exports.output_file import PrivateFiles, check_targets, standard_output
 from storage import export_rows
 from storage.aggregates import SessionFilter
+from storage.browse import check_filter
 from storage.errors import StudyNotChosen
 from storage.models import LANES, Study
 from storage.studies import list_studies, resolve_study
@@ -211,6 +212,7 @@ def prepare_export(
         since=since,
         until=options.until,
     )
+    check_filter(db, [study.id for study in studies], where)
     scope = ExportScope(
         tuple(studies),
         where,

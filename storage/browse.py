@@ -3,12 +3,14 @@ paths through the stages, and the values the filters offer."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlite_utils import Database
 
 from storage.aggregates import NO_FILTER, SessionFilter, _session_scope
 from storage.connection import read
+from storage.errors import InvalidValue
 
 
 @dataclass(frozen=True)
@@ -319,18 +321,40 @@ def session_paths(
     ]
 
 
-def filter_values(db: Database, study_id: str) -> dict[str, list[str]]:
-    """The segments, interviewers and modes present in a study, for the filter choices."""
+def filter_values(db: Database, *study_ids: str) -> dict[str, list[str]]:
+    """The segments, interviewers and modes present in studies, for the filter choices."""
+    marks = ", ".join("?" * len(study_ids))
 
-    def distinct(sql: str) -> list[str]:
-        return [row[0] for row in db.conn.execute(sql, [study_id]) if row[0]]
+    def distinct(column: str, table: str, collate: str = "BINARY") -> list[str]:
+        # One spelling per value the filter tells apart (segments ignore case).
+        sql = (
+            f"SELECT MIN({column}) FROM {table} "
+            f"WHERE study_id IN ({marks}) AND {column} <> '' "
+            f"GROUP BY {column} COLLATE {collate} ORDER BY 1 COLLATE NOCASE"
+        )
+        return [row[0] for row in db.conn.execute(sql, study_ids)]
 
     return {
-        "segment": distinct(
-            "SELECT DISTINCT segment FROM participants WHERE study_id = ? ORDER BY segment"
-        ),
-        "interviewer": distinct(
-            "SELECT DISTINCT interviewer FROM sessions WHERE study_id = ? ORDER BY interviewer"
-        ),
-        "mode": distinct("SELECT DISTINCT mode FROM sessions WHERE study_id = ? ORDER BY mode"),
+        "segment": distinct("segment", "participants", "NOCASE"),
+        "interviewer": distinct("interviewer", "sessions", "NOCASE"),
+        "mode": distinct("mode", "sessions"),
     }
+
+
+def check_filter(db: Database, study_ids: Sequence[str], where: SessionFilter) -> None:
+    """Refuse a segment, interviewer or mode that no session has: a typo, not an empty map."""
+    chosen = {
+        "segment": where.segment,
+        "interviewer": where.interviewer,
+        "mode": where.mode,
+    }
+    if not any(chosen.values()):
+        return
+    known = filter_values(db, *study_ids)
+    for field, value in chosen.items():
+        # Segment and interviewer match whatever their case, as the map's filter does.
+        fold = str.casefold if field != "mode" else str
+        if value is None or fold(value) in {fold(v) for v in known[field]}:
+            continue
+        choices = ", ".join(known[field]) if known[field] else "none recorded"
+        raise InvalidValue(f"no session has the {field} {value!r} ({field}s here: {choices})")

@@ -38,7 +38,9 @@ from storage.aggregates import (
     stage_reach,
     study_stats,
 )
+from storage.browse import check_filter, filter_values
 from storage.connection import open_database, write
+from storage.errors import InvalidValue
 from storage.models import StageSpec
 
 
@@ -292,6 +294,59 @@ def test_filter_segment_ignores_case(built: Built) -> None:
         ("Decision", 1, 1, 0, (("payment failed", 1),)),
     ]
     assert lanes(built, returning)[(built.s1, "need")] == (1, 1)
+
+
+def test_filter_values_of_the_study(built: Built) -> None:
+    assert filter_values(built.db, built.study_id) == {
+        "segment": ["new", "Returning"],
+        "interviewer": ["ana", "BEN", "kim"],
+        "mode": ["interview", "workshop"],
+    }
+    assert filter_values(built.db) == {"segment": [], "interviewer": [], "mode": []}
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        SessionFilter(segment="NEW", interviewer="Kim"),
+        SessionFilter(mode="workshop"),
+        SessionFilter(since="2030-01-01"),  # dates are ranges: an empty one is no typo
+        NO_FILTER,
+    ],
+)
+def test_check_filter_accepts_values_some_session_has(built: Built, where: SessionFilter) -> None:
+    check_filter(built.db, [built.study_id], where)
+
+
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        (
+            SessionFilter(segment="newbie"),
+            "no session has the segment 'newbie' (segments here: new, Returning)",
+        ),
+        (
+            SessionFilter(segment="new", interviewer="zed"),
+            "no session has the interviewer 'zed' (interviewers here: ana, BEN, kim)",
+        ),
+        (
+            SessionFilter(mode="Workshop"),
+            "no session has the mode 'Workshop' (modes here: interview, workshop)",
+        ),
+    ],
+)
+def test_check_filter_refuses_a_value_no_session_has(
+    built: Built, where: SessionFilter, message: str
+) -> None:
+    with pytest.raises(InvalidValue) as caught:
+        check_filter(built.db, [built.study_id], where)
+    assert str(caught.value) == message
+
+
+def test_check_filter_in_a_study_without_sessions(built: Built) -> None:
+    with pytest.raises(InvalidValue) as caught:
+        check_filter(built.db, [], SessionFilter(segment="new"))
+    assert str(caught.value) == "no session has the segment 'new' (segments here: none recorded)"
 
 
 def test_filter_interviewer(built: Built) -> None:

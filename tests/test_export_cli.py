@@ -244,6 +244,14 @@ def test_a_progress_bar_for_large_exports_to_files(
         (("--since", "last week"), ("--since: 'last week' is not a date", "YYYY-MM-DD")),
         (("--since", "2026-02-30"), ("--since: '2026-02-30' is not a date",)),
         (("--linkage", "l.csv"), ("--linkage needs --anonymize",)),
+        (
+            ("--segment", "newbie"),
+            ("no session has the segment 'newbie' (segments here: new, returning)",),
+        ),
+        (
+            ("--segment", "newbie", "--shape", "all", "--out", "{tmp}/results"),
+            ("no session has the segment 'newbie'",),
+        ),
         (("--anonymize", "--linkage", "-"), ("--linkage needs a file name",)),
         (("--shape", "all"), ("--shape all writes five files", "--out DIR")),
         (("--shape", "all", "--out", "-"), ("--shape all writes five files",)),

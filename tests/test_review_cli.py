@@ -17,6 +17,8 @@ import tui.app
 from capture.study import new_study
 from storage import open_database
 from storage.aggregates import NO_FILTER, SessionFilter
+from storage.browse import filter_values
+from storage.sessions import add_participant, start_session
 from storage.studies import find_study
 from tui.app import ReviewRequest
 from tui.cli import app
@@ -160,7 +162,9 @@ def test_review_opens_the_only_study(runner: CliRunner, study_db: Path, recorder
 
 def test_review_study_and_filters(runner: CliRunner, study_db: Path, recorder: Recorder) -> None:
     with open_database(study_db) as db:
-        new_study(db, "Onboarding study", "six-stage")
+        onboarding = new_study(db, "Onboarding study", "six-stage")
+        person = add_participant(db, onboarding.id, "P01", segment="New")
+        start_session(db, onboarding.id, participant_id=person.id, interviewer="Ana")
     result = invoke(
         runner,
         study_db,
@@ -179,6 +183,33 @@ def test_review_study_and_filters(runner: CliRunner, study_db: Path, recorder: R
         SessionFilter(segment="new", interviewer="ana", since="2026-09-01"),
     )
     assert recorder.kwargs["read_only"] is False
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "known"),
+    [
+        ("--segment", "newbie", "segments here: "),
+        ("--interviewer", "zed", "interviewers here: "),
+    ],
+)
+def test_a_filter_value_no_session_has(
+    runner: CliRunner, study_db: Path, recorder: Recorder, option: str, value: str, known: str
+) -> None:
+    checkout = study_id(study_db, "Checkout study")
+    with open_database(study_db) as db:
+        for code, segment, interviewer in (("P01", "Returning", "Ana"), ("P02", "New", "Ben")):
+            person = add_participant(db, checkout, code, segment=segment)
+            start_session(db, checkout, participant_id=person.id, interviewer=interviewer)
+        values = filter_values(db, checkout)
+    field = option.removeprefix("--")
+    assert len(values[field]) == 2
+    result = invoke(runner, study_db, option, value)
+    assert result.exit_code == 1, result.output
+    (line,) = result.stderr.strip().splitlines()
+    assert line == (
+        f"journey: no session has the {field} {value!r} ({known}{', '.join(values[field])})"
+    )
+    assert recorder.calls == []
 
 
 def test_read_only_flag(runner: CliRunner, study_db: Path, recorder: Recorder) -> None:

@@ -422,6 +422,7 @@ def review(
     import os
 
     from storage.aggregates import SessionFilter
+    from storage.browse import check_filter
     from storage.studies import resolve_study
     from tui.app import ReviewRequest, make_app
     from tui.screens.filter_screen import parse_day
@@ -433,11 +434,11 @@ def review(
     path = _settings(ctx).db
     read_only = read_only or (path.exists() and not os.access(path, os.W_OK))
     # An explicit --read-only never writes, not even a schema upgrade.
+    where = SessionFilter(segment=segment, interviewer=interviewer, since=since_day)
     with _open(ctx, read_only=read_only, upgrade=not read_only) as db:
         chosen = resolve_study(db, study)
-    request = ReviewRequest(
-        chosen.id, SessionFilter(segment=segment, interviewer=interviewer, since=since_day)
-    )
+        check_filter(db, [chosen.id], where)
+    request = ReviewRequest(chosen.id, where)
     make_app(path, review=request, read_only=read_only).run()
 
 
