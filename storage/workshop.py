@@ -17,8 +17,13 @@ def vote(db: Database, entry_id: str, session_id: str, delta: int) -> int:
     returns the entry's total votes, which `entries.votes` also holds."""
     stamp = now()
     with write(db):
-        if db.conn.execute("SELECT 1 FROM entries WHERE id = ?", [entry_id]).fetchone() is None:
+        live = db.conn.execute(
+            "SELECT deleted_at IS NULL FROM entries WHERE id = ?", [entry_id]
+        ).fetchone()
+        if live is None:
             raise NotFound(f"no entry with id {entry_id}")
+        if not live[0]:
+            raise InvalidValue("that item was deleted; it takes no votes")
         row = db.conn.execute(
             "SELECT votes FROM votes WHERE entry_id = ? AND session_id = ?", [entry_id, session_id]
         ).fetchone()
@@ -76,11 +81,11 @@ def group_entries(
     with write(db):
         found = db.conn.execute(
             f"SELECT count(*) FROM entries e JOIN stages st ON st.id = e.stage_id "
-            f"WHERE e.id IN ({marks}) AND st.study_id = ?",
+            f"WHERE e.id IN ({marks}) AND st.study_id = ? AND e.deleted_at IS NULL",
             [*ids, study_id],
         ).fetchone()[0]
         if found != len(ids):
-            raise NotFound("some of those items are not in this study")
+            raise NotFound("some of those items were deleted or are not in this study")
         db.conn.execute(
             "INSERT INTO themes (id, study_id, title, author, created_at, updated_at) "
             "VALUES (?, ?, ?, ?, ?, ?)",
@@ -117,16 +122,26 @@ def link(
     added = 0
     with write(db):
         ids = [opportunity_id, *pain_ids]
-        lanes = dict(
-            db.conn.execute(
-                f"SELECT id, lane FROM entries WHERE id IN ({', '.join('?' for _ in ids)})", ids
-            ).fetchall()
-        )
-        if lanes.get(opportunity_id) != "opportunity":
+        found = {
+            row[0]: row[1:]
+            for row in db.conn.execute(
+                "SELECT e.id, e.lane, st.study_id, e.deleted_at IS NULL FROM entries e "
+                "JOIN stages st ON st.id = e.stage_id "
+                f"WHERE e.id IN ({', '.join('?' for _ in ids)})",
+                ids,
+            )
+        }
+        if opportunity_id not in found or found[opportunity_id][0] != "opportunity":
             raise InvalidValue("only an opportunity can be linked to pains")
+        _, study_id, _ = found[opportunity_id]
+        for entry_id in ids:
+            if entry_id in found and not found[entry_id][2]:
+                raise InvalidValue("a deleted item cannot be linked")
         for pain_id in pain_ids:
-            if lanes.get(pain_id) != "pain":
+            if pain_id not in found or found[pain_id][0] != "pain":
                 raise InvalidValue("an opportunity can only point at pains")
+            if found[pain_id][1] != study_id:
+                raise InvalidValue("an opportunity can only point at pains of its own study")
             added += db.conn.execute(
                 "INSERT OR IGNORE INTO entry_links (opportunity_id, pain_id, author, created_at) "
                 "VALUES (?, ?, ?, ?)",

@@ -152,6 +152,15 @@ def test_a_vote_on_an_unknown_entry_is_refused_and_writes_nothing(room: Room) ->
     assert rows(room.db, "SELECT count(*) FROM votes") == [(0,)]
 
 
+def test_a_vote_on_a_deleted_entry_is_refused_and_writes_nothing(room: Room) -> None:
+    sticky = room.morning.add("pain", "a sticky taken back", stage=room.decision)
+    assert room.morning.undo() is not None
+    with pytest.raises(InvalidValue, match="deleted"):
+        workshop.vote(room.db, sticky.id, room.morning.session.id, 1)
+    assert rows(room.db, "SELECT count(*) FROM votes") == [(0,)]
+    assert entry_votes(room.db, sticky.id) == 0
+
+
 def test_votes_on_undone_entries_are_not_the_sessions_votes(room: Room) -> None:
     sticky = room.morning.add("pain", "a sticky taken back", stage=room.decision)
     workshop.vote(room.db, sticky.id, room.morning.session.id, 1)
@@ -266,6 +275,10 @@ def test_grouping_needs_two_items_of_the_study_and_a_title(room: Room, study_db:
     stranger = InterviewSession.start(room.db, other_study, "X1").add("pain", "elsewhere")
     with pytest.raises(NotFound):
         workshop.group_entries(room.db, room.study.id, [a.id, stranger.id], "Mixed")
+    taken_back = room.interview.add("pain", "said by mistake")
+    room.interview.undo()
+    with pytest.raises(NotFound, match="deleted"):
+        workshop.group_entries(room.db, room.study.id, [a.id, taken_back.id], "With a ghost")
     # Nothing of the refused groupings was written.
     assert rows(room.db, "SELECT count(*) FROM themes") == [(0,)]
     assert rows(room.db, "SELECT count(*) FROM entries WHERE theme_id IS NOT NULL") == [(0,)]
@@ -318,6 +331,25 @@ def test_links_go_only_from_an_opportunity_to_pains(room: Room, source, targets,
     with pytest.raises(InvalidValue, match=message):
         workshop.link(room.db, start.id, ids)
     assert rows(room.db, "SELECT count(*) FROM entry_links") == [(0,)]  # all or nothing
+
+
+def test_a_link_across_studies_is_refused(room: Room) -> None:
+    opportunity = room.morning.add("opportunity", "track the parcel")
+    other_study = new_study(room.db, "Other study")
+    stranger = InterviewSession.start(room.db, other_study, "X1").add("pain", "elsewhere")
+    with pytest.raises(InvalidValue, match="pains of its own study"):
+        workshop.link(room.db, opportunity.id, [stranger.id])
+    assert rows(room.db, "SELECT count(*) FROM entry_links") == [(0,)]
+
+
+@pytest.mark.parametrize("deleted", ["opportunity", "pain"])
+def test_a_link_with_a_deleted_end_is_refused(room: Room, deleted: str) -> None:
+    pain = room.interview.add("pain", "slow delivery")
+    opportunity = room.morning.add("opportunity", "track the parcel")
+    (room.interview if deleted == "pain" else room.morning).undo()
+    with pytest.raises(InvalidValue, match="deleted item"):
+        workshop.link(room.db, opportunity.id, [pain.id])
+    assert rows(room.db, "SELECT count(*) FROM entry_links") == [(0,)]
 
 
 def test_a_link_to_an_unknown_opportunity_is_refused(room: Room) -> None:
