@@ -58,6 +58,26 @@ def session_votes(db: Database, session_id: str) -> dict[str, int]:
     }
 
 
+def session_item_votes(db: Database, session_id: str, stage_id: str, lane: str) -> dict[str, int]:
+    """The votes one session gave each map item of a cell, whichever of the item's
+    entries they went to, keyed as the map keys items: by the item's earliest entry."""
+    return {
+        row[0]: row[1]
+        for row in db.conn.execute(
+            """
+            SELECT (SELECT f.entry_id FROM agg_entry_keys f
+                    WHERE f.stage_id = k.stage_id AND f.lane = k.lane AND f.key = k.key
+                    ORDER BY f.first LIMIT 1),
+                   sum(v.votes)
+            FROM votes v JOIN agg_entry_keys k ON k.entry_id = v.entry_id
+            WHERE v.session_id = ? AND k.stage_id = ? AND k.lane = ? AND v.votes > 0
+            GROUP BY k.key
+            """,
+            [session_id, stage_id, lane],
+        )
+    }
+
+
 @dataclass(frozen=True)
 class Theme:
     id: str

@@ -213,10 +213,9 @@ async def test_a_whole_workshop_is_in_the_database(study_db: Path) -> None:
         assert isinstance(app.screen, TextPromptScreen)
         await type_line(pilot, "Surprise costs")
         assert isinstance(app.screen, CellItemsScreen)
-        # The theme sums the votes; "Mine" is this workshop's votes on the entry that
-        # + and - act on (the group's earliest).
+        # The theme sums the votes, and "Mine" this workshop's votes on any of its entries.
         assert [row[1:6] for row in items_shown(app)] == [
-            ["★3", "2", "2", "1", "◆ theme: Surprise costs"]
+            ["★3", "3", "2", "1", "◆ theme: Surprise costs"]
         ]
         themes = query(study_db, "SELECT id, title, author, deleted_at FROM themes")
         assert [row[1:] for row in themes] == [("Surprise costs", "kim", None)]

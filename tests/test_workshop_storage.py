@@ -179,6 +179,32 @@ def test_votes_show_on_the_map_item(room: Room) -> None:
     assert item.entry_id == first.id  # the group's earliest entry: where a vote goes
 
 
+def test_a_sessions_votes_on_an_item_count_whichever_entry_they_went_to(room: Room) -> None:
+    first = room.interview.add("pain", "Hidden fees")
+    sticky = room.morning.add("pain", "hidden fees ", stage=room.awareness)
+    other = room.morning.add("pain", "slow delivery", stage=room.awareness)
+    room.morning.add("pain", "hidden fees", stage=room.decision)  # another cell
+    workshop.vote(room.db, first.id, room.morning.session.id, 1)
+    workshop.vote(room.db, sticky.id, room.morning.session.id, 1)  # /up on the sticky
+    workshop.vote(room.db, other.id, room.afternoon.session.id, 1)
+    assert workshop.session_item_votes(
+        room.db, room.morning.session.id, room.awareness.id, "pain"
+    ) == {first.id: 2}
+    assert workshop.session_item_votes(
+        room.db, room.afternoon.session.id, room.awareness.id, "pain"
+    ) == {other.id: 1}
+    assert (
+        workshop.session_item_votes(room.db, room.morning.session.id, room.decision.id, "pain")
+        == {}
+    )
+    room.interview.undo()  # the earliest entry goes: the item is keyed by the next one
+    assert workshop.session_item_votes(
+        room.db, room.morning.session.id, room.awareness.id, "pain"
+    ) == {sticky.id: 1}
+    (item, _) = cell_items(room.db, room.study, room.awareness, "pain")
+    assert item.entry_id == sticky.id
+
+
 # -- themes -----------------------------------------------------------------------------------
 
 

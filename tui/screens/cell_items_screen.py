@@ -85,7 +85,9 @@ class CellItemsScreen(Screen[None]):
         journey_map = build_map(self.session.db, self.session.study, top=None)
         self.items = list(journey_map.cell(self.stage, self.lane).items)
         self.items.sort(key=lambda item: (-item.votes, -item.entries))
-        mine = workshop.session_votes(self.session.db, self.session.session.id)
+        mine = workshop.session_item_votes(
+            self.session.db, self.session.session.id, self.stage.id, self.lane
+        )
         table = self.query_one(DataTable)
         # The list re-sorts by votes: the cursor stays on its item, not on its row.
         current = self._current()
