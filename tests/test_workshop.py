@@ -711,7 +711,7 @@ def test_the_snapshots_show_the_workshop() -> None:
     items = shown("test_snapshot_cell_items.svg")
     assert "journey workshop — Decision: pain" in items
     assert "Votes  Mine  n     Sess.  Item" in items
-    assert "★2           5     4      #pricing" in items
+    assert "★2     2     5     4      #pricing" in items  # Mine: its two /up
     assert "✓" in items and "forced to create an account" in items
 
     summary = shown("test_snapshot_summary.svg")
