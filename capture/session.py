@@ -106,6 +106,25 @@ class InterviewSession:
         return cls(db, session)
 
     @classmethod
+    def open_workshop(
+        cls,
+        db: Database,
+        study: Study,
+        *,
+        facilitator: str | None = None,
+        title: str | None = None,
+    ) -> tuple[InterviewSession, bool]:
+        """The facilitator's workshop in progress on the study (of `title`, when given),
+        or a new one; and whether it was resumed. A workshop left without /done (a
+        dropped SSH line, a lunch break) carries on where it was."""
+        facilitator = clean_line(facilitator or "") or None
+        title = clean_line(title or "") or None
+        found = sessions.open_workshop_of(db, study.id, facilitator, title)
+        if found is not None:
+            return cls(db, found), True
+        return cls.start_workshop(db, study, facilitator=facilitator, title=title), False
+
+    @classmethod
     def resume(cls, db: Database, session_id: str) -> InterviewSession:
         return cls(db, sessions.get_session(db, session_id))
 

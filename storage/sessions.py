@@ -154,6 +154,24 @@ def open_session_for(db: Database, participant_id: str) -> Session | None:
     return _session(rows[0]) if rows else None
 
 
+def open_workshop_of(
+    db: Database, study_id: str, facilitator: str | None, title: str | None = None
+) -> Session | None:
+    """The facilitator's workshop on a study still in progress (the latest one), to resume;
+    with a title, only a workshop of that title."""
+    rows = list(
+        db.query(
+            f"SELECT {_SESSION_COLUMNS} FROM sessions "
+            "WHERE study_id = ? AND mode = 'workshop' AND status = 'in_progress' "
+            "AND coalesce(interviewer, '') = coalesce(?, '') COLLATE NOCASE "
+            "AND (? IS NULL OR coalesce(title, '') = ? COLLATE NOCASE) "
+            "ORDER BY updated_at DESC LIMIT 1",
+            [study_id, facilitator, title, title],
+        )
+    )
+    return _session(rows[0]) if rows else None
+
+
 def list_sessions(
     db: Database, study_id: str, *, status: str | None = None
 ) -> list[SessionListing]:

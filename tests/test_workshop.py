@@ -720,3 +720,72 @@ def test_the_snapshots_show_the_workshop() -> None:
     assert "show shipping cost in the basket [now]" in summary  # literally, not markup
     assert "Top-voted items in this workshop" in summary
     assert "offer guest checkout" in summary and "forced to create an account" in summary
+
+
+# -- carrying on a workshop left without /done -------------------------------------------------
+
+
+async def test_a_workshop_left_without_done_carries_on_where_it_was(study_db: Path) -> None:
+    sid = study_id(study_db)
+    first = workshop_app(study_db, sid, title="Checkout day")
+    async with first.run_test(size=(120, 40)) as pilot:
+        await settle(first, pilot)
+        await type_line(pilot, "/stage Decision")
+        await type_line(pilot, "p: shipping cost only shown at the end")
+        await type_line(pilot, "/up")
+        assert not any("Resumed" in notice for notice in notices(first))
+    # The connection dropped: no /done, so the workshop is still in progress.
+    ((session_id, *session),) = workshop_sessions(study_db)
+    assert session[:4] == ["workshop", "kim", "Checkout day", "in_progress"]
+
+    again = workshop_app(study_db, sid, facilitator="KIM")
+    async with again.run_test(size=(120, 40)) as pilot:
+        await settle(again, pilot)
+        screen = again.screen
+        assert isinstance(screen, WorkshopScreen)
+        assert screen.session.session.id == session_id
+        assert any(
+            "Resumed the workshop started" in n and "(1 stickies)" in n and "--new" in n
+            for n in notices(again)
+        )
+        assert "Sticky goes to 3 Decision" in banner(again) and "· 1 added" in banner(again)
+        await type_line(pilot, "d: free returns")
+        await type_line(pilot, "/up")  # on the new sticky
+        await type_line(pilot, "/done")
+        assert isinstance(again.screen, WorkshopSummaryScreen)
+        summary = plain(again.screen.query_one("VerticalScroll > Static", Static))
+        assert "Workshop finished: 2 stickies, 2 votes" in summary
+        added = summary[summary.index("Stickies added") : summary.index("Top-voted")]
+        assert "shipping cost only shown at the end" in added and "free returns" in added
+        await press(pilot, "enter")
+    ((same_id, *session),) = workshop_sessions(study_db)
+    assert (same_id, session[3]) == (session_id, "finished")
+    assert [row[:4] for row in stickies(study_db, session_id)] == [
+        ("Decision", "pain", "shipping cost only shown at the end", 1),
+        ("Decision", "delight", "free returns", 1),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("request_", "resumes"),
+    [
+        ({"facilitator": "lee"}, False),  # another facilitator's workshop
+        ({"title": "Another day"}, False),  # another title
+        ({"title": "checkout DAY"}, True),
+        ({"new": True}, False),
+    ],
+)
+async def test_which_workshop_carries_on(study_db: Path, request_: dict, resumes: bool) -> None:
+    sid = study_id(study_db)
+    first = workshop_app(study_db, sid, title="Checkout day")
+    async with first.run_test(size=(120, 40)) as pilot:
+        await settle(first, pilot)
+    ((first_id, *_),) = workshop_sessions(study_db)
+    request = {"facilitator": "kim", **request_}
+    again = workshop_app(study_db, sid, **request)
+    async with again.run_test(size=(120, 40)) as pilot:
+        await settle(again, pilot)
+        assert isinstance(again.screen, WorkshopScreen)
+        assert (again.screen.session.session.id == first_id) is resumes
+        assert any("Resumed" in n for n in notices(again)) is resumes
+    assert len(workshop_sessions(study_db)) == (1 if resumes else 2)

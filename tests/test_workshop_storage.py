@@ -14,6 +14,7 @@ from sqlite_utils import Database
 
 import storage.connection
 import storage.entries
+import storage.sessions
 from capture.journey_map import build_map
 from capture.session import InterviewSession
 from capture.study import new_study
@@ -425,3 +426,27 @@ def test_markdown_report_shows_opportunity_links(study_db: Path) -> None:
         "- show shipping early (1 entry)\n  - answers the pain: shipping \\| cost at the end\n"
         in result.stdout
     )
+
+
+# -- carrying on ------------------------------------------------------------------------------
+
+
+def test_the_workshop_to_carry_on(room: Room) -> None:
+    morning, afternoon = room.morning.session, room.afternoon.session
+    find = storage.sessions.open_workshop_of
+    assert find(room.db, room.study.id, "KIM") == morning  # any case
+    assert find(room.db, room.study.id, "kim", "Morning") == morning
+    assert find(room.db, room.study.id, "kim", "evening") is None
+    assert find(room.db, room.study.id, "lee") == afternoon
+    assert find(room.db, room.study.id, None) is None  # nobody's workshop is not lee's
+    assert find(room.db, room.study.id, "ana") is None  # ana's session is an interview
+    other_study = new_study(room.db, "Other study")
+    assert find(room.db, other_study.id, "kim") is None
+    room.morning.finish()
+    assert find(room.db, room.study.id, "kim") is None
+    nobody = InterviewSession.start_workshop(room.db, room.study)
+    resumed, was_open = InterviewSession.open_workshop(room.db, room.study, facilitator="  ")
+    assert (resumed.session.id, was_open) == (nobody.session.id, True)
+    fresh, was_open = InterviewSession.open_workshop(room.db, room.study, facilitator="kim")
+    assert not was_open and fresh.session.id not in (morning.id, nobody.session.id)
+    assert (fresh.session.interviewer, fresh.session.status) == ("kim", "in_progress")

@@ -11,6 +11,7 @@ from capture.session import InterviewSession
 from storage import open_database
 from storage.aggregates import NO_FILTER, SessionFilter
 from storage.studies import get_study
+from tui.text import short_time
 
 POLL_SECONDS = 1.0
 
@@ -37,11 +38,13 @@ class ReviewRequest:
 
 @dataclass(frozen=True)
 class WorkshopRequest:
-    """`journey workshop`: a new workshop session on a study's map."""
+    """`journey workshop`: the facilitator's workshop in progress on a study's map, or a
+    new one (always new with `new`)."""
 
     study_id: str
     facilitator: str | None = None
     title: str | None = None
+    new: bool = False
 
 
 class JourneyApp(App[None]):
@@ -76,12 +79,23 @@ class JourneyApp(App[None]):
         if self.workshop is not None:
             from tui.screens.workshop_screen import WorkshopScreen
 
-            session = InterviewSession.start_workshop(
-                self.db,
-                get_study(self.db, self.workshop.study_id),
-                facilitator=self.workshop.facilitator,
-                title=self.workshop.title,
-            )
+            study = get_study(self.db, self.workshop.study_id)
+            facilitator, title = self.workshop.facilitator, self.workshop.title
+            if self.workshop.new:
+                session = InterviewSession.start_workshop(
+                    self.db, study, facilitator=facilitator, title=title
+                )
+            else:
+                session, resumed = InterviewSession.open_workshop(
+                    self.db, study, facilitator=facilitator, title=title
+                )
+                if resumed:
+                    self.notify(
+                        f"Resumed the workshop started {short_time(session.session.started_at)}"
+                        f" ({len(session.entries)} stickies); `journey workshop --new` "
+                        "starts another.",
+                        markup=False,
+                    )
             self.push_screen(WorkshopScreen(session))
         elif self.review is not None:
             from tui.screens.review_screen import ReviewScreen

@@ -603,8 +603,17 @@ def workshop(
         str | None, typer.Option(help="Who runs the workshop (default: your login name).")
     ] = None,
     title: Annotated[str | None, typer.Option(help="A name for this workshop.")] = None,
+    new: Annotated[
+        bool,
+        typer.Option(
+            "--new", help="Start a new workshop even if this facilitator has one in progress."
+        ),
+    ] = False,
 ) -> None:
-    """Run a workshop on the live map: add stickies, dot-vote, group, link, timebox."""
+    """Run a workshop on the live map: add stickies, dot-vote, group, link, timebox.
+
+    Without --new it carries on the facilitator's workshop in progress on the study
+    (of that --title, when given), so a dropped connection loses nothing."""
     from storage.studies import resolve_study
     from tui.app import WorkshopRequest, make_app
     from tui.screens.new_interview_screen import login_name
@@ -615,6 +624,7 @@ def workshop(
         chosen.id,
         facilitator=facilitator if facilitator is not None else login_name() or None,
         title=title,
+        new=new,
     )
     make_app(_settings(ctx).db, workshop=request).run()
 

@@ -101,12 +101,16 @@ class WorkshopScreen(Screen[None]):
         super().__init__()
         self.session = session
         self.journey_map: JourneyMap | None = None
-        self.last_sticky: str | None = None
-        self.added: list[str] = []
+        # A resumed workshop carries on with what it added before, at its last sticky's stage.
+        self.added: list[str] = [entry.id for entry in session.entries]
+        self.last_sticky: str | None = self.added[-1] if self.added else None
         self._deadline: float | None = None
         self._timer: Timer | None = None
         # The stage /stage, /next and /prev chose, for when no cell says (no map yet).
-        self._stage: Stage = session.current_stage
+        self._stage: Stage = next(
+            (s for s in session.stages if session.entries and s.id == session.entries[-1].stage_id),
+            session.current_stage,
+        )
 
     @property
     def journey(self) -> JourneyApp:
@@ -149,8 +153,12 @@ class WorkshopScreen(Screen[None]):
             self.app.call_from_thread(self._show, journey_map)
 
     def _show(self, journey_map: JourneyMap) -> None:
+        first = self.journey_map is None
         self.journey_map = journey_map
-        self.query_one(JourneyMapTable).show(journey_map)
+        table = self.query_one(JourneyMapTable)
+        table.show(journey_map)
+        if first and self._stage in self.session.stages:
+            table.move_cursor(column=self.session.stages.index(self._stage) + 1)
         self._banner()
 
     def _selected(self) -> tuple[Stage, str | None]:
