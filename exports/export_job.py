@@ -45,6 +45,7 @@ from exports.output_file import PrivateFiles, check_targets, standard_output
 from storage import export_rows
 from storage.aggregates import SessionFilter
 from storage.browse import check_filter
+from storage.connection import read
 from storage.errors import StudyNotChosen
 from storage.models import LANES, Study
 from storage.studies import list_studies, resolve_study
@@ -356,9 +357,13 @@ def export(
     progress: Callable[[int], AbstractContextManager[Progress]] | None = None,
     database_path: Path | None = None,
 ) -> ExportResult:
-    """Prepare and run in one call; `progress(total)` is entered for large exports to files."""
-    job = prepare_export(db, options, database_path=database_path)
-    if progress is not None and job.to_file and job.rows > BIG_EXPORT:
-        with progress(job.rows) as advance:
-            return job.run(advance)
-    return job.run()
+    """Prepare and run in one call; `progress(total)` is entered for large exports to files.
+
+    It all reads one snapshot, so the files of `--shape all` agree with each other even
+    while interviews are being captured."""
+    with read(db):
+        job = prepare_export(db, options, database_path=database_path)
+        if progress is not None and job.to_file and job.rows > BIG_EXPORT:
+            with progress(job.rows) as advance:
+                return job.run(advance)
+        return job.run()

@@ -124,8 +124,12 @@ def write(db: Database) -> Iterator[Database]:
 @contextmanager
 def read(db: Database) -> Iterator[Database]:
     """A consistent snapshot over several queries, ended at once so that an idle
-    reader never holds a transaction open (which would starve checkpoints)."""
+    reader never holds a transaction open (which would starve checkpoints). Inside
+    another snapshot it is part of that one."""
     conn = db.conn
+    if conn.in_transaction:
+        yield db
+        return
     try:
         conn.execute("BEGIN")
         yield db

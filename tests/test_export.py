@@ -22,6 +22,7 @@ import pytest
 
 from capture.demo import add_demo_sessions
 from capture.sanitize import clean_text
+from exports import csv_export
 from exports.anonymize import mask_contacts, pseudonym
 from exports.codebook import Column
 from exports.csv_export import CsvTable, decimal, safe_cell, write_csv
@@ -38,6 +39,7 @@ from exports.formula import is_plain_number, neutralise
 from exports.markdown_export import curve, md_text
 from exports.mermaid_export import mermaid_text, score
 from storage import export_rows, open_database
+from storage.entries import add_entry
 from storage.errors import StudyNotChosen, StudyNotFound
 from storage.models import LANES
 from tests.export_study import CONTROL_TEXT, HYPERLINK, STUDY, THEME_TITLE, build, build_workshop
@@ -151,6 +153,45 @@ def test_golden_shape_all(db, tmp_path: Path) -> None:
         assert data == (GOLDEN / name).read_bytes(), name
         assert_clean(data)
     assert [rows for _, rows in result.written] == [LIVE_ENTRIES, 4, 27, 5, 83]
+
+
+def test_shape_all_reads_one_snapshot_while_an_interview_goes_on(
+    fixed_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "live.db"
+    path.write_bytes(fixed_db.read_bytes())
+    interviewer = open_database(path)
+    session_id = interviewer.execute(
+        "SELECT id FROM sessions WHERE mode = 'interview' ORDER BY started_at LIMIT 1"
+    ).fetchone()[0]
+    stage_id = interviewer.execute("SELECT id FROM stages ORDER BY position LIMIT 1").fetchone()[0]
+    real_write_csv = csv_export.write_csv
+
+    def write_then_capture(stream, table, *args, **kwargs):
+        rows = real_write_csv(stream, table, *args, **kwargs)
+        # Between two files an interviewer commits a line.
+        add_entry(interviewer, session_id, stage_id, "note", f"said meanwhile {rows}")
+        return rows
+
+    monkeypatch.setattr(csv_export, "write_csv", write_then_capture)
+    reader = open_database(path, read_only=True)
+    try:
+        export(reader, ExportOptions(shape="all", out=str(tmp_path / "all")))
+    finally:
+        reader.close()
+        interviewer.close()
+    files = {
+        name: (tmp_path / "all" / name).read_bytes() for name in ("entries.csv", "sessions.csv")
+    }
+    assert files["entries.csv"] == (GOLDEN / "entries.csv").read_bytes()
+    assert files["sessions.csv"] == (GOLDEN / "sessions.csv").read_bytes()
+    with open_database(path, read_only=True) as after:
+        assert (
+            after.execute(
+                "SELECT count(*) FROM entries WHERE text LIKE 'said meanwhile%'"
+            ).fetchone()[0]
+            == 5
+        )
 
 
 def test_the_same_database_exports_the_same_bytes(db, tmp_path: Path) -> None:
