@@ -745,7 +745,7 @@ async def test_a_workshop_left_without_done_carries_on_where_it_was(study_db: Pa
         assert isinstance(screen, WorkshopScreen)
         assert screen.session.session.id == session_id
         assert any(
-            "Resumed the workshop started" in n and "(1 stickies)" in n and "--new" in n
+            "Resumed the workshop started" in n and "(1 sticky)" in n and "--new" in n
             for n in notices(again)
         )
         assert "Sticky goes to 3 Decision" in banner(again) and "· 1 added" in banner(again)

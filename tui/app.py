@@ -90,10 +90,11 @@ class JourneyApp(App[None]):
                     self.db, study, facilitator=facilitator, title=title
                 )
                 if resumed:
+                    count = len(session.entries)
                     self.notify(
                         f"Resumed the workshop started {short_time(session.session.started_at)}"
-                        f" ({len(session.entries)} stickies); `journey workshop --new` "
-                        "starts another.",
+                        f" ({count} {'sticky' if count == 1 else 'stickies'}); "
+                        "`journey workshop --new` starts another.",
                         markup=False,
                     )
             self.push_screen(WorkshopScreen(session))
