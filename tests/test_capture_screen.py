@@ -17,6 +17,7 @@ from textual.containers import Vertical
 from textual.keys import _character_to_key
 from textual.widgets import Checkbox, Input, OptionList, Select, Static
 
+from capture.sanitize import MAX_ENTRY_LENGTH
 from storage import open_database
 from storage.errors import DatabaseBusy
 from storage.studies import find_study
@@ -268,6 +269,41 @@ async def choose(pilot, select_id: str, moves: list[str]) -> None:
     await pilot.pause()
 
 
+async def test_the_entry_form_fits_80x24_with_or_without_its_error(study_db: Path) -> None:
+    app = capture_app(study_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, EntryFormScreen)
+        box = form.query_one(Vertical)
+        error = form.query_one("#error", Static)
+
+        def fits() -> None:
+            assert box.max_scroll_y == 0  # nothing below the fold
+            for selector in (
+                *("#lane", "#text", "#channel", "#emotion", "#effort", "#tags"),
+                *("#error", "#cancel", "#save"),
+            ):
+                assert box.content_region.contains_region(form.query_one(selector).region)
+
+        fits()
+        await pilot.click("#save")  # no text
+        await pilot.pause()
+        assert isinstance(app.screen, EntryFormScreen)
+        assert "empty" in plain(error)
+        fits()
+        # The longest error there is takes three lines beside the buttons: still no scrolling.
+        assert app.focused is form.query_one("#text", Input)
+        app.focused.value = "x" * (MAX_ENTRY_LENGTH + 1)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, EntryFormScreen)
+        assert "limit" in plain(error)
+        assert error.region.height == 3
+        fits()
+
+
 async def test_interview_through_keys_and_the_form(study_db: Path) -> None:
     app = capture_app(study_db)
     async with app.run_test(size=(100, 40)) as pilot:
@@ -447,6 +483,26 @@ async def test_ambiguous_channel_is_picked_and_escape_keeps_the_line(study_db: P
         ("Awareness", "touchpoint", "slow to load", "Search", -1, None, ""),
     ]
     assert query(study_db, "SELECT text FROM drafts") == []
+
+
+async def test_every_channel_shows_when_there_is_room_and_the_list_scrolls_when_not(
+    study_db: Path,
+) -> None:
+    app = capture_app(study_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await type_line(pilot, "t: pigeon -1 the letter came late")
+        modal = app.screen
+        assert isinstance(modal, ChannelChoiceScreen)
+        box = modal.query_one(Vertical)
+        options = modal.query_one(OptionList)
+        assert options.option_count == 1 + len(channel_names(study_db))
+        for size, scrolls in (((80, 24), False), ((120, 40), False), ((80, 14), True)):
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+            # The list with its borders inside the dialog, the dialog inside the screen.
+            assert box.content_region.contains_region(options.region), size
+            assert modal.region.contains_region(box.region), size
+            assert (options.max_scroll_y > 0) is scrolls, size
 
 
 # -- 4. leaving mid-line and resuming --------------------------------------------------

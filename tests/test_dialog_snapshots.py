@@ -104,7 +104,7 @@ def channel_question(line: str):
 
 
 def test_snapshot_channel_choice_unknown(snap_compare, study_db: Path) -> None:
-    # An unknown channel: add it, or pick one of the study's 14.
+    # An unknown channel: add it, or pick one of the study's 14, every one in sight.
     assert snap_compare(
         capture_app(study_db), run_before=channel_question("t: fax -1 text"), terminal_size=SMALL
     )
@@ -145,12 +145,13 @@ def entry_form(*keys: str):
 
 @pytest.mark.parametrize("size", [SMALL, LARGE])
 def test_snapshot_entry_form(snap_compare, study_db: Path, size) -> None:
-    # At 80x24 the form scrolls; at 120x40 every row and both buttons show.
+    # Every row and both buttons show, at 80x24 as well (no scrolling).
     assert snap_compare(capture_app(study_db), run_before=entry_form(), terminal_size=size)
 
 
 def test_snapshot_entry_form_empty_text_error(snap_compare, study_db: Path) -> None:
-    # Enter in the empty text box: the error shows and the text box takes the focus.
+    # Enter in the empty text box: the error shows beside the buttons, and the text box
+    # takes the focus.
     async def before(pilot) -> None:
         await entry_form("tab")(pilot)
         await press(pilot, "enter")
@@ -226,7 +227,8 @@ def test_snapshot_filter_bad_date(snap_compare, demo_review) -> None:
 
 @pytest.mark.parametrize("size", [SMALL, LARGE])
 def test_snapshot_compare(snap_compare, demo_review, size) -> None:
-    # The first two segments, A and B: the emotion chart above the two funnels.
+    # The first two segments, A and B: the emotion chart above the two funnels, the stage
+    # names whole; at 80x24 the funnel's bottom edge too.
     async def before(pilot) -> None:
         await in_review(CompareScreen, "c")(pilot)
         screen = pilot.app.screen
@@ -280,7 +282,8 @@ def cell_items(downs: int, *keys: str, screen_type: type):
 
 @pytest.mark.parametrize("size", [SMALL, LARGE])
 def test_snapshot_pick_pains(snap_compare, demo_workshop, size) -> None:
-    # l on an opportunity: the study's pains to link it to, the second one marked.
+    # l on an opportunity: the study's pain items to link it to (each once, by stage), the
+    # second one marked; at 80x24 the list shrinks to fit, its bottom edge in sight.
     async def before(pilot) -> None:
         await cell_items(DEMO_OPPORTUNITY_ROW, "l", "down", "space", screen_type=PickScreen)(pilot)
         choices = pilot.app.screen.query_one(SelectionList)
@@ -324,15 +327,26 @@ def shown(name: str) -> str:
     )
 
 
+def closes_after(lines: list[str], text: str, edge: str = "▁" * 10) -> bool:
+    """Whether the line after the one showing `text` is the bottom edge of its list."""
+    (index,) = [i for i, line in enumerate(lines) if text in line]
+    return edge in lines[index + 1]
+
+
 def test_the_snapshots_show_the_dialogs() -> None:
     unknown = shown("test_snapshot_channel_choice_unknown.svg")
     assert "No channel is called fax" in unknown
     assert "+ Add fax as a new channel" in unknown and "Search" in unknown
+    # All 15 options at 80x24, the last default channel and the list's bottom edge too.
+    assert "Post-purchase support" in unknown
+    assert closes_after(unknown.splitlines(), "Post-purchase support")
 
     large = shown("test_snapshot_channel_choice_unknown_markup_large.svg")
     assert "No channel is called [b]fax[/]. Add it to the study, or" in large
     assert "+ Add [b]fax[/] as a new channel" in large
     assert "Discounts and promotions" in large
+    assert "Post-purchase support" in large
+    assert closes_after(large.splitlines(), "Post-purchase support")
 
     ambiguous = shown("test_snapshot_channel_choice_ambiguous.svg")
     assert "Which channel is s?" in ambiguous
@@ -344,7 +358,20 @@ def test_the_snapshots_show_the_dialogs() -> None:
     assert "New entry at Awareness" in form
     for label in ("Lane", "Text", "Channel", "Emotion", "Effort", "Tags", "Cancel", "Save"):
         assert label in form
-    assert "Lane" in shown("test_snapshot_entry_form[size0].svg")
+    small = shown("test_snapshot_entry_form[size0].svg").splitlines()
+    for label in ("Lane", "Text", "Channel", "Emotion", "Effort", "Tags", "Cancel", "Save"):
+        assert any(label in line for line in small), label
+    # At 80x24 the buttons show whole: top edge, label, bottom edge; the form ends below.
+    (buttons,) = [i for i, line in enumerate(small) if "Cancel" in line and "Save" in line]
+    assert small[buttons - 1].count("▔" * 16) == 2 and small[buttons + 1].count("▁" * 16) == 2
+    assert "▄" * 60 in small[buttons + 2]
+    assert "New entry at Awareness" in small[buttons - 20]
+    # The error shares the buttons' row.
+    error = shown("test_snapshot_entry_form_empty_text_error.svg")
+    assert any(
+        "the entry is empty" in line and "Cancel" in line and "Save" in line
+        for line in error.splitlines()
+    )
 
     assert "Which sessions to count (empty = all)" in shown("test_snapshot_filter.svg")
     segments = shown("test_snapshot_filter_segment_list_open.svg")
@@ -356,11 +383,31 @@ def test_the_snapshots_show_the_dialogs() -> None:
         compare = shown(f"test_snapshot_compare[{size}].svg")
         assert "compare segments" in compare
         assert "Emotion by stage" in compare
+        # The stage names whole, on the chart and in the funnel.
+        assert "1 Awareness  2 Consideration  3 Decision  4 Retention  5 Advocacy" in compare
+        assert "│ 2 Consideration │" in compare
+        assert "…" not in compare
+        # The funnel whole: its last stage and its bottom edge.
+        assert "│ 5 Advocacy      │" in compare and "└───" in compare
     assert "A: first-time buyer" in shown("test_snapshot_compare[size1].svg")
 
     for size in ("size0", "size1"):
-        assert "Which pains does this opportunity answer?" in shown(
-            f"test_snapshot_pick_pains[{size}].svg"
-        )
+        pick = shown(f"test_snapshot_pick_pains[{size}].svg")
+        assert "Which pains does this opportunity answer?" in pick
+        assert "most frequent" not in pick  # all 39 pain items are offered
+        choices = [
+            line.split("▐X▌ ")[1].split("  ")[0] for line in pick.splitlines() if "▐X▌" in line
+        ]
+        assert len(choices) == len(set(choices)), "a pain is offered twice"
+        assert choices[:3] == [
+            "Awareness: could not tell who was behind the brand",
+            "Awareness: too many ads before I knew what it was",
+            "Awareness: #pricing",
+        ]
+        assert "Consideration: reviews look fake" in choices
+        # The list's bottom edge, then the dialog's.
+        lines = pick.splitlines()
+        (bottom,) = [i for i, line in enumerate(lines) if "▄" * 60 in line]
+        assert "▁" * 60 in lines[bottom - 1]
 
     assert "Title of the theme:" in shown("test_snapshot_text_prompt_theme_title.svg")

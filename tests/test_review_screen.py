@@ -7,12 +7,14 @@ snapshots use demo data, whose timestamps are fixed by the seed.
 
 from __future__ import annotations
 
+import io
 import sqlite3
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Input, Select, Static, TabbedContent
 
@@ -35,7 +37,7 @@ from storage.connection import wal_path, write
 from storage.studies import channels, get_study
 from tests.test_journey_map import Built, build
 from tui.app import ReviewRequest, make_app
-from tui.screens.compare_screen import CompareScreen
+from tui.screens.compare_screen import CompareScreen, comparison
 from tui.screens.drill_down_screen import SEARCH_DELAY, DrillDownScreen
 from tui.screens.filter_screen import FilterScreen
 from tui.screens.review_screen import ReviewScreen
@@ -803,6 +805,41 @@ async def test_compare_shows_two_segments(hand_db) -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, ReviewScreen)
+
+
+def test_the_comparison_shows_stage_names_whole_or_cut_with_an_ellipsis(tmp_path: Path) -> None:
+    path = tmp_path / "journey.db"
+    with open_database(path, create=True) as db:
+        five = build_map(db, new_study(db, "Five"))
+        six = build_map(db, new_study(db, "Six", template="six-stage"))
+
+    def header(journey_map, width: int) -> str:
+        """The chart's row of stage names, rendered `width` cells wide."""
+        console = Console(width=width, file=io.StringIO(), record=True)
+        console.print(comparison("a", journey_map, "b", journey_map))
+        lines = console.export_text().splitlines()
+        assert max(len(line.rstrip()) for line in lines) <= width
+        return lines[1]
+
+    assert "1 Awareness  2 Consideration  3 Decision  4 Retention  5 Advocacy" in header(five, 78)
+    wide = header(six, 118)
+    names = (
+        "Need recognition",
+        "Research",
+        "Evaluation",
+        "Purchase decision",
+        "Purchase evaluation",
+        "Advocacy",
+    )
+    for position, name in enumerate(names, 1):
+        assert f"{position} {name}" in wide
+    assert "…" not in wide
+    # Too narrow for all six: the longest names give way, cut with an ellipsis; the short
+    # ones stay whole.
+    narrow = header(six, 78)
+    assert "2 Research" in narrow and "6 Advocacy" in narrow
+    assert "5 Purchase evaluation" not in narrow and "5 Purchase…" in narrow
+    assert narrow.count("…") >= 2
 
 
 # -- live -------------------------------------------------------------------------------------

@@ -134,6 +134,11 @@ def notices(app) -> list[str]:
     return [str(n.message) for n in app._notifications]
 
 
+def pick_choices(app) -> list[str]:
+    options = app.screen.query_one(SelectionList)
+    return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+
+
 def plain(widget: Static, width: int = 160) -> str:
     console = Console(width=width, file=io.StringIO(), record=True)
     console.print(widget.content)
@@ -242,13 +247,8 @@ async def test_a_whole_workshop_is_in_the_database(study_db: Path) -> None:
         assert isinstance(app.screen, CellItemsScreen)
         await press(pilot, "l")
         assert isinstance(app.screen, PickScreen)
-        options = app.screen.query_one(SelectionList)
-        assert [
-            str(options.get_option_at_index(i).prompt) for i in range(options.option_count)
-        ] == [
-            "Decision: shipping cost only shown at the end",
-            "Decision: fees added at checkout",
-        ]
+        # One choice per pain item of the map: the tagged pain is its tag's item.
+        assert pick_choices(app) == ["Decision: #pricing", "Decision: fees added at checkout"]
         await press(pilot, "down", "space", "enter")
         assert isinstance(app.screen, CellItemsScreen)
         assert items_shown(app)[0][5:] == ["show the total in the basket", "fees added at checkout"]
@@ -413,6 +413,121 @@ async def test_votes_in_the_items_screen_are_per_workshop(study_db: Path) -> Non
         earlier.session.id: 2,
         session_id: 1,
     }
+
+
+# -- linking an opportunity to pains ----------------------------------------------------------
+
+
+def pains_and_an_opportunity(path: Path) -> dict[str, str]:
+    """Pains said several times over two interviews, an opportunity at Decision; returns
+    the entry ids by name. The first "reviews look fake" is made the earliest entry."""
+    with open_database(path) as db:
+        study = find_study(db, STUDY)
+        assert study is not None
+        awareness, consideration, decision, *_ = stages(db, study.id)
+        first = InterviewSession.start(db, study, "P01", interviewer="ana")
+        second = InterviewSession.start(db, study, "P02", interviewer="ana")
+        ids = {
+            "fake": first.add("pain", "reviews look fake", stage=consideration).id,
+            "forced": first.add("pain", "forced to create an account", stage=decision).id,
+            "ads": first.add("pain", "too many ads", stage=awareness).id,
+            "size": first.add("pain", "no size guide", stage=consideration).id,
+        }
+        second.add("pain", "reviews look fake", stage=consideration)  # the same item
+        second.add("pain", "forced to create an account", stage=decision)
+        second.add("pain", "forced to create an account", stage=decision)
+        second.add("pain", "too many ads", stage=awareness)
+        ids["guest"] = second.add("opportunity", "offer guest checkout", stage=decision).id
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute(
+            "UPDATE entries SET created_at = '2020-01-01T00:00:00.000+00:00' WHERE id = ?",
+            [ids["fake"]],
+        )
+    conn.close()
+    return ids
+
+
+async def open_the_pains_of_the_opportunity(app, pilot) -> None:
+    await settle(app, pilot)
+    await type_line(pilot, "/stage Decision")
+    await press(pilot, *["down"] * ROWS["opportunity"], "enter")
+    assert isinstance(app.screen, CellItemsScreen)
+    assert app.screen.sub_title == "Decision: opportunity"
+    await press(pilot, "l")
+    assert isinstance(app.screen, PickScreen)
+
+
+async def test_link_offers_each_pain_item_once_and_links_its_earliest_entry(
+    study_db: Path,
+) -> None:
+    ids = pains_and_an_opportunity(study_db)
+    app = workshop_app(study_db, study_id(study_db))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_the_pains_of_the_opportunity(app, pilot)
+        # By stage, then by how often it was said; "reviews look fake" once, for both.
+        assert pick_choices(app) == [
+            "Awareness: too many ads",
+            "Consideration: reviews look fake",
+            "Consideration: no size guide",
+            "Decision: forced to create an account",
+        ]
+        question = str(app.screen.query_one("#question", Static).render())
+        assert "most frequent" not in question  # all of them are offered
+        await press(pilot, "down", "space", "down", "down", "space", "enter")
+        assert isinstance(app.screen, CellItemsScreen)
+        assert notices(app)[-1] == "Linked to 2 pains"
+    # The links go to each item's earliest entry.
+    assert sorted(
+        query(study_db, "SELECT opportunity_id, pain_id, author FROM entry_links")
+    ) == sorted([(ids["guest"], ids["fake"], "kim"), (ids["guest"], ids["forced"], "kim")])
+
+
+async def test_link_offers_the_most_frequent_pains_and_says_so(
+    study_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pains_and_an_opportunity(study_db)
+    monkeypatch.setattr("tui.screens.cell_items_screen.PAIN_LIMIT", 3)
+    app = workshop_app(study_db, study_id(study_db))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_the_pains_of_the_opportunity(app, pilot)
+        # "no size guide", said once, is left out; the rest keep their order.
+        assert pick_choices(app) == [
+            "Awareness: too many ads",
+            "Consideration: reviews look fake",
+            "Decision: forced to create an account",
+        ]
+        question = str(app.screen.query_one("#question", Static).render())
+        assert "(showing the 3 most frequent of 4)" in question
+
+
+async def test_the_items_columns_fit_80_columns_and_follow_a_resize(demo_workshop) -> None:
+    path, study = demo_workshop
+    app = workshop_app(path, study)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await type_line(pilot, "/stage Decision")
+        await press(pilot, *["down"] * (DEMO_PAIN_ROW + 2), "enter")
+        assert isinstance(app.screen, CellItemsScreen)
+        assert app.screen.sub_title == "Decision: opportunity"
+        table = app.screen.query_one("#items", DataTable)
+
+        def columns() -> dict[str, int]:
+            return {str(c.label): c.get_render_width(table) for c in table.columns.values()}
+
+        small = columns()
+        assert list(small) == ["", "Votes", "Mine", "n", "Sess.", "Item", "Links"]
+        assert sum(small.values()) <= 80
+        # The linked pain shows, cut with an ellipsis where its column ends.
+        (guest,) = [row for row in items_shown(app) if row[5] == "offer guest checkout"]
+        assert guest[6].startswith("forced to") and guest[6].endswith("…")
+        await pilot.resize_terminal(160, 40)
+        await settle(app, pilot)
+        large = columns()
+        assert sum(large.values()) <= 160
+        assert large["Item"] > small["Item"] and large["Links"] > small["Links"]
+        (guest,) = [row for row in items_shown(app) if row[5] == "offer guest checkout"]
+        assert guest[6] == "forced to create an account"
 
 
 # -- the review follows -----------------------------------------------------------------------
@@ -654,6 +769,15 @@ def test_snapshot_cell_items(snap_compare, demo_workshop) -> None:
     )
 
 
+def test_snapshot_cell_items_opportunity(snap_compare, demo_workshop) -> None:
+    # The opportunities at Decision, at 80 columns: the item and its links both show.
+    assert snap_compare(
+        snapshot_app(demo_workshop),
+        run_before=run_before(*STICKY_LINES, downs=DEMO_PAIN_ROW + 2, then=("enter",)),
+        terminal_size=(80, 24),
+    )
+
+
 def test_snapshot_summary(snap_compare, demo_workshop) -> None:
     assert snap_compare(
         snapshot_app(demo_workshop),
@@ -713,6 +837,20 @@ def test_the_snapshots_show_the_workshop() -> None:
     assert "Votes  Mine  n     Sess.  Item" in items
     assert "★2     2     5     4      #pricing" in items  # Mine: its two /up
     assert "✓" in items and "forced to create an account" in items
+    # At 80 columns the item and the links column both show; only opportunities link, so
+    # elsewhere the links column is as narrow as its heading.
+    assert "Item" in items and items.splitlines()[2].endswith("Links")
+    assert "shipping cost only shown at the end" in items
+    # The footer: short descriptions, so most of the keys fit at 80 columns.
+    assert "+ Vote  - Unvote  space Mark  g Group  u Ungroup  l Link  e Entries" in items
+
+    opportunities = shown("test_snapshot_cell_items_opportunity.svg")
+    assert "journey workshop — Decision: opportunity" in opportunities
+    assert "Votes  Mine  n     Sess.  Item" in opportunities
+    assert opportunities.splitlines()[2].endswith("Links")
+    # The linked pain, cut with an ellipsis at the edge of its column.
+    assert "offer guest checkout                forced to …" in opportunities
+    assert "show shipping cost in the basket …" in opportunities  # the sticky with [now]
 
     summary = shown("test_snapshot_summary.svg")
     assert "Workshop finished: 2 stickies, 2 votes" in summary

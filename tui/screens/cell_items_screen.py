@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from capture.journey_map import MapItem, build_map
+from capture.journey_map import JourneyMap, MapItem, build_map
 from capture.session import InterviewSession
 from storage import workshop
 from storage.browse import entries_behind
@@ -24,15 +25,67 @@ from tui.text import literal
 if TYPE_CHECKING:
     from tui.app import JourneyApp
 
+# The columns before the item, each (label, content width); the item and its links share
+# what is left of the screen's width.
+FIXED_COLUMNS = (("", 1), ("Votes", 5), ("Mine", 4), ("n", 4), ("Sess.", 5))
+PADDING = 2  # each column's cell padding, both sides
+SCROLLBAR = 2
+MIN_ITEM = 12
+LINKS_WIDTH = (10, 40)  # an opportunity's links: a quarter of what is left, within these
+NO_LINKS_WIDTH = len("Links")  # only opportunities link: elsewhere the column stays empty
+PAIN_LIMIT = 200  # pains offered to link to at most: the most frequent when there are more
+LABEL_LIMIT = 200  # cells of a pain's text in the pick list (the list cuts it where it ends)
+
+
+def column_widths(available: int, links: bool = True) -> tuple[int, int]:
+    """(item, links) content widths that fit `available` cells beside the fixed columns;
+    `links`: whether the items can have links (opportunities), or the column stays empty."""
+    left = available - SCROLLBAR - sum(width + PADDING for _, width in FIXED_COLUMNS) - 2 * PADDING
+    low, high = LINKS_WIDTH
+    links_width = max(low, min(high, left // 4)) if links else NO_LINKS_WIDTH
+    return max(MIN_ITEM, left - links_width), links_width
+
+
+def pain_choices(
+    journey_map: JourneyMap, limit: int = PAIN_LIMIT
+) -> tuple[list[tuple[Text | str, str]], int]:
+    """One choice per pain item of the map ("Stage: text", the item's earliest entry as
+    its value), by stage then by how often it was said; at most `limit`, the most
+    frequent. Returns the choices and how many pain items there are in all."""
+    pains = [
+        (column.stage, item)
+        for column in journey_map.stages
+        for item in journey_map.cell(column.stage, "pain").items
+    ]
+    total = len(pains)
+    if total > limit:
+        frequent = sorted(range(total), key=lambda index: -pains[index][1].entries)[:limit]
+        pains = [pains[index] for index in sorted(frequent)]
+    pains.sort(key=lambda pain: (pain[0].position, -pain[1].entries))
+    return [
+        (_fit(literal(f"{stage.name}: {item.text}"), LABEL_LIMIT), item.entry_id)
+        for stage, item in pains
+    ], total
+
+
+def _fit(text: Text, width: int) -> Text:
+    """`text` cut to `width` cells with an ellipsis, so a cut is visible."""
+    if text.cell_len <= width:
+        return text
+    cut = text.copy()
+    cut.truncate(width, overflow="ellipsis")
+    return cut
+
 
 class CellItemsScreen(Screen[None]):
     BINDINGS = [
-        Binding("plus,equals_sign", "vote(1)", "+ Vote"),
-        Binding("minus", "vote(-1)", "- Unvote"),
+        # Short descriptions: the hint line above the table says what each does in full.
+        Binding("plus,equals_sign", "vote(1)", "Vote"),
+        Binding("minus", "vote(-1)", "Unvote"),
         Binding("space", "mark", "Mark"),
-        Binding("g", "group", "Group marked"),
+        Binding("g", "group", "Group"),
         Binding("u", "ungroup", "Ungroup"),
-        Binding("l", "link", "Link to pains"),
+        Binding("l", "link", "Link"),
         Binding("e", "entries", "Entries"),
         Binding("escape", "close", "Back"),
     ]
@@ -53,6 +106,7 @@ class CellItemsScreen(Screen[None]):
         self.lane = lane
         self.items: list[MapItem] = []
         self.marked: set[str] = set()
+        self.widths: tuple[int, int] | None = None  # (item, links) as the columns are now
 
     @property
     def journey(self) -> JourneyApp:
@@ -67,19 +121,25 @@ class CellItemsScreen(Screen[None]):
     def on_mount(self) -> None:
         self.title = "journey workshop"
         self.sub_title = f"{self.stage.name}: {self.lane}"
-        table = self.query_one(DataTable)
-        for label, width in (
-            ("", 1),
-            ("Votes", 5),
-            ("Mine", 4),
-            ("n", 4),
-            ("Sess.", 5),
-            ("Item", 50),
-            ("Links", 20),
-        ):
-            table.add_column(label, width=width)
+        self._columns()
         self.reload()
-        table.focus()
+        self.query_one(DataTable).focus()
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.widths is not None and self._widths() != self.widths:
+            self._columns()
+            self.reload()
+
+    def _widths(self) -> tuple[int, int]:
+        return column_widths(self.size.width or self.app.size.width, self.lane == "opportunity")
+
+    def _columns(self) -> None:
+        """The columns for the current width: the item and its links take what is left."""
+        self.widths = item, links = self._widths()
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        for label, width in (*FIXED_COLUMNS, ("Item", item), ("Links", links)):
+            table.add_column(label, width=width)
 
     def reload(self) -> None:
         journey_map = build_map(self.session.db, self.session.study, top=None)
@@ -89,6 +149,7 @@ class CellItemsScreen(Screen[None]):
             self.session.db, self.session.session.id, self.stage.id, self.lane
         )
         table = self.query_one(DataTable)
+        item_width, links_width = self.widths or self._widths()
         # The list re-sorts by votes: the cursor stays on its item, not on its row.
         current = self._current()
         table.clear()
@@ -103,8 +164,8 @@ class CellItemsScreen(Screen[None]):
                 str(mine.get(item.entry_id, "")),
                 str(item.entries),
                 str(item.sessions),
-                text,
-                literal("; ".join(links)),
+                _fit(text, item_width),
+                _fit(literal("; ".join(links)), links_width),
                 key=item.entry_id,
             )
         keys = [item.entry_id for item in self.items]
@@ -201,8 +262,13 @@ class CellItemsScreen(Screen[None]):
         if self.lane != "opportunity" or item is None:
             self.notify("Links go from an opportunity to pains.", markup=False)
             return
-        pains = entries_behind(self.session.db, self.session.study.id, lane="pain")
-        options = [(literal(f"{row.stage}: {row.text}"[:80]), row.id) for row in pains[-200:]]
+        # One choice per pain item of the map (same text, tag or theme), linked through
+        # the item's earliest entry, as a vote on the item is.
+        journey_map = build_map(self.session.db, self.session.study, top=None)
+        options, total = pain_choices(journey_map, PAIN_LIMIT)
+        question = "Which pains does this opportunity answer?"
+        if total > len(options):
+            question += f" (showing the {len(options)} most frequent of {total})"
 
         def picked(pain_ids: list[str] | None) -> None:
             if pain_ids and self._write(
@@ -211,9 +277,7 @@ class CellItemsScreen(Screen[None]):
                 self.notify(f"Linked to {len(pain_ids)} pains", markup=False)
                 self.reload()
 
-        self.app.push_screen(
-            PickScreen("Which pains does this opportunity answer?", options), picked
-        )
+        self.app.push_screen(PickScreen(question, options), picked)
 
     def action_entries(self) -> None:
         item = self._current()

@@ -35,9 +35,13 @@ class ChannelChoiceScreen(ModalScreen[Channel | None]):
         background: $surface;
         padding: 0 1;
     }
+    /* The question docked on top: the list takes the rest of the dialog, every option
+       when the screen has room, and scrolls only when it has not. */
+    ChannelChoiceScreen #question {
+        dock: top;
+    }
     ChannelChoiceScreen OptionList {
         height: auto;
-        max-height: 16;
     }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
@@ -71,7 +75,7 @@ class ChannelChoiceScreen(ModalScreen[Channel | None]):
             options.append(Option(label, id=ADD))
         options.extend(Option(literal(c.name), id=c.id) for c in known)
         with Vertical():
-            yield Static(question)
+            yield Static(question, id="question")
             yield OptionList(*options, id="choices")
 
     @on(OptionList.OptionSelected)

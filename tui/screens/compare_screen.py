@@ -15,7 +15,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Select, Static
 
-from capture.journey_map import JourneyMap, build_map
+from capture.journey_map import JourneyMap, StageColumn, build_map
 from storage import connect
 from storage.aggregates import SessionFilter
 from storage.models import Study
@@ -25,16 +25,28 @@ if TYPE_CHECKING:
     from tui.app import JourneyApp
 
 ROWS = (2, 1, 0, -1, -2)
+MIN_STAGE_WIDTH = 6  # a cut stage name keeps a few letters and its ellipsis
+
+
+def _stage_label(column: StageColumn) -> Text:
+    """`2 Consideration`, on one line: cut with an ellipsis only where the width runs out."""
+    label = literal(f"{column.stage.position} {column.stage.name}")
+    label.no_wrap = True
+    label.overflow = "ellipsis"
+    return label
 
 
 def comparison(a_name: str, a: JourneyMap, b_name: str, b: JourneyMap) -> Group:
-    """The curve chart (A and B marks per stage) and the two funnels."""
+    """The curve chart (A and B marks per stage) and the two funnels.
+
+    A stage column is as wide as its name while the width allows; when it does not, the
+    widest names give way first (Rich narrows the widest wrappable columns), each cut
+    with an ellipsis. No blank line between the two: at 80x24 the funnel's bottom edge
+    shows without scrolling (five stages)."""
     chart = Table(title="Emotion by stage (A, B; * where both)", box=None, expand=False)
-    chart.add_column("", justify="right")
+    chart.add_column("", justify="right", no_wrap=True)
     for column in a.stages:
-        chart.add_column(
-            literal(f"{column.stage.position} {column.stage.name}"[:12]), justify="center", width=12
-        )
+        chart.add_column(_stage_label(column), justify="center", min_width=MIN_STAGE_WIDTH)
     for row in ROWS:
         cells = []
         for col_a, col_b in zip(a.stages, b.stages, strict=True):
@@ -59,11 +71,11 @@ def comparison(a_name: str, a: JourneyMap, b_name: str, b: JourneyMap) -> Group:
     first_b = b.stages[0].reached if b.stages else 0
     for col_a, col_b in zip(a.stages, b.stages, strict=True):
         funnel.add_row(
-            literal(f"{col_a.stage.position} {col_a.stage.name}"),
+            _stage_label(col_a),
             _share(col_a.reached, first_a, col_a.dropped),
             _share(col_b.reached, first_b, col_b.dropped),
         )
-    return Group(chart, Text(""), funnel)
+    return Group(chart, funnel)
 
 
 def _share(reached: int, first: int, dropped: int) -> Text:

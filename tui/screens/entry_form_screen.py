@@ -53,13 +53,16 @@ class EntryFormScreen(ModalScreen[ParsedEntry | None]):
     EntryFormScreen .row > Input, EntryFormScreen .row > Select {
         width: 1fr;
     }
+    /* The error shares the row of the buttons, so the form fits 80x24 with or without. */
     EntryFormScreen #error {
         color: $error;
+        width: 1fr;
         height: auto;
+        min-height: 3;
+        content-align-vertical: middle;
     }
     EntryFormScreen #buttons {
         height: auto;
-        align-horizontal: right;
     }
     EntryFormScreen Button {
         margin-left: 2;
@@ -116,8 +119,8 @@ class EntryFormScreen(ModalScreen[ParsedEntry | None]):
             with Horizontal(classes="row"):
                 yield Label("Tags")
                 yield TextInput(placeholder="e.g. pricing checkout", id="tags")
-            yield Static("", id="error")
             with Horizontal(id="buttons"):
+                yield Static("", id="error")
                 yield Button("Cancel", id="cancel")
                 yield Button("Save", id="save", variant="primary")
 

@@ -40,9 +40,16 @@ class PickScreen(ModalScreen[list[str] | None]):
         background: $surface;
         padding: 0 1;
     }
+    /* The question docked on top: the list takes the rest of the dialog (at most 90% of
+       the screen) and scrolls when the options do not fit. */
+    PickScreen #question {
+        dock: top;
+    }
+    /* A choice longer than the list is wide is cut with an ellipsis, not silently. */
     PickScreen SelectionList {
         height: auto;
-        max-height: 20;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
     """
     BINDINGS = [
@@ -57,7 +64,7 @@ class PickScreen(ModalScreen[list[str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(literal(self.question + "  (space marks, Enter confirms)"))
+            yield Static(literal(self.question + "  (space marks, Enter confirms)"), id="question")
             yield _Choices(*[(label, value) for label, value in self.options])
 
     def action_confirm(self) -> None:
