@@ -99,6 +99,7 @@ __all__ = [
     "match_channel",
     "parse_effort",
     "parse_emotion",
+    "lane_fields",
     "parse_line",
     "resolve_channel",
     "with_channel",
@@ -193,6 +194,17 @@ assert set(PREFIXES.values()) == set(LANES)
 
 _PREFIX = re.compile(r"([A-Za-z]+):")
 _EMOTION_LANES = frozenset({"pain", "delight"})
+
+
+def lane_fields(lane: str) -> frozenset[str]:
+    """Which of channel, emotion and effort an entry of `lane` takes, as the syntax allows:
+    a touchpoint all three (and needs its channel), a pain or delight an emotion."""
+    if lane == "touchpoint":
+        return frozenset({"channel", "emotion", "effort"})
+    if lane in _EMOTION_LANES:
+        return frozenset({"emotion"})
+    return frozenset()
+
 
 # name, argument hint, meaning
 COMMANDS: tuple[tuple[str, str, str], ...] = (

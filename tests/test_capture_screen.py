@@ -304,6 +304,50 @@ async def test_the_entry_form_fits_80x24_with_or_without_its_error(study_db: Pat
         fits()
 
 
+async def test_the_form_takes_only_the_fields_of_the_lane(study_db: Path) -> None:
+    app = capture_app(study_db)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, EntryFormScreen)
+
+        def enabled() -> list[str]:
+            return [
+                name
+                for name in ("channel", "emotion", "effort")
+                if not form.query_one(f"#{name}", Select).disabled
+            ]
+
+        assert enabled() == []  # a note takes none of them
+        await choose(pilot, "#lane", ["up"] * 5)  # note -> touchpoint
+        assert enabled() == ["channel", "emotion", "effort"]
+        form.query_one("#text", Input).value = "asked me to register twice"
+        await pilot.click("#save")  # no channel chosen
+        await pilot.pause()
+        assert app.screen is form
+        assert plain(form.query_one("#error", Static)).strip() == (
+            "a touchpoint needs its channel: choose one"
+        )
+        assert app.focused is form.query_one("#channel", Select)
+        assert query(study_db, "SELECT count(*) FROM entries") == [(0,)]
+
+        # A channel and an effort chosen, then the lane changed to a pain: the pain keeps
+        # its emotion, and neither the channel nor the effort goes with it.
+        await choose(pilot, "#channel", ["down"] * 5)  # Website
+        await choose(pilot, "#emotion", ["down"] * 4)  # -1
+        await choose(pilot, "#effort", ["down"] * 6)  # 6
+        await choose(pilot, "#lane", ["down"])  # touchpoint -> pain
+        assert form.query_one("#lane", Select).value == "pain"
+        assert enabled() == ["emotion"]
+        await pilot.click("#save")
+        await pilot.pause()
+        assert isinstance(app.screen, CaptureScreen)
+    assert query(study_db, "SELECT lane, text, channel_id, emotion, effort FROM entries") == [
+        ("pain", "asked me to register twice", None, -1, None)
+    ]
+
+
 async def test_interview_through_keys_and_the_form(study_db: Path) -> None:
     app = capture_app(study_db)
     async with app.run_test(size=(100, 40)) as pilot:

@@ -10,7 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from capture.quick_entry import ParsedEntry
+from capture.quick_entry import ParsedEntry, lane_fields
 from capture.sanitize import entry_text
 from capture.session import InterviewSession
 from storage.errors import JourneyError
@@ -125,33 +125,53 @@ class EntryFormScreen(ModalScreen[ParsedEntry | None]):
                 yield Button("Save", id="save", variant="primary")
 
     def on_mount(self) -> None:
+        self._enable_fields(self.lane)
         self.query_one("#lane", Select).focus()
+
+    @on(Select.Changed, "#lane")
+    def _lane_changed(self, event: Select.Changed) -> None:
+        self._enable_fields(str(event.value))
+
+    def _enable_fields(self, lane: str) -> None:
+        """Only the fields the lane takes can be filled in (as in the quick-entry syntax)."""
+        takes = lane_fields(lane)
+        for field in ("channel", "emotion", "effort"):
+            self.query_one(f"#{field}", Select).disabled = field not in takes
+
+    def _error(self, message: str, widget_id: str) -> None:
+        self.query_one("#error", Static).update(literal(message))
+        self.query_one(widget_id).focus()
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#save")
     def save(self) -> None:
-        def chosen(widget_id: str):
-            value = self.query_one(widget_id, Select).value
-            return None if value is Select.NULL else value
+        lane = str(self.query_one("#lane", Select).value)
+        takes = lane_fields(lane)
 
-        channel_id = chosen("#channel")
-        channel = next((c for c in self.session.channels if c.id == channel_id), None)
+        def chosen(field: str):
+            value = self.query_one(f"#{field}", Select).value
+            return None if value is Select.NULL or field not in takes else value
+
         try:
             text = entry_text(self.query_one("#text", Input).value)
         except JourneyError as error:
-            self.query_one("#error", Static).update(literal(str(error)))
-            self.query_one("#text", Input).focus()
+            self._error(str(error), "#text")
+            return
+        channel_id = chosen("channel")
+        channel = next((c for c in self.session.channels if c.id == channel_id), None)
+        if "channel" in takes and channel is None:
+            self._error("a touchpoint needs its channel: choose one", "#channel")
             return
         tags = tuple(
             t.lstrip("#") for t in self.query_one("#tags", Input).value.replace(",", " ").split()
         )
         self.dismiss(
             ParsedEntry(
-                lane=str(chosen("#lane")),
+                lane=lane,
                 text=text,
                 channel=channel,
-                emotion=chosen("#emotion"),
-                effort=chosen("#effort"),
+                emotion=chosen("emotion"),
+                effort=chosen("effort"),
                 tags=tags,
             )
         )
