@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -593,6 +594,58 @@ def _wait_for_output(terminal: TimedTerminal, before: int, timeout: float) -> No
 
 # In table order: stable key (the smoke test looks rows up by it), short title (for an
 # error row), the function.
+# -- 8. huge pastes ----------------------------------------------------------------
+
+# Lines a paste can bring, each as a function of its size: tags everywhere, tags in
+# words, bare numbers, tags glued to words. Parsing must stay linear in their length.
+PASTES: tuple[Callable[[int], str], ...] = (
+    lambda n: "q: " + "#a " * n,
+    lambda n: "q: " + "word #a, " * (n // 2),
+    lambda n: "#1 " * n,
+    lambda n: "a#b " * n,
+)
+PASTE_SIZE = 75_000  # repetitions; the large line is four times as long (about 1 MB)
+
+
+def huge_paste(bench: Bench) -> Row:
+    """parse_line on pasted lines of n and 4n repetitions: the growth shows whether the
+    parser stays linear; the anchor is str.split over the large line."""
+    from capture.quick_entry import QuickEntryError, parse_line
+    from storage.models import Channel
+
+    channels = (Channel("web", "study", "Website"),)
+
+    def parse_seconds(line: str) -> float:
+        times = []
+        for _ in range(bench.repeats):
+            started = time.perf_counter()
+            # Too long to save: the parse still has to say so, quickly.
+            with suppress(QuickEntryError):
+                parse_line(line, channels)
+            times.append(time.perf_counter() - started)
+        return median(times)
+
+    worst_growth = worst_large = 0.0
+    anchor = 0.0
+    for make in PASTES:
+        small, large = make(PASTE_SIZE), make(4 * PASTE_SIZE)
+        seconds_small, seconds_large = parse_seconds(small), parse_seconds(large)
+        worst_growth = max(worst_growth, seconds_large / max(seconds_small, 1e-9))
+        worst_large = max(worst_large, seconds_large)
+        started = time.perf_counter()
+        large.split()
+        anchor = max(anchor, time.perf_counter() - started)
+    return Row(
+        "huge_paste",
+        "quick-entry parse of a pasted line, 4x longer",
+        f"{ms(worst_large)}, {worst_growth:.1f}x the time for 4x the text",
+        f"{ms(anchor)} (str.split)",
+        f"{worst_large / max(anchor, 1e-9):.0f}x",
+        "linear (4x text < 8x time), < 1 s",
+        verdict(worst_growth < 8 and worst_large < 1),
+    )
+
+
 FIGURES: tuple[tuple[str, str, Callable[[Bench], Row]], ...] = (
     ("review_start", "`journey review` start to first full frame", review_first_frame),
     ("commit_latency", "entry commit latency p50 / p99, synchronous=FULL", commit_latency),
@@ -605,4 +658,5 @@ FIGURES: tuple[tuple[str, str, Callable[[Bench], Row]], ...] = (
         concurrent_capture,
     ),
     ("terminal_bytes", "bytes written by an idle review, and per outside update", terminal_bytes),
+    ("huge_paste", "quick-entry parse of a pasted line, 4x longer", huge_paste),
 )
