@@ -46,6 +46,28 @@ def vote(db: Database, entry_id: str, session_id: str, delta: int) -> int:
     return int(total)
 
 
+def vote_item(db: Database, item_entry_id: str, session_id: str, delta: int) -> int:
+    """Vote on a map item (keyed by its earliest entry): +1 goes to that entry; -1 takes
+    back this session's latest vote on any entry of the item (a /up on a sticky that the
+    map groups under an older entry). Returns the total of the entry that changed."""
+    if delta > 0:
+        return vote(db, item_entry_id, session_id, delta)
+    row = db.conn.execute(
+        """
+        SELECT v.entry_id FROM agg_entry_keys item
+        JOIN agg_entry_keys k
+            ON k.stage_id = item.stage_id AND k.lane = item.lane AND k.key = item.key
+        JOIN votes v ON v.entry_id = k.entry_id AND v.session_id = ? AND v.votes > 0
+        WHERE item.entry_id = ?
+        ORDER BY v.updated_at DESC, v.entry_id LIMIT 1
+        """,
+        [session_id, item_entry_id],
+    ).fetchone()
+    if row is None:
+        raise InvalidValue("this workshop has given that item no votes to take back")
+    return vote(db, row[0], session_id, delta)
+
+
 def session_votes(db: Database, session_id: str) -> dict[str, int]:
     """Entry id -> votes given by one (workshop) session, on entries not deleted."""
     return {

@@ -384,6 +384,57 @@ async def test_next_prev_timer_sort_help_and_edit(study_db: Path, monkeypatch) -
     ]
 
 
+async def test_a_vote_follows_its_item_when_the_list_resorts(study_db: Path) -> None:
+    sid = study_id(study_db)
+    with open_database(study_db) as db:
+        study = find_study(db, STUDY)
+        assert study is not None
+        interview = InterviewSession.start(db, study, "P01", interviewer="ana")
+        voted = interview.add("pain", "no guest checkout")
+        said_twice = interview.add("pain", "slow delivery")
+        interview.add("pain", "slow delivery")
+        earlier = InterviewSession.start_workshop(db, study, facilitator="lee")
+        workshop.vote(db, voted.id, earlier.session.id, 1)
+    app = workshop_app(study_db, sid)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await press(pilot, *["down"] * ROWS["pain"], "enter")
+        assert [row[5] for row in items_shown(app)] == ["no guest checkout", "slow delivery"]
+        # + on the second row: it now leads (a tie on votes, more entries), and the cursor
+        # goes with it, so a second + is for the same item.
+        await press(pilot, "down", "plus")
+        assert [row[5] for row in items_shown(app)] == ["slow delivery", "no guest checkout"]
+        await press(pilot, "plus")
+        assert [row[1:3] for row in items_shown(app)] == [["★2", "2"], ["★1", ""]]
+    votes = dict(query(study_db, "SELECT id, votes FROM entries WHERE lane = 'pain'"))
+    assert (votes[voted.id], votes[said_twice.id]) == (1, 2)
+
+
+async def test_minus_takes_back_a_vote_given_to_a_sticky_of_the_item(study_db: Path) -> None:
+    sid = study_id(study_db)
+    with open_database(study_db) as db:
+        study = find_study(db, STUDY)
+        assert study is not None
+        interview = InterviewSession.start(db, study, "P01", interviewer="ana")
+        interview.add("pain", "too many steps to pay", tags=["pricing"])
+    app = workshop_app(study_db, sid)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await type_line(pilot, "p: shipping cost only shown at the end #pricing")
+        await type_line(pilot, "/up")
+        await type_line(pilot, "/up")
+        await press(pilot, *["down"] * ROWS["pain"], "enter")
+        assert isinstance(app.screen, CellItemsScreen)
+        assert items_shown(app)[0][1:3] + items_shown(app)[0][5:6] == ["★2", "2", "#pricing"]
+        await press(pilot, "minus")
+        assert items_shown(app)[0][1:3] == ["★1", "1"]
+        await press(pilot, "minus", "minus")
+        assert items_shown(app)[0][1:3] == ["", ""]
+        assert "no votes to take back" in notices(app)[-1]
+    assert query(study_db, "SELECT votes FROM votes") == [(0,)]
+    assert query(study_db, "SELECT sum(votes) FROM entries") == [(0,)]
+
+
 async def test_votes_in_the_items_screen_are_per_workshop(study_db: Path) -> None:
     """Two workshops vote on one interview entry: one row each, the entry holds the sum;
     - never takes more than this workshop gave."""

@@ -142,6 +142,8 @@ class CellItemsScreen(Screen[None]):
             table.add_column(label, width=width)
 
     def reload(self) -> None:
+        # The list re-sorts by votes: the cursor stays on its item, not on its row.
+        current = self._current()
         journey_map = build_map(self.session.db, self.session.study, top=None)
         self.items = list(journey_map.cell(self.stage, self.lane).items)
         self.items.sort(key=lambda item: (-item.votes, -item.entries))
@@ -150,8 +152,6 @@ class CellItemsScreen(Screen[None]):
         )
         table = self.query_one(DataTable)
         item_width, links_width = self.widths or self._widths()
-        # The list re-sorts by votes: the cursor stays on its item, not on its row.
-        current = self._current()
         table.clear()
         for item in self.items:
             text = literal(item.text)
@@ -195,7 +195,7 @@ class CellItemsScreen(Screen[None]):
 
     def action_vote(self, delta: int) -> None:
         item = self._current()
-        if item and self._write(workshop.vote, item.entry_id, self.session.session.id, delta):
+        if item and self._write(workshop.vote_item, item.entry_id, self.session.session.id, delta):
             self.reload()
 
     def action_mark(self) -> None:
