@@ -340,6 +340,12 @@ async def test_the_form_takes_only_the_fields_of_the_lane(study_db: Path) -> Non
         await choose(pilot, "#lane", ["down"])  # touchpoint -> pain
         assert form.query_one("#lane", Select).value == "pain"
         assert enabled() == ["emotion"]
+        assert [
+            form.query_one(f"#{name}", Select).is_blank() for name in ("channel", "effort")
+        ] == [
+            True,
+            True,
+        ]
         await pilot.click("#save")
         await pilot.pause()
         assert isinstance(app.screen, CaptureScreen)

@@ -136,7 +136,10 @@ class EntryFormScreen(ModalScreen[ParsedEntry | None]):
         """Only the fields the lane takes can be filled in (as in the quick-entry syntax)."""
         takes = lane_fields(lane)
         for field in ("channel", "emotion", "effort"):
-            self.query_one(f"#{field}", Select).disabled = field not in takes
+            select = self.query_one(f"#{field}", Select)
+            select.disabled = field not in takes
+            if select.disabled and not select.is_blank():
+                select.clear()  # a greyed-out choice would look as if it were saved
 
     def _error(self, message: str, widget_id: str) -> None:
         self.query_one("#error", Static).update(literal(message))
