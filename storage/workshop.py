@@ -163,27 +163,8 @@ def link(
     stamp = now()
     added = 0
     with write(db):
-        ids = [opportunity_id, *pain_ids]
-        found = {
-            row[0]: row[1:]
-            for row in db.conn.execute(
-                "SELECT e.id, e.lane, st.study_id, e.deleted_at IS NULL FROM entries e "
-                "JOIN stages st ON st.id = e.stage_id "
-                f"WHERE e.id IN ({', '.join('?' for _ in ids)})",
-                ids,
-            )
-        }
-        if opportunity_id not in found or found[opportunity_id][0] != "opportunity":
-            raise InvalidValue("only an opportunity can be linked to pains")
-        _, study_id, _ = found[opportunity_id]
-        for entry_id in ids:
-            if entry_id in found and not found[entry_id][2]:
-                raise InvalidValue("a deleted item cannot be linked")
+        _check_link_ends(db, opportunity_id, pain_ids)
         for pain_id in pain_ids:
-            if pain_id not in found or found[pain_id][0] != "pain":
-                raise InvalidValue("an opportunity can only point at pains")
-            if found[pain_id][1] != study_id:
-                raise InvalidValue("an opportunity can only point at pains of its own study")
             added += db.conn.execute(
                 "INSERT OR IGNORE INTO entry_links (opportunity_id, pain_id, author, created_at) "
                 "VALUES (?, ?, ?, ?)",
@@ -192,12 +173,126 @@ def link(
     return added
 
 
+def _check_link_ends(db: Database, opportunity_id: str, pain_ids: Sequence[str]) -> None:
+    """Refuse (InvalidValue) a link that is not from a live opportunity to live pains of
+    its own study."""
+    ids = [opportunity_id, *pain_ids]
+    found = {
+        row[0]: row[1:]
+        for row in db.conn.execute(
+            "SELECT e.id, e.lane, st.study_id, e.deleted_at IS NULL FROM entries e "
+            "JOIN stages st ON st.id = e.stage_id "
+            f"WHERE e.id IN ({', '.join('?' for _ in ids)})",
+            ids,
+        )
+    }
+    if opportunity_id not in found or found[opportunity_id][0] != "opportunity":
+        raise InvalidValue("only an opportunity can be linked to pains")
+    _, study_id, _ = found[opportunity_id]
+    for entry_id in ids:
+        if entry_id in found and not found[entry_id][2]:
+            raise InvalidValue("a deleted item cannot be linked")
+    for pain_id in pain_ids:
+        if pain_id not in found or found[pain_id][0] != "pain":
+            raise InvalidValue("an opportunity can only point at pains")
+        if found[pain_id][1] != study_id:
+            raise InvalidValue("an opportunity can only point at pains of its own study")
+
+
 def unlink(db: Database, opportunity_id: str, pain_id: str) -> None:
     with write(db):
         db.conn.execute(
             "DELETE FROM entry_links WHERE opportunity_id = ? AND pain_id = ?",
             [opportunity_id, pain_id],
         )
+
+
+def _item_links(db: Database, opportunity_id: str) -> dict[str, list[tuple[str, str]]]:
+    """The links of the map item `opportunity_id` belongs to (from any of its entries) to
+    live pain items of its study (to any of their entries): for each pain item, keyed by
+    its earliest entry as the map keys items, the (opportunity, pain) entry pairs."""
+    linked: dict[str, list[tuple[str, str]]] = {}
+    for item, opportunity, pain in db.conn.execute(
+        """
+        SELECT (SELECT f.entry_id FROM agg_entry_keys f
+                WHERE f.stage_id = p.stage_id AND f.lane = p.lane AND f.key = p.key
+                ORDER BY f.first LIMIT 1),
+               l.opportunity_id, l.pain_id
+        FROM agg_entry_keys item
+        JOIN agg_entry_keys o
+            ON o.stage_id = item.stage_id AND o.lane = item.lane AND o.key = item.key
+        JOIN entry_links l ON l.opportunity_id = o.entry_id
+        JOIN agg_entry_keys p ON p.entry_id = l.pain_id AND p.lane = 'pain'
+        JOIN stages ost ON ost.id = item.stage_id
+        JOIN stages pst ON pst.id = p.stage_id AND pst.study_id = ost.study_id
+        WHERE item.entry_id = ?
+        ORDER BY l.opportunity_id, l.pain_id
+        """,
+        [opportunity_id],
+    ):
+        linked.setdefault(item, []).append((opportunity, pain))
+    return linked
+
+
+def linked_pains(db: Database, opportunity_id: str) -> set[str]:
+    """The pain items that the map item of `opportunity_id` answers: any link from any of
+    its entries to any entry of a live pain item of its study counts. Each pain item is
+    keyed as the map keys items (and `set_links` takes them): by its earliest entry."""
+    return set(_item_links(db, opportunity_id))
+
+
+def set_links(
+    db: Database, opportunity_id: str, pain_ids: Sequence[str], author: str | None = None
+) -> tuple[int, int]:
+    """Make the pains that the map item of `opportunity_id` answers exactly the pain items
+    of `pain_ids` (any entry of an item stands for the item), in one write transaction.
+
+    A pain item not linked yet gets one link, from `opportunity_id` to the entry given
+    for it (the first, when several of one item are given); an item linked already is
+    left as it is, whichever entries its links join. A pain item of the study that is
+    linked (from any entry of the opportunity's item) but not in `pain_ids` loses every
+    such link. Links to deleted entries or other studies' pains are left alone.
+
+    Refused with InvalidValue, writing nothing, as `link` refuses: an `opportunity_id`
+    that is not a live opportunity, a pain that is deleted, not a pain, or another
+    study's. Returns (added, removed): how many pain items were linked, and unlinked."""
+    stamp = now()
+    given = list(dict.fromkeys(pain_ids))
+    with write(db):
+        _check_link_ends(db, opportunity_id, given)
+        marks = ", ".join("?" for _ in given)
+        item_of = dict(
+            db.conn.execute(
+                f"""
+                SELECT k.entry_id,
+                    (SELECT f.entry_id FROM agg_entry_keys f
+                        WHERE f.stage_id = k.stage_id AND f.lane = k.lane AND f.key = k.key
+                        ORDER BY f.first LIMIT 1)
+                FROM agg_entry_keys k WHERE k.entry_id IN ({marks})
+                """,
+                given,
+            ).fetchall()
+        )
+        wanted: dict[str, str] = {}  # pain item (its earliest entry) -> the entry to link
+        for pain_id in given:
+            wanted.setdefault(item_of[pain_id], pain_id)
+        linked = _item_links(db, opportunity_id)
+        added = removed = 0
+        for item, pain_id in wanted.items():
+            if item not in linked:
+                db.conn.execute(
+                    "INSERT OR IGNORE INTO entry_links (opportunity_id, pain_id, author, "
+                    "created_at) VALUES (?, ?, ?, ?)",
+                    [opportunity_id, pain_id, author, stamp],
+                )
+                added += 1
+        for item, pairs in linked.items():
+            if item not in wanted:
+                db.conn.executemany(
+                    "DELETE FROM entry_links WHERE opportunity_id = ? AND pain_id = ?", pairs
+                )
+                removed += 1
+    return added, removed
 
 
 @dataclass(frozen=True)

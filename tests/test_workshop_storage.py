@@ -428,6 +428,126 @@ def test_markdown_report_shows_opportunity_links(study_db: Path) -> None:
     )
 
 
+def link_rows(db: Database) -> set[tuple]:
+    return set(rows(db, "SELECT opportunity_id, pain_id, author FROM entry_links"))
+
+
+@dataclass
+class Linkable:
+    """Pain items of several entries, and an opportunity item of two, at Awareness."""
+
+    slow: Entry  # "slow delivery": the earliest of its item
+    slow_again: Entry
+    fees: Entry
+    tracking: Entry
+    opportunity: Entry  # "track the parcel": the earliest of its item
+    opportunity_again: Entry
+
+
+def _linkable(room: Room) -> Linkable:
+    return Linkable(
+        room.interview.add("pain", "slow delivery"),
+        room.morning.add("pain", "Slow delivery", stage=room.awareness),
+        room.interview.add("pain", "fees added at checkout"),
+        room.interview.add("pain", "no tracking"),
+        room.morning.add("opportunity", "track the parcel", stage=room.awareness),
+        room.interview.add("opportunity", "Track the parcel"),
+    )
+
+
+def test_set_links_makes_the_linked_pain_items_exactly_those_given(room: Room) -> None:
+    x = _linkable(room)
+    (item,) = cell_items(room.db, room.study, room.awareness, "opportunity")
+    assert (item.entries, item.entry_id) == (2, x.opportunity.id)
+    # Links made elsewhere (an import, a grouping): from the later entry of the
+    # opportunity to the later entry of a pain item, and from the earliest to another.
+    workshop.link(room.db, x.opportunity_again.id, [x.slow_again.id], "lee")
+    workshop.link(room.db, x.opportunity.id, [x.fees.id], "lee")
+
+    # What the pick list marks: each pain item once, keyed by its earliest entry, from
+    # any entry of the opportunity's item.
+    assert workshop.linked_pains(room.db, x.opportunity.id) == {x.slow.id, x.fees.id}
+    assert workshop.linked_pains(room.db, x.opportunity_again.id) == {x.slow.id, x.fees.id}
+
+    # Keep "slow delivery", drop the fees, add "no tracking" (through the entry given).
+    assert workshop.set_links(room.db, x.opportunity.id, [x.slow.id, x.tracking.id], "kim") == (
+        1,
+        1,
+    )
+    assert link_rows(room.db) == {
+        (x.opportunity_again.id, x.slow_again.id, "lee"),  # kept as it was
+        (x.opportunity.id, x.tracking.id, "kim"),
+    }
+    assert workshop.linked_pains(room.db, x.opportunity.id) == {x.slow.id, x.tracking.id}
+
+    # Idempotent, and any entry of an item stands for the item.
+    for same in ([x.slow.id, x.tracking.id], [x.tracking.id, x.slow_again.id, x.slow.id]):
+        assert workshop.set_links(room.db, x.opportunity.id, same, "kim") == (0, 0)
+        assert link_rows(room.db) == {
+            (x.opportunity_again.id, x.slow_again.id, "lee"),
+            (x.opportunity.id, x.tracking.id, "kim"),
+        }
+
+    # Unmarking an item takes every link between the two items, whichever entries.
+    workshop.link(room.db, x.opportunity.id, [x.slow.id], "kim")
+    workshop.link(room.db, x.opportunity_again.id, [x.slow.id], "kim")
+    assert workshop.set_links(room.db, x.opportunity_again.id, [x.tracking.id], "kim") == (0, 1)
+    assert link_rows(room.db) == {(x.opportunity.id, x.tracking.id, "kim")}
+    assert build_map(room.db, room.study).links == {x.opportunity.id: ("no tracking",)}
+
+    assert workshop.set_links(room.db, x.opportunity.id, [], "kim") == (0, 1)
+    assert link_rows(room.db) == set()
+    assert workshop.linked_pains(room.db, x.opportunity.id) == set()
+
+
+def test_set_links_follows_themes_and_leaves_deleted_pains_alone(room: Room) -> None:
+    x = _linkable(room)
+    workshop.link(room.db, x.opportunity.id, [x.fees.id, x.tracking.id], "lee")
+    # "fees" and "no tracking" become one theme: one pain item, keyed by "fees".
+    workshop.group_entries(room.db, room.study.id, [x.fees.id, x.tracking.id], "Hidden costs")
+    assert workshop.linked_pains(room.db, x.opportunity.id) == {x.fees.id}
+    assert workshop.set_links(room.db, x.opportunity.id, [x.tracking.id], "kim") == (0, 0)
+    # A link to a pain deleted since is not shown, offered, or touched.
+    gone = room.interview.add("pain", "said by mistake")
+    workshop.link(room.db, x.opportunity.id, [gone.id], "lee")
+    room.interview.undo()
+    assert workshop.linked_pains(room.db, x.opportunity.id) == {x.fees.id}
+    assert workshop.set_links(room.db, x.opportunity.id, [], "kim") == (0, 1)
+    assert link_rows(room.db) == {(x.opportunity.id, gone.id, "lee")}
+
+
+@pytest.mark.parametrize("refused", ["deleted", "other study", "not a pain", "unknown"])
+def test_set_links_writes_nothing_when_one_pain_is_refused(room: Room, refused: str) -> None:
+    x = _linkable(room)
+    workshop.link(room.db, x.opportunity.id, [x.slow.id], "lee")
+    if refused == "deleted":
+        bad = room.interview.add("pain", "said by mistake").id
+        room.interview.undo()
+    elif refused == "other study":
+        other_study = new_study(room.db, "Other study")
+        bad = InterviewSession.start(room.db, other_study, "X1").add("pain", "elsewhere").id
+    elif refused == "not a pain":
+        bad = room.interview.add("goal", "pay quickly").id
+    else:
+        bad = "no-such-entry"
+    before = link_rows(room.db)
+    # Adding "fees" and dropping "slow delivery" would both be done before `bad`: neither is.
+    with pytest.raises(InvalidValue):
+        workshop.set_links(room.db, x.opportunity.id, [x.fees.id, bad], "kim")
+    assert link_rows(room.db) == before == {(x.opportunity.id, x.slow.id, "lee")}
+    assert not room.db.conn.in_transaction
+
+
+def test_set_links_needs_a_live_opportunity(room: Room) -> None:
+    x = _linkable(room)
+    with pytest.raises(InvalidValue, match="only an opportunity"):
+        workshop.set_links(room.db, x.slow.id, [x.fees.id])
+    room.interview.undo()  # the later "Track the parcel"
+    with pytest.raises(InvalidValue, match="deleted item"):
+        workshop.set_links(room.db, x.opportunity_again.id, [x.fees.id])
+    assert link_rows(room.db) == set()
+
+
 # -- carrying on ------------------------------------------------------------------------------
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
@@ -47,11 +48,12 @@ def column_widths(available: int, links: bool = True) -> tuple[int, int]:
 
 
 def pain_choices(
-    journey_map: JourneyMap, limit: int = PAIN_LIMIT
+    journey_map: JourneyMap, limit: int = PAIN_LIMIT, keep: Collection[str] = ()
 ) -> tuple[list[tuple[Text | str, str]], int]:
     """One choice per pain item of the map ("Stage: text", the item's earliest entry as
     its value), by stage then by how often it was said; at most `limit`, the most
-    frequent. Returns the choices and how many pain items there are in all."""
+    frequent, and besides them the items whose value is in `keep` (those linked, so that
+    each can be unmarked). Returns the choices and how many pain items there are in all."""
     pains = [
         (column.stage, item)
         for column in journey_map.stages
@@ -60,12 +62,28 @@ def pain_choices(
     total = len(pains)
     if total > limit:
         frequent = sorted(range(total), key=lambda index: -pains[index][1].entries)[:limit]
-        pains = [pains[index] for index in sorted(frequent)]
+        kept = {index for index in range(total) if pains[index][1].entry_id in keep}
+        pains = [pains[index] for index in sorted(kept.union(frequent))]
     pains.sort(key=lambda pain: (pain[0].position, -pain[1].entries))
     return [
         (_fit(literal(f"{stage.name}: {item.text}"), LABEL_LIMIT), item.entry_id)
         for stage, item in pains
     ], total
+
+
+def links_changed(added: int, removed: int) -> str:
+    """What confirming the pick list did to an opportunity's links, in words."""
+    if added and removed:
+        return f"Linked to {_pains(added)}, unlinked {removed}"
+    if added:
+        return f"Linked to {_pains(added)}"
+    if removed:
+        return f"Unlinked {_pains(removed)}"
+    return "No change to the links"
+
+
+def _pains(count: int) -> str:
+    return f"{count} pain" if count == 1 else f"{count} pains"
 
 
 def _fit(text: Text, width: int) -> Text:
@@ -262,22 +280,34 @@ class CellItemsScreen(Screen[None]):
         if self.lane != "opportunity" or item is None:
             self.notify("Links go from an opportunity to pains.", markup=False)
             return
-        # One choice per pain item of the map (same text, tag or theme), linked through
-        # the item's earliest entry, as a vote on the item is.
+        # One choice per pain item of the map (same text, tag or theme), those the item
+        # answers already marked (a link from any of its entries to any of theirs);
+        # confirming links the new marks through each item's earliest entry, as a vote on
+        # the item is, and unlinks the items unmarked, all in one write.
         journey_map = build_map(self.session.db, self.session.study, top=None)
-        options, total = pain_choices(journey_map, PAIN_LIMIT)
+        linked = workshop.linked_pains(self.session.db, item.entry_id)
+        options, total = pain_choices(journey_map, PAIN_LIMIT, keep=linked)
         question = "Which pains does this opportunity answer?"
         if total > len(options):
-            question += f" (showing the {len(options)} most frequent of {total})"
+            frequent = min(PAIN_LIMIT, total)
+            question += f" (showing the {frequent} most frequent of {total}"
+            if len(options) > frequent:
+                question += f" and {len(options) - frequent} more linked"
+            question += ")"
 
         def picked(pain_ids: list[str] | None) -> None:
-            if pain_ids and self._write(
-                workshop.link, item.entry_id, pain_ids, self.session.author
+            if pain_ids is None:
+                return
+            changed: list[tuple[int, int]] = []  # (added, removed), once the write is done
+            if self._write(
+                lambda db: changed.append(
+                    workshop.set_links(db, item.entry_id, pain_ids, self.session.author)
+                )
             ):
-                self.notify(f"Linked to {len(pain_ids)} pains", markup=False)
+                self.notify(links_changed(*changed[0]), markup=False)
                 self.reload()
 
-        self.app.push_screen(PickScreen(question, options), picked)
+        self.app.push_screen(PickScreen(question, options, marked=linked), picked)
 
     def action_entries(self) -> None:
         item = self._current()

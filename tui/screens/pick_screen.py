@@ -1,13 +1,18 @@
-"""Pick several items from a list (space marks, Enter confirms)."""
+"""Pick several items from a list (space marks, Enter confirms), some marked at first."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
+from rich.segment import Segment
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
+from textual.strip import Strip
 from textual.widgets import SelectionList, Static
+from textual.widgets.option_list import OptionDoesNotExist
 
 from tui.text import literal
 
@@ -23,9 +28,24 @@ class _Choices(SelectionList[str]):
     def action_select(self) -> None:
         self._toggle_highlighted_selection()
 
+    def render_line(self, y: int) -> Strip:
+        """A marked choice shows `▐X▌`, an unmarked one an empty box `▐ ▌`, not only a
+        dimmer X: nothing is told by colour alone (NO_COLOR, `TERM=linux`)."""
+        line = super().render_line(y)
+        try:
+            choice = self.get_option_at_index(self.scroll_offset.y + y)
+        except OptionDoesNotExist:
+            return line
+        segments = list(line)  # ▐ X ▌, a space, the prompt: as SelectionList draws them
+        if choice.value in self._selected or len(segments) < 3 or segments[1].text != "X":
+            return line
+        segments[1] = Segment(" ", segments[1].style, segments[1].control)
+        return Strip(segments, line.cell_length)
+
 
 class PickScreen(ModalScreen[list[str] | None]):
-    """Returns the chosen values, or None when cancelled."""
+    """Returns the chosen values, or None when cancelled; the values in `marked` are
+    marked when the list opens."""
 
     DEFAULT_CSS = """
     PickScreen {
@@ -57,15 +77,21 @@ class PickScreen(ModalScreen[list[str] | None]):
         Binding("enter", "confirm", "Confirm"),  # shown in the footer; _Choices runs it
     ]
 
-    def __init__(self, question: str, options: list[tuple[Text | str, str]]) -> None:
+    def __init__(
+        self,
+        question: str,
+        options: list[tuple[Text | str, str]],
+        marked: Collection[str] = (),
+    ) -> None:
         super().__init__()
         self.question = question
         self.options = options
+        self.marked = marked
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(literal(self.question + "  (space marks, Enter confirms)"), id="question")
-            yield _Choices(*[(label, value) for label, value in self.options])
+            yield _Choices(*[(label, value, value in self.marked) for label, value in self.options])
 
     def action_confirm(self) -> None:
         if self.app.screen is self:  # once: a second Enter must not close the screen below
