@@ -11,6 +11,7 @@ from capture.session import InterviewSession
 from storage import open_database
 from storage.aggregates import NO_FILTER, SessionFilter
 from storage.studies import get_study
+from tui.draft_keeper import DraftKeeper
 from tui.text import short_time
 
 POLL_SECONDS = 1.0
@@ -153,6 +154,14 @@ class JourneyApp(App[None]):
             self.pop_screen()
         else:
             self.exit()
+
+    async def action_quit(self) -> None:
+        # Ctrl+Q must not lose the unsent line typed in the last moment.
+        for screen in self.screen_stack:
+            keeper = getattr(screen, "draft", None)
+            if isinstance(keeper, DraftKeeper):
+                keeper.save()
+        self.exit()
 
     def on_unmount(self) -> None:
         self.db.close()

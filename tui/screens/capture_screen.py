@@ -16,13 +16,13 @@ from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Footer, Header, Input
 
 from capture.quick_entry import ParsedCommand, ParsedEntry, parse_line, with_channel
 from capture.session import InterviewSession
 from storage.errors import JourneyError
 from storage.models import LANES, Channel
+from tui.draft_keeper import DraftKeeper
 from tui.screens.channel_choice_screen import ChannelChoiceScreen
 from tui.screens.entry_form_screen import EntryFormScreen
 from tui.screens.help_screen import HelpScreen
@@ -37,7 +37,6 @@ from tui.widgets.stage_stepper import StageStepper
 if TYPE_CHECKING:
     from tui.app import JourneyApp
 
-DRAFT_DELAY = 0.6  # seconds of quiet typing before the draft is saved
 PLACEHOLDER = "g: goal  n: need  e: expectation  t: web -1 e5 text  p: pain  …  /help"
 
 
@@ -79,8 +78,11 @@ class CaptureScreen(Screen[None]):
     def __init__(self, session: InterviewSession) -> None:
         super().__init__()
         self.session = session
-        self._draft_timer: Timer | None = None
-        self._saved_draft = session.draft
+        self.draft = DraftKeeper(
+            session,
+            lambda: self.query_one("#entry", Input),
+            lambda message: self._show_status(message, error=True),
+        )
 
     @property
     def journey(self) -> JourneyApp:
@@ -94,7 +96,7 @@ class CaptureScreen(Screen[None]):
             for lane in LANES:
                 yield LaneCard(lane)
         yield SessionTimeline(id="timeline")
-        yield QuickEntryInput(self._saved_draft, placeholder=PLACEHOLDER, id="entry")
+        yield QuickEntryInput(self.draft.saved, placeholder=PLACEHOLDER, id="entry")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -103,8 +105,8 @@ class CaptureScreen(Screen[None]):
         entry = self.query_one("#entry", Input)
         entry.border_title = "Quick entry"
         entry.focus()
-        if self._saved_draft:
-            entry.cursor_position = len(self._saved_draft)
+        if self.draft.saved:
+            entry.cursor_position = len(self.draft.saved)
             self.notify("Your unsent line was restored.", markup=False)
 
     def on_screen_resume(self) -> None:
@@ -147,20 +149,7 @@ class CaptureScreen(Screen[None]):
 
     @on(Input.Changed, "#entry")
     def _typed(self, event: Input.Changed) -> None:
-        if self._draft_timer is not None:
-            self._draft_timer.stop()
-        self._draft_timer = self.set_timer(DRAFT_DELAY, self._save_draft)
-
-    def _save_draft(self) -> None:
-        text = self.query_one("#entry", Input).value
-        if text == self._saved_draft:
-            return
-        try:
-            self.session.save_draft(text)
-        except JourneyError as error:
-            self._show_status(f"draft not saved: {error}", error=True)
-            return
-        self._saved_draft = text
+        self.draft.typed()
 
     def _show_status(self, message: str, *, error: bool = False) -> None:
         entry = self.query_one("#entry", Input)
@@ -189,7 +178,7 @@ class CaptureScreen(Screen[None]):
 
     def _keep(self, line: str) -> None:
         self.query_one("#entry", QuickEntryInput).restore(line)
-        self._save_draft()
+        self.draft.save()
 
     def save_entry(self, parsed: ParsedEntry, line: str | None = None) -> bool:
         """Commit one entry; on failure the line goes back in the input (and its draft)."""
@@ -213,17 +202,11 @@ class CaptureScreen(Screen[None]):
                 markup=False,
             )
             return False
-        self._draft_saved_empty()
+        self.draft.save()  # the draft is what is typed now (usually nothing)
         channels = {c.id: c for c in self.session.channels}
         self._show_status(f"saved {entry.lane}: {entry_line(entry, channels).plain[:40]}")
         self.refresh_view()
         return True
-
-    def _draft_saved_empty(self) -> None:
-        """After a line is saved: the draft is what is typed now (usually nothing)."""
-        if self._draft_timer is not None:
-            self._draft_timer.stop()
-        self._save_draft()
 
     def _ask_channel(self, parsed: ParsedEntry, line: str) -> None:
         def chosen(channel: Channel | None) -> None:
@@ -260,7 +243,7 @@ class CaptureScreen(Screen[None]):
             return
         if self.is_current:  # /done has left the screen
             if line is not None:
-                self._draft_saved_empty()
+                self.draft.save()
             self.refresh_view()
 
     def _command_next(self, argument: str | None) -> None:
@@ -336,7 +319,7 @@ class CaptureScreen(Screen[None]):
         self.app.push_screen(EntryFormScreen(self.session), entered)
 
     def action_leave(self) -> None:
-        self._save_draft()
+        self.draft.save()
         if len(self.app.screen_stack) > 2:
             self.app.pop_screen()
             return

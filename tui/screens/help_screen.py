@@ -41,6 +41,11 @@ WORKSHOP_KEYS = (
     ("F2", "sort pains and opportunities by votes (again: by frequency)"),
     ("Ctrl+Z", "undo the last sticky"),
     ("F1", "this help"),
+    (
+        "Escape",
+        "leave; the workshop stays in progress with its unsent line, and "
+        "`journey workshop` carries on with it",
+    ),
 )
 
 

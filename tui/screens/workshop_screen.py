@@ -11,6 +11,7 @@ stickies at their next poll.
 from __future__ import annotations
 
 import re
+import shlex
 import time
 from typing import TYPE_CHECKING, cast
 
@@ -31,6 +32,7 @@ from storage import connect, workshop
 from storage.errors import JourneyError
 from storage.models import Channel, Stage
 from tui.change_watch import ChangeWatch
+from tui.draft_keeper import DraftKeeper
 from tui.screens.cell_items_screen import CellItemsScreen
 from tui.screens.channel_choice_screen import ChannelChoiceScreen
 from tui.screens.help_screen import HelpScreen
@@ -85,6 +87,9 @@ class WorkshopScreen(Screen[None]):
         Binding("f2", "sort_votes", "Sort by votes"),
         Binding("f1", "help", "Help"),
         Binding("ctrl+z", "undo", "Undo"),
+        Binding(
+            "escape", "leave", "Leave", tooltip="The workshop stays in progress; carry on later"
+        ),
     ]
     DEFAULT_CSS = """
     WorkshopScreen #banner {
@@ -100,6 +105,11 @@ class WorkshopScreen(Screen[None]):
     def __init__(self, session: InterviewSession) -> None:
         super().__init__()
         self.session = session
+        self.draft = DraftKeeper(
+            session,
+            lambda: self.query_one("#entry", QuickEntryInput),
+            lambda message: self.notify(message, severity="error", markup=False),
+        )
         self.journey_map: JourneyMap | None = None
         # A resumed workshop carries on with what it added before, at its last sticky's stage.
         self.added: list[str] = [entry.id for entry in session.entries]
@@ -121,6 +131,7 @@ class WorkshopScreen(Screen[None]):
         yield Static(id="banner")
         yield JourneyMapTable(id="map-table")
         yield _WorkshopEntry(
+            self.draft.saved,
             placeholder="sticky: p: pain  o: opportunity  …  /up  /timer 5m  /done · "
             "empty line: arrows move, Enter opens the cell",
             id="entry",
@@ -137,7 +148,11 @@ class WorkshopScreen(Screen[None]):
         self.sub_title = " · ".join(parts)
         self._watch = ChangeWatch(self, self.journey.db, self.reload, self.journey.poll_seconds)
         self.reload()
-        self.query_one(QuickEntryInput).focus()
+        entry = self.query_one(QuickEntryInput)
+        entry.focus()
+        if self.draft.saved:
+            entry.cursor_position = len(self.draft.saved)
+            self.notify("Your unsent line was restored.", markup=False)
 
     # -- map data ----------------------------------------------------------------
 
@@ -228,6 +243,11 @@ class WorkshopScreen(Screen[None]):
 
     def _keep(self, line: str) -> None:
         self.query_one(QuickEntryInput).restore(line)
+        self.draft.save()
+
+    @on(QuickEntryInput.Changed, "#entry")
+    def _typed(self) -> None:
+        self.draft.typed()
 
     def _add(self, parsed: ParsedEntry, stage: Stage, line: str) -> None:
         try:
@@ -244,6 +264,7 @@ class WorkshopScreen(Screen[None]):
             self._keep(line)
             self.notify(f"Not saved: {error}", severity="error", timeout=15, markup=False)
             return
+        self.draft.save()  # the draft is what is typed now (usually nothing)
         self.last_sticky = entry.id
         self.added.append(entry.id)
         self.notify(f"Added to {stage.name}: {entry.lane} {entry.text[:50]}", markup=False)
@@ -284,6 +305,7 @@ class WorkshopScreen(Screen[None]):
             elif name == "help":
                 self.action_help()
             elif name == "done":
+                self.draft.save()
                 self.session.finish()
                 self.app.switch_screen(WorkshopSummaryScreen(self.session, self.added))
             else:
@@ -382,6 +404,19 @@ class WorkshopScreen(Screen[None]):
 
     def action_undo(self) -> None:
         self._undo()
+
+    def action_leave(self) -> None:
+        """Out of the workshop, which stays in progress: the same command carries on."""
+        self.draft.save()
+        session = self.session.session
+        command = f"--db {self.journey.db_path} workshop"
+        if session.interviewer:
+            command += f" --facilitator {shlex.quote(session.interviewer)}"
+        if session.title:
+            command += f" --title {shlex.quote(session.title)}"
+        note = Text("The workshop stays in progress; carry on with: journey ")
+        note.append_text(literal(command))
+        self.app.exit(message=note)
 
     @on(DataTable.CellSelected, "#map-table")
     def _open_cell(self) -> None:
