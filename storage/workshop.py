@@ -11,6 +11,12 @@ from sqlite_utils import Database
 from storage.connection import new_id, now, write
 from storage.errors import InvalidValue, NotFound
 
+# The entry a map item is keyed by (its earliest), for the agg_entry_keys row `k` of any
+# of its entries: the map, votes on items and links all name an item this way.
+_ITEM_KEY_ENTRY = """(SELECT f.entry_id FROM agg_entry_keys f
+    WHERE f.stage_id = {k}.stage_id AND f.lane = {k}.lane AND f.key = {k}.key
+    ORDER BY f.first LIMIT 1)"""
+
 
 def vote(db: Database, entry_id: str, session_id: str, delta: int) -> int:
     """Add `delta` (+1 or -1) to the votes this session gave the entry (never below zero);
@@ -86,11 +92,8 @@ def session_item_votes(db: Database, session_id: str, stage_id: str, lane: str) 
     return {
         row[0]: row[1]
         for row in db.conn.execute(
-            """
-            SELECT (SELECT f.entry_id FROM agg_entry_keys f
-                    WHERE f.stage_id = k.stage_id AND f.lane = k.lane AND f.key = k.key
-                    ORDER BY f.first LIMIT 1),
-                   sum(v.votes)
+            f"""
+            SELECT {_ITEM_KEY_ENTRY.format(k="k")}, sum(v.votes)
             FROM votes v JOIN agg_entry_keys k ON k.entry_id = v.entry_id
             WHERE v.session_id = ? AND k.stage_id = ? AND k.lane = ? AND v.votes > 0
             GROUP BY k.key
@@ -165,12 +168,19 @@ def link(
     with write(db):
         _check_link_ends(db, opportunity_id, pain_ids)
         for pain_id in pain_ids:
-            added += db.conn.execute(
-                "INSERT OR IGNORE INTO entry_links (opportunity_id, pain_id, author, created_at) "
-                "VALUES (?, ?, ?, ?)",
-                [opportunity_id, pain_id, author, stamp],
-            ).rowcount
+            added += _insert_link(db, opportunity_id, pain_id, author, stamp)
     return added
+
+
+def _insert_link(
+    db: Database, opportunity_id: str, pain_id: str, author: str | None, stamp: str
+) -> int:
+    """One link inside the caller's write; 0 when it was there already."""
+    return db.conn.execute(
+        "INSERT OR IGNORE INTO entry_links (opportunity_id, pain_id, author, created_at) "
+        "VALUES (?, ?, ?, ?)",
+        [opportunity_id, pain_id, author, stamp],
+    ).rowcount
 
 
 def _check_link_ends(db: Database, opportunity_id: str, pain_ids: Sequence[str]) -> None:
@@ -213,11 +223,8 @@ def _item_links(db: Database, opportunity_id: str) -> dict[str, list[tuple[str, 
     its earliest entry as the map keys items, the (opportunity, pain) entry pairs."""
     linked: dict[str, list[tuple[str, str]]] = {}
     for item, opportunity, pain in db.conn.execute(
-        """
-        SELECT (SELECT f.entry_id FROM agg_entry_keys f
-                WHERE f.stage_id = p.stage_id AND f.lane = p.lane AND f.key = p.key
-                ORDER BY f.first LIMIT 1),
-               l.opportunity_id, l.pain_id
+        f"""
+        SELECT {_ITEM_KEY_ENTRY.format(k="p")}, l.opportunity_id, l.pain_id
         FROM agg_entry_keys item
         JOIN agg_entry_keys o
             ON o.stage_id = item.stage_id AND o.lane = item.lane AND o.key = item.key
@@ -264,10 +271,7 @@ def set_links(
         item_of = dict(
             db.conn.execute(
                 f"""
-                SELECT k.entry_id,
-                    (SELECT f.entry_id FROM agg_entry_keys f
-                        WHERE f.stage_id = k.stage_id AND f.lane = k.lane AND f.key = k.key
-                        ORDER BY f.first LIMIT 1)
+                SELECT k.entry_id, {_ITEM_KEY_ENTRY.format(k="k")}
                 FROM agg_entry_keys k WHERE k.entry_id IN ({marks})
                 """,
                 given,
@@ -280,11 +284,7 @@ def set_links(
         added = removed = 0
         for item, pain_id in wanted.items():
             if item not in linked:
-                db.conn.execute(
-                    "INSERT OR IGNORE INTO entry_links (opportunity_id, pain_id, author, "
-                    "created_at) VALUES (?, ?, ?, ?)",
-                    [opportunity_id, pain_id, author, stamp],
-                )
+                _insert_link(db, opportunity_id, pain_id, author, stamp)
                 added += 1
         for item, pairs in linked.items():
             if item not in wanted:

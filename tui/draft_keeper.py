@@ -31,6 +31,14 @@ class DraftKeeper:
         self._timer: Timer | None = None
         self.saved = session.draft  # the draft as the database holds it
 
+    def restored(self) -> None:
+        """Once the input shows the saved draft: the cursor at its end, and a word that
+        the line was kept."""
+        if self.saved:
+            entry = self._entry()
+            entry.cursor_position = len(self.saved)
+            entry.notify("Your unsent line was restored.", markup=False)
+
     def typed(self) -> None:
         """Save once typing has paused."""
         if self._timer is not None:

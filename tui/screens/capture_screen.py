@@ -105,9 +105,7 @@ class CaptureScreen(Screen[None]):
         entry = self.query_one("#entry", Input)
         entry.border_title = "Quick entry"
         entry.focus()
-        if self.draft.saved:
-            entry.cursor_position = len(self.draft.saved)
-            self.notify("Your unsent line was restored.", markup=False)
+        self.draft.restored()
 
     def on_screen_resume(self) -> None:
         self.query_one("#entry", Input).focus()

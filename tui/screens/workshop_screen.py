@@ -148,11 +148,8 @@ class WorkshopScreen(Screen[None]):
         self.sub_title = " · ".join(parts)
         self._watch = ChangeWatch(self, self.journey.db, self.reload, self.journey.poll_seconds)
         self.reload()
-        entry = self.query_one(QuickEntryInput)
-        entry.focus()
-        if self.draft.saved:
-            entry.cursor_position = len(self.draft.saved)
-            self.notify("Your unsent line was restored.", markup=False)
+        self.query_one(QuickEntryInput).focus()
+        self.draft.restored()
 
     # -- map data ----------------------------------------------------------------
 
