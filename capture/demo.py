@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import random
 import uuid
+from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlite_utils import Database
@@ -220,6 +222,36 @@ _PER_STAGE = (
 ProgressCallback = Callable[[int, int], None]
 
 
+@dataclass(frozen=True)
+class DemoAdded:
+    """What a demo run added: customer sessions (interviews, surveys) apart from workshops."""
+
+    study: Study
+    entries: int
+    interviews: int
+    surveys: int
+    workshops: int
+
+    @property
+    def sessions(self) -> int:
+        return self.interviews + self.surveys + self.workshops
+
+    def describe(self) -> str:
+        """`12 interviews, 1 survey and 1 workshop (230 entries)`."""
+        parts = [
+            _plural(self.interviews, "interview"),
+            _plural(self.surveys, "survey"),
+            _plural(self.workshops, "workshop"),
+        ]
+        return (
+            f"{', '.join(parts[:2])} and {parts[2]} ({_plural(self.entries, 'entry', 'entries')})"
+        )
+
+
+def _plural(n: int, word: str, words: str | None = None) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {words or word + 's'}"
+
+
 def _clamp(value: float) -> int:
     return max(-2, min(2, round(value)))
 
@@ -273,7 +305,10 @@ class _Generator:
         )
         clock = start
         last_stage = self.stages[0]
-        for stage in self.stages:
+        # An interview still in progress has got as far as some stage, not to the end.
+        finished = rng.random() < 0.93
+        furthest = len(self.stages) if finished else rng.randint(1, len(self.stages))
+        for stage in self.stages[:furthest]:
             phase = self.phase(stage)
             clock += timedelta(minutes=rng.randrange(2, 6))
             if 1 < stage.position < len(self.stages) and rng.random() < 0.04:
@@ -306,7 +341,6 @@ class _Generator:
             )
             if dropped:
                 break
-        finished = rng.random() < 0.93
         rows["sessions"].append(
             {
                 "id": session_id,
@@ -339,8 +373,14 @@ class _Generator:
         if lane == "touchpoint":
             name = rng.choice(_PHASE_CHANNELS[phase])
             channel_id = self.channels.get(name.lower())
-            emotion = _clamp(rng.gauss(mood + _CHANNEL_MOOD.get(name.lower(), 0.0), 0.9))
-            effort = max(1, min(7, round(rng.gauss(4 - emotion, 1.2))))
+            if channel_id is None and self.channels:
+                # A study of other channels: a touchpoint always names one of its own.
+                name, channel_id = rng.choice(sorted(self.channels.items()))
+            if channel_id is not None:
+                emotion = _clamp(rng.gauss(mood + _CHANNEL_MOOD.get(name.lower(), 0.0), 0.9))
+                effort = max(1, min(7, round(rng.gauss(4 - emotion, 1.2))))
+            else:
+                lane = "note"  # a study without channels has no touchpoints
         elif lane == "pain":
             emotion = _clamp(rng.gauss(-1.4, 0.6)) if rng.random() < 0.8 else None
         elif lane == "delight":
@@ -410,13 +450,15 @@ def add_demo_sessions(
     seed: int = 1,
     study_name: str = DEMO_STUDY,
     progress: ProgressCallback | None = None,
-) -> tuple[Study, int]:
+) -> DemoAdded:
     """Add `sessions` generated sessions to `study_name` (created from the default
-    template when absent). Returns the study and the number of entries added."""
+    template when absent): interviews, some surveys, and every 40th a workshop.
+    Returns what was added, customer sessions apart from workshops."""
     study = ensure_study(db, study_name)
     generator = _Generator(db, study, seed, bulk.session_count(db, study.id))
     entries = 0
     done = 0
+    modes: Counter[str] = Counter()
     while done < sessions:
         size = min(BATCH_SESSIONS, sessions - done)
         rows: dict[str, list[dict]] = {table: [] for table in bulk.INSERT_ORDER}
@@ -424,7 +466,8 @@ def add_demo_sessions(
             generator.session(index, rows)
         bulk.insert_rows(db, rows)
         entries += len(rows["entries"])
+        modes.update(row["mode"] for row in rows["sessions"])
         done += size
         if progress is not None:
             progress(done, sessions)
-    return study, entries
+    return DemoAdded(study, entries, modes["interview"], modes["survey"], modes["workshop"])

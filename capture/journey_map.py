@@ -1,7 +1,9 @@
 """The journey map: a study's stages as columns and lanes as rows, every figure with its n.
 
 Built from the storage aggregates in one read snapshot; the review screen, the
-workshop and the exports all show this same model.
+workshop and the exports all show this same model. Every customer figure counts
+evidence (interviews and surveys) only; what workshops added (stickies, dot-votes,
+themes, links) is a layer of its own beside it (DESIGN.md).
 """
 
 from __future__ import annotations
@@ -15,29 +17,39 @@ from storage.aggregates import NO_FILTER, SessionFilter
 from storage.connection import read
 from storage.models import LANES, Channel, Stage, Study
 
-THIN_EVIDENCE = 3  # cells resting on fewer sessions than this are marked thin
+THIN_EVIDENCE = 3  # figures resting on fewer sessions than this are marked thin
 ITEM_LANES = ("goal", "need", "expectation", "pain", "delight", "opportunity", "quote", "note")
 
 
 @dataclass(frozen=True)
 class MapItem:
-    text: str  # as typed (one of the group), "#tag", or a theme's title
-    entries: int
-    sessions: int
-    votes: int
+    text: str  # a theme's title, or the first of the item's spellings
+    entries: int  # evidence entries saying it
+    sessions: int  # evidence sessions saying it
+    votes: int  # workshop dot-votes on any of its entries
     entry_id: str  # the group's earliest entry (a vote on the item goes there)
     theme_id: str | None = None
+    workshop_entries: int = 0  # workshop stickies saying it
+
+    @property
+    def workshop_only(self) -> bool:
+        """Said in a workshop only: the team's opinion, no customer said it."""
+        return self.entries == 0
 
 
 @dataclass(frozen=True)
 class MapCell:
-    """One stage x lane cell."""
+    """One stage x lane cell: evidence entries and sessions, the items, the tags as
+    facets, and the workshop layer (stickies and votes)."""
 
     stage: Stage
     lane: str
     entries: int
     sessions: int
-    items: tuple[MapItem, ...]  # most frequent first
+    items: tuple[MapItem, ...]  # most evidence first
+    stickies: int = 0
+    votes: int = 0
+    tags: tuple[tuple[str, int], ...] = ()  # (tag, evidence entries), most used first
 
     @property
     def thin(self) -> bool:
@@ -53,21 +65,18 @@ class StageColumn:
     top_reasons: tuple[tuple[str, int], ...]
     emotion_mean: float | None
     emotion_spread: float | None
-    emotion_n: int  # entries with an emotion
+    emotion_n: int  # evidence entries with an emotion
     emotion_sessions: int
+    went_on: int = 0  # sessions that reached this stage and a later one
 
     @property
     def thin(self) -> bool:
         return self.emotion_sessions < THIN_EVIDENCE
 
-    @property
-    def went_on(self) -> int:
-        return self.reached - self.dropped
-
 
 @dataclass(frozen=True)
 class ChannelCell:
-    """A channel at a stage: touchpoint mentions, their mean emotion, and its contribution."""
+    """A channel at a stage: touchpoint mentions, their mean emotion, and its go-on."""
 
     channel: Channel
     stage: Stage
@@ -75,12 +84,22 @@ class ChannelCell:
     sessions: int
     mean_emotion: float | None
     rated: int
-    went_on: int | None  # None at the last stage: there is no next stage to reach
+    went_on: int | None  # None at the last stage: there is no later stage to reach
     did_not: int | None
+    in_progress: int | None = None
 
     @property
     def thin(self) -> bool:
         return self.sessions < THIN_EVIDENCE
+
+    @property
+    def went_on_share(self) -> float | None:
+        """went_on / (went_on + did_not): of the sessions that met it here and have an
+        outcome, the share that reached a later stage; None without any."""
+        if self.went_on is None or self.did_not is None:
+            return None
+        decided = self.went_on + self.did_not
+        return self.went_on / decided if decided else None
 
 
 @dataclass(frozen=True)
@@ -91,7 +110,8 @@ class JourneyMap:
     channels: tuple[Channel, ...]  # those with at least one mention, in study order
     channel_cells: dict[tuple[str, str], ChannelCell]  # (channel id, stage id)
     where: SessionFilter
-    links: dict[str, tuple[str, ...]] = field(default_factory=dict)  # opportunity -> pains
+    # opportunity item (its earliest entry) -> the pain items it answers, as shown
+    links: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def cell(self, stage: Stage, lane: str) -> MapCell:
         return self.cells.get((stage.id, lane)) or MapCell(stage, lane, 0, 0, ())
@@ -101,7 +121,7 @@ class JourneyMap:
 
     @property
     def sessions(self) -> int:
-        """Sessions that reached the first stage: the top of the funnel."""
+        """Evidence sessions that reached the first stage: the top of the funnel."""
         return self.stages[0].reached if self.stages else 0
 
 
@@ -116,14 +136,14 @@ def build_map(
         emotions = {e.stage_id: e for e in aggregates.stage_emotions(db, study.id, where)}
         counts = aggregates.lane_counts(db, study.id, where)
         items = aggregates.item_counts(db, study.id, LANES, where)
+        layers = aggregates.workshop_layers(db, study.id, where)
+        tags = aggregates.tag_counts(db, study.id, where)
         channel_stages = aggregates.channel_stages(db, study.id, where)
         contributions = {
             (c.channel_id, c.stage_id): c
             for c in aggregates.channel_contributions(db, study.id, where)
         }
-        links: dict[str, tuple[str, ...]] = {}
-        for found in workshop.study_links(db, study.id):
-            links[found.opportunity_id] = (*links.get(found.opportunity_id, ()), found.pain)
+        links = workshop.item_links(db, study.id)
     by_id = {s.id: s for s in stage_list}
     columns = tuple(
         StageColumn(
@@ -136,6 +156,7 @@ def build_map(
             emotions[stage.id].spread,
             emotions[stage.id].n,
             emotions[stage.id].sessions,
+            reach[stage.id].went_on,
         )
         for stage in stage_list
     )
@@ -143,19 +164,33 @@ def build_map(
     for item in items:
         grouped.setdefault((item.stage_id, item.lane), []).append(
             MapItem(
-                item.text, item.entries, item.sessions, item.votes, item.entry_id, item.theme_id
+                item.text,
+                item.entries,
+                item.sessions,
+                item.votes,
+                item.entry_id,
+                item.theme_id,
+                item.workshop_entries,
             )
         )
-    cells = {
-        (c.stage_id, c.lane): MapCell(
-            by_id[c.stage_id],
-            c.lane,
-            c.entries,
-            c.sessions,
-            tuple(grouped.get((c.stage_id, c.lane), [])[:top]),  # top=None: every item
+    faceted: dict[tuple[str, str], list[tuple[str, int]]] = {}
+    for tag in tags:
+        faceted.setdefault((tag.stage_id, tag.lane), []).append((tag.tag, tag.entries))
+    evidence = {(c.stage_id, c.lane): c for c in counts}
+    opinion = {(layer.stage_id, layer.lane): layer for layer in layers}
+    cells = {}
+    for key in evidence.keys() | opinion.keys() | grouped.keys():
+        count, layer = evidence.get(key), opinion.get(key)
+        cells[key] = MapCell(
+            by_id[key[0]],
+            key[1],
+            count.entries if count else 0,
+            count.sessions if count else 0,
+            tuple(grouped.get(key, [])[:top]),  # top=None: every item
+            layer.stickies if layer else 0,
+            layer.votes if layer else 0,
+            tuple(faceted.get(key, ())),
         )
-        for c in counts
-    }
     channels_by_id = {c.id: c for c in channel_list}
     last_stage = stage_list[-1].id if stage_list else None
     channel_cells = {}
@@ -171,6 +206,7 @@ def build_map(
             cs.rated,
             None if at_last else (contribution.went_on if contribution else 0),
             None if at_last else (contribution.did_not if contribution else 0),
+            None if at_last else (contribution.in_progress if contribution else 0),
         )
     mentioned = {channel_id for channel_id, _ in channel_cells}
     return JourneyMap(

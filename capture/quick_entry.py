@@ -58,8 +58,10 @@ Commands: ``/next /prev /stage N|NAME /drop [REASON] /skip /undo /edit [TEXT]
 /done /help``
     Names are case-insensitive and exact. ``/stage`` without an argument is an
     error; ``/drop`` without a reason is allowed (argument None); ``/edit``
-    without text means "edit the last entry" (argument None), with text it is
-    the replacement text, taken literally (no prefixes or tags). ``/help`` takes
+    without text means "edit the last entry" (argument None), with text it is a
+    new line for the last entry, read by `parse_edit`: with a lane prefix the
+    entry becomes what the line says (lane, channel, emotion, effort, text and
+    tags); without one it keeps its lane and what is not typed. ``/help`` takes
     an optional topic; the other commands take no argument (an error, so a
     sentence typed after ``/done`` is not thrown away). An unknown command is
     not an error: it comes back as ``ParsedCommand(known=False)`` whose
@@ -79,13 +81,13 @@ from __future__ import annotations
 
 import itertools
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from capture.sanitize import MAX_ENTRY_LENGTH, EntryTooLong, clean_line, clean_text, entry_text
 from storage.errors import InvalidValue
-from storage.models import EFFORT_RANGE, EMOTION_RANGE, LANES, Channel
+from storage.items import take_tags
+from storage.models import EFFORT_RANGE, EMOTION_RANGE, LANES, Channel, Entry
 
 __all__ = [
     "COMMANDS",
@@ -190,6 +192,11 @@ _ONE_LETTER = {
 }
 # Prefix (lower case, without the colon) -> lane.
 PREFIXES: dict[str, str] = {**_ONE_LETTER, **{lane: lane for lane in LANES}}
+# The shortest prefix of each lane, as a line spells it.
+_LANE_PREFIX = {
+    lane: min((p for p, named in PREFIXES.items() if named == lane), key=len) + ":"
+    for lane in LANES
+}
 assert set(PREFIXES.values()) == set(LANES)
 
 _PREFIX = re.compile(r"([A-Za-z]+):")
@@ -214,7 +221,12 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("drop", "[REASON]", "the customer dropped out at this stage (reason optional)"),
     ("skip", "", "this stage does not apply: mark it skipped and move on"),
     ("undo", "", "remove the last entry"),
-    ("edit", "[TEXT]", "edit the last entry; with TEXT, replace its text"),
+    (
+        "edit",
+        "[LINE]",
+        "edit the last entry; LINE with a prefix (p: -2 text #tag) replaces it whole, "
+        "without one changes its text and what else is typed",
+    ),
     ("done", "", "finish the interview"),
     ("help", "", "show this help"),
 )
@@ -247,9 +259,7 @@ _SYMBOLIC_EMOTIONS = {"--": -2, "-": -1, "+": 1, "++": 2}
 _SIGNED_NUMBER = re.compile(r"[+-]\d+")
 _EFFORT = re.compile(r"[eE](\d+)")
 _WORD = re.compile(r"\S+")
-_HASH = re.compile("#")
 _WORD_END_PUNCTUATION = ",;:"
-_PUNCTUATION_AFTER_TAG = frozenset(",.;:!?)]}")
 _TOUCHPOINT_SYNTAX = "t: CHANNEL [EMOTION] [eN] text"
 
 
@@ -370,14 +380,89 @@ def _command(rest: str) -> ParsedCommand:
             raise QuickEntryError("/stage needs a number or name: /stage 2, /stage consideration")
         return ParsedCommand(name, stage)
     if name == "edit":
+        argument = clean_text(argument).strip()
         if not argument:
             return ParsedCommand(name)
-        return ParsedCommand(name, _stored_text(argument, "/edit: the new text is empty"))
+        if len(argument) > MAX_ENTRY_LENGTH:
+            _stored_text(argument, "")  # the one "too long" message
+        return ParsedCommand(name, argument)
     return ParsedCommand(name, clean_line(argument) or None)  # drop, help
 
 
+def parse_edit(line: str, entry: Entry, channels: Sequence[Channel]) -> dict[str, object]:
+    """The changes `/edit LINE` makes to `entry`: field -> new value, for the fields of
+    `storage.entries.EDITABLE_FIELDS` and `tags` (only those that differ).
+
+    With a lane prefix the entry becomes what the line would have saved: lane, text,
+    channel, emotion, effort and tags (what the line leaves out is cleared). Without one
+    it keeps its lane and changes its text and what else the line types: an emotion
+    (pain, delight), #tags (they replace the entry's). A channel that fits none or
+    several of `channels` is an error naming them."""
+    stripped = clean_text(line).strip()
+    match = _PREFIX.match(stripped)
+    whole = match is not None and match.group(1).lower() in PREFIXES
+    if whole:
+        parsed = parse_line(stripped, channels)
+    elif entry.lane == "touchpoint":  # the text only: no channel word to look for
+        text, tags = take_tags(stripped)
+        parsed = ParsedEntry("touchpoint", _stored_text(text, _no_text("touchpoint", "", tags)))
+        parsed = replace(parsed, tags=tags)
+    else:
+        parsed = _entry(entry.lane, stripped, channels, prefix="")
+    if not isinstance(parsed, ParsedEntry):  # a line starting with "/"
+        raise QuickEntryError("/edit takes the new line: p: -2 text #tag, or just the text")
+    if parsed.channel_problem == "missing":
+        raise QuickEntryError(f"/edit: a touchpoint needs its channel: {_TOUCHPOINT_SYNTAX}")
+    if parsed.channel_problem:
+        word = _short(parsed.channel_word or "")
+        known = ", ".join(c.name for c in (parsed.channel_candidates or channels))
+        found = "several channels" if parsed.channel_problem == "ambiguous" else "no channel"
+        raise QuickEntryError(
+            f"/edit: {found} match {word!r} ({known or 'the study has none'}); nothing was changed"
+        )
+    wanted: dict[str, object] = {"text": parsed.text}
+    if whole:
+        wanted |= {
+            "lane": parsed.lane,
+            "channel_id": parsed.channel.id if parsed.channel else None,
+            "emotion": parsed.emotion,
+            "effort": parsed.effort,
+            "tags": parsed.tags,
+        }
+    else:
+        if parsed.emotion is not None:
+            wanted["emotion"] = parsed.emotion
+        if parsed.tags:
+            wanted["tags"] = parsed.tags
+    current = {**vars(entry), "tags": entry.tags}
+    return {
+        field: value for field, value in wanted.items() if not _same(field, current[field], value)
+    }
+
+
+def _same(field: str, old: object, new: object) -> bool:
+    if field == "tags":
+        return {str(t).casefold() for t in old} == {str(t).casefold() for t in new}  # type: ignore[attr-defined]
+    return old == new
+
+
+def as_line(entry: Entry, channels: Sequence[Channel]) -> str:
+    """The quick-entry line that saves `entry` as it is: what `/edit` puts back to change."""
+    words = [_LANE_PREFIX[entry.lane]]
+    channel = next((c for c in channels if c.id == entry.channel_id), None)
+    if channel is not None:
+        words.append(channel.name)
+    if entry.emotion is not None:
+        words.append(f"{entry.emotion:+d}" if entry.emotion else "0")
+    if entry.effort is not None:
+        words.append(f"e{entry.effort}")
+    words.append(entry.text)
+    words += [f"#{tag}" for tag in entry.tags]
+    return " ".join(words)
+
+
 def _entry(lane: str, body: str, channels: Sequence[Channel], *, prefix: str) -> ParsedEntry:
-    text, tags = _take_tags(body)
+    text, tags = take_tags(body)
     if lane == "touchpoint":
         return _touchpoint(text, tags, channels, prefix=prefix)
     emotion = None
@@ -481,57 +566,6 @@ def _is_rating(token: str) -> bool:
 
 def _channel_key(channel: Channel) -> str:
     return " ".join(channel.name.casefold().split())
-
-
-def _take_tags(text: str) -> tuple[str, tuple[str, ...]]:
-    """`text` without its #tags, and the tags in order, first spelling of each."""
-    if "#" not in text:
-        return text, ()
-    out: list[str] = []
-    tags: dict[str, str] = {}
-    position = 0  # start of the text not yet copied to `out`
-    last_tag_end = -1
-    for hash_sign in _HASH.finditer(text):
-        index = hash_sign.start()
-        if index < position:
-            continue
-        if index > 0 and not text[index - 1].isspace() and index != last_tag_end:
-            continue  # inside a word: "a#b", "C#", "[#red]"
-        end = index + 1
-        while end < len(text) and _is_tag_char(text[end]):
-            end += 1
-        body = text[index + 1 : end]
-        if not any(unicodedata.category(c).startswith("L") for c in body):
-            continue  # "#", "#1234", "#-" stay text
-        tags.setdefault(body.casefold(), body)
-        if index > position:  # no empty pieces: the helpers below look at out[-1] only
-            out.append(text[position:index])
-        position = last_tag_end = end
-        after = text[end : end + 1]
-        if not after or after == "\n" or after in _PUNCTUATION_AFTER_TAG:
-            _strip_spaces_at_end(out)
-        elif after in " \t" and _ends_in_space_or_is_empty(out):
-            while position < len(text) and text[position] in " \t":
-                position += 1
-    out.append(text[position:])
-    return "".join(out), tuple(tags.values())
-
-
-def _strip_spaces_at_end(pieces: list[str]) -> None:
-    while pieces:
-        stripped = pieces[-1].rstrip(" \t")
-        if stripped:
-            pieces[-1] = stripped
-            return
-        pieces.pop()
-
-
-def _ends_in_space_or_is_empty(pieces: list[str]) -> bool:
-    return not pieces or pieces[-1][-1].isspace()
-
-
-def _is_tag_char(char: str) -> bool:
-    return char in "-_" or unicodedata.category(char)[0] in "LNM"
 
 
 def _no_text(lane: str, prefix: str, tags: tuple[str, ...]) -> str:

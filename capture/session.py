@@ -8,10 +8,11 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
+from capture.quick_entry import as_line, parse_edit
 from capture.sanitize import clean_line, entry_text
 from storage import entries, sessions, studies
 from storage.connection import now
-from storage.errors import InvalidValue, NotFound
+from storage.errors import ConsentRequired, InvalidValue, NotFound
 from storage.models import LANES, Channel, Entry, Participant, Prompt, Session, Stage, Study
 
 
@@ -54,11 +55,24 @@ class InterviewSession:
         segment: str | None = None,
         interviewer: str | None = None,
         mode: str = "interview",
-        consent: bool = True,
+        consent: bool = False,
     ) -> InterviewSession:
-        """Start an interview with the participant, or resume the one in progress."""
+        """Start an interview with the participant, or resume the one in progress.
+
+        `consent`: the participant agreed to take part, now. Where the study requires
+        consent, a participant without it recorded is refused (`ConsentRequired`) and
+        nothing is saved: the face asks first, then starts again with `consent`."""
         code = clean_line(participant_code)
         participant = sessions.find_participant(db, study.id, code)
+        if (
+            study.consent_required
+            and not consent
+            and (participant is None or participant.consent_at is None)
+        ):
+            raise ConsentRequired(
+                f"{code or 'the participant'} has not agreed to take part: consent is "
+                f"required in study {study.name!r} before anything is saved"
+            )
         if participant is None:
             participant = sessions.add_participant(
                 db,
@@ -68,6 +82,8 @@ class InterviewSession:
                 consent_at=now() if consent else None,
             )
         else:
+            if consent and participant.consent_at is None:
+                participant = sessions.record_consent(db, participant.id)
             ongoing = sessions.open_session_for(db, participant.id)
             if ongoing is not None:
                 return cls(db, ongoing)
@@ -322,9 +338,31 @@ class InterviewSession:
             return None
         if "text" in changes:
             changes["text"] = entry_text(changes["text"])
+        if "tags" in changes:
+            changes["tags"] = [clean_line(t) for t in changes["tags"]]
         edited = entries.edit_entry(self.db, last.id, author=self.author, **changes)
         self.refresh()
         return edited
+
+    def edit_last_line(self, line: str) -> tuple[Entry, tuple[str, ...]] | None:
+        """`/edit LINE`: the last entry changed as the line says (`quick_entry.parse_edit`);
+        returns it with the names of the fields that changed, or None when there is no
+        entry to edit. A line that cannot be read raises QuickEntryError, changing
+        nothing."""
+        last = entries.last_entry(self.db, self.session.id)
+        if last is None:
+            return None
+        changes = parse_edit(line, last, self.channels)
+        if not changes:
+            return last, ()
+        edited = self.edit_last(**changes)
+        assert edited is not None
+        return edited, tuple(changes)
+
+    def last_entry_line(self) -> str | None:
+        """The last entry as the quick-entry line that would save it (for /edit)."""
+        last = self.last_entry()
+        return None if last is None else as_line(last, self.channels)
 
     def save_draft(self, text: str) -> None:
         sessions.save_draft(self.db, self.session.id, text)

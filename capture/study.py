@@ -18,8 +18,10 @@ def new_study(
     name: str,
     template: str | Path = DEFAULT_TEMPLATE,
     description: str = "",
+    consent_required: bool | None = None,
 ) -> Study:
-    """A study named `name` with the stages, channels and guide of `template`."""
+    """A study named `name` with the stages, channels and guide of `template`; whether it
+    requires consent comes from the template (default yes) unless given."""
     name = clean_line(name)
     if not name:
         raise InvalidValue("a study needs a name")
@@ -31,6 +33,9 @@ def new_study(
         stages=loaded.stages,
         channels=loaded.channels,
         description=clean_text(description).strip() or loaded.description,
+        consent_required=(
+            loaded.consent_required if consent_required is None else consent_required
+        ),
     )
 
 

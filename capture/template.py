@@ -18,7 +18,7 @@ from storage.models import ANSWER_TYPES, LANES, PromptSpec, StageSpec
 BUILT_IN = ("five-stage", "four-stage", "six-stage")
 DEFAULT_TEMPLATE = "five-stage"
 
-_TOP_KEYS = {"name", "description", "channels", "stages"}
+_TOP_KEYS = {"name", "description", "channels", "stages", "consent_required"}
 _STAGE_KEYS = {"name", "description", "prompts"}
 _PROMPT_KEYS = {"lane", "text", "answer_type"}
 
@@ -33,6 +33,7 @@ class StudyTemplate:
     description: str
     stages: tuple[StageSpec, ...]
     channels: tuple[str, ...]
+    consent_required: bool = True
 
 
 def load_template(name_or_path: str | Path) -> StudyTemplate:
@@ -76,8 +77,15 @@ def parse_template(text: str, source: str, *, default_name: str | None = None) -
         raise TemplateError(f"{source}: stages: must be an array of tables ([[stages]])")
     stages = tuple(_stage(raw, source, f"stages[{i}]") for i, raw in enumerate(raw_stages, 1))
     _no_duplicates([s.name for s in stages], source, "stages")
+    consent_required = data.get("consent_required", True)
+    if not isinstance(consent_required, bool):
+        raise TemplateError(f"{source}: consent_required: must be true or false")
     return StudyTemplate(
-        name or "custom", description or "", stages, tuple(c.strip() for c in channels)
+        name or "custom",
+        description or "",
+        stages,
+        tuple(c.strip() for c in channels),
+        consent_required,
     )
 
 
@@ -105,7 +113,16 @@ def _stage(raw: dict[str, Any], source: str, where: str) -> StageSpec:
                 f"{source}: {at}.answer_type: {answer_type!r} is not one of "
                 f"{', '.join(ANSWER_TYPES)}"
             )
-        prompts.append(PromptSpec(lane, text, answer_type or "text"))
+        answer_type = answer_type or "text"
+        if (lane == "touchpoint") != (answer_type == "channel"):
+            # A survey saves the answer as it is: a touchpoint without its channel would
+            # count nowhere on the map's channel rows.
+            raise TemplateError(
+                f'{source}: {at}: a touchpoint prompt takes answer_type = "channel" and a '
+                'channel answer needs lane = "touchpoint" (an emotion question goes in '
+                "another lane, such as note)"
+            )
+        prompts.append(PromptSpec(lane, text, answer_type))
     description = _string(raw, "description", source, where + ".", default="")
     return StageSpec(name, description or "", tuple(prompts))
 

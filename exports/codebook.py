@@ -56,7 +56,14 @@ def entry_columns(context: CodebookContext) -> tuple[Column, ...]:
         _participant_column(context),
         Column("segment", TEXT, "the participant's segment; empty when none"),
         Column("interviewer", TEXT, "who ran the session; empty when not recorded"),
-        Column("mode", TEXT, "how the session was run", _values(MODES)),
+        Column(
+            "mode",
+            TEXT,
+            "how the session was run: interview and survey sessions are customer evidence; "
+            "a workshop's entries are the team's opinion (stickies), which no figure of the "
+            "map counts as evidence",
+            _values(MODES),
+        ),
         Column("stage_position", INTEGER, "position of the stage in the journey, from 1"),
         Column("stage", TEXT, "name of the journey stage", _values(context.stages)),
         Column("lane", TEXT, "what the entry records", _values(LANES)),
@@ -68,9 +75,14 @@ def entry_columns(context: CodebookContext) -> tuple[Column, ...]:
         ),
         Column("emotion", INTEGER, "how it felt", EMOTION_VALUES),
         Column("effort", INTEGER, "how hard it was", "1..7 (1 easy, 7 hard); empty when not rated"),
-        Column("votes", INTEGER, "votes given in a workshop", "0 or more"),
+        Column("votes", INTEGER, "dot-votes given to the entry in workshops", "0 or more"),
         Column("text", TEXT, _text_meaning(context)),
         Column("tags", TEXT, "qualitative codes of the entry, sorted, joined with ';'"),
+        Column(
+            "theme",
+            TEXT,
+            "the title of the workshop theme the entry was grouped into; empty when none",
+        ),
         Column("created_at", TIMESTAMP, "when the entry was saved", "ISO 8601, UTC"),
         Column("updated_at", TIMESTAMP, "when the entry was last changed", "ISO 8601, UTC"),
     ]
@@ -103,7 +115,8 @@ def session_columns(context: CodebookContext) -> tuple[Column, ...]:
         Column(
             "last_stage_position",
             INTEGER,
-            "position of the furthest stage the customer reached (or dropped at)",
+            "position of the furthest stage the customer reached (or dropped out at); "
+            "empty for a workshop, which walks no journey",
         ),
         Column("last_stage_reached", TEXT, "name of that stage", _values(context.stages)),
         Column(
@@ -122,14 +135,16 @@ def session_columns(context: CodebookContext) -> tuple[Column, ...]:
             Column(
                 f"outcome_{position}",
                 TEXT,
-                f"what happened at {stage}; empty when the session never got there",
+                f"what was recorded at {stage}: reached, dropped (left the journey there) or "
+                "skipped (did not apply); empty when nothing was recorded",
                 _values(OUTCOMES),
             ),
             Column(f"entries_{position}", INTEGER, f"live entries at {stage}"),
             Column(
                 f"emotion_{position}",
                 DECIMAL,
-                f"mean emotion of the rated entries at {stage}, 2 decimals",
+                f"mean emotion of the session's entries at {stage} that carry one, 2 decimals "
+                "rounded half away from zero",
                 "from -2 to 2; empty when none was rated",
             ),
             Column(f"rated_{position}", INTEGER, f"entries with an emotion at {stage}"),
@@ -140,6 +155,23 @@ def session_columns(context: CodebookContext) -> tuple[Column, ...]:
 TOP_ITEMS = 5
 
 
+EVIDENCE = (
+    "customer evidence only: entries of interview and survey sessions (mode), never a workshop's"
+)
+REACHED = (
+    "evidence sessions that reached the stage: recorded as reached or dropped out there, "
+    "or reached (or dropped out at) a later stage without skipping this one"
+)
+ITEM = (
+    "an item is what was said: the evidence entries whose texts are the same once "
+    "Unicode-normalised (NFKC), case-folded, with #tags taken out and whitespace collapsed, "
+    "or the entries a workshop grouped into one theme (shown by its title); it is shown as "
+    "the first of its spellings in code-point order. Items rank by evidence entries, then "
+    "evidence sessions, workshop stickies, votes, and as shown"
+)
+ROUNDED = "2 decimals, rounded half away from zero"
+
+
 def map_columns(context: CodebookContext) -> tuple[Column, ...]:
     """`map.csv`: one row per stage and lane, as the journey map shows them."""
     columns = [
@@ -147,64 +179,108 @@ def map_columns(context: CodebookContext) -> tuple[Column, ...]:
         Column("stage_position", INTEGER, "position of the stage, from 1"),
         Column("stage", TEXT, "name of the stage", _values(context.stages)),
         Column("lane", TEXT, "the map's row", _values(LANES)),
-        Column("entries", INTEGER, "live entries in this stage and lane"),
-        Column("sessions", INTEGER, "sessions with at least one of them"),
+        Column("entries", INTEGER, f"live entries in this stage and lane; {EVIDENCE}"),
+        Column("sessions", INTEGER, "evidence sessions with at least one of those entries"),
         Column(
             "mean_emotion",
             DECIMAL,
-            "mean emotion of the cell's rated entries, 2 decimals",
+            f"mean emotion of the cell's evidence entries that carry one, {ROUNDED}",
             "from -2 to 2; empty when none was rated",
         ),
-        Column("spread", DECIMAL, "standard deviation of those emotions (population), 2 decimals"),
-        Column("rated", INTEGER, "entries with an emotion in this cell"),
-        Column("thin", BOOLEAN, "fewer than 3 sessions: read with care", "true; false"),
-        Column("stage_reached", INTEGER, "sessions that reached the stage (or dropped there)"),
-        Column("stage_dropped", INTEGER, "sessions that left the journey at the stage"),
-        Column("stage_skipped", INTEGER, "sessions for which the stage did not apply"),
+        Column(
+            "spread",
+            DECIMAL,
+            f"standard deviation (population) of those emotions, {ROUNDED}",
+        ),
+        Column("rated", INTEGER, "n of mean_emotion: evidence entries with an emotion here"),
+        Column(
+            "thin", BOOLEAN, "sessions is below 3: thin evidence, read with care", "true; false"
+        ),
+        Column("stage_reached", INTEGER, REACHED),
+        Column("stage_dropped", INTEGER, "evidence sessions that left the journey at the stage"),
+        Column(
+            "stage_skipped",
+            INTEGER,
+            "evidence sessions for which the stage did not apply (recorded as skipped)",
+        ),
+        Column(
+            "workshop_items",
+            INTEGER,
+            "workshop stickies in this stage and lane: the team's opinion, counted in no "
+            "other column",
+        ),
+        Column(
+            "workshop_votes",
+            INTEGER,
+            "dot-votes given in workshops to the entries of this stage and lane",
+        ),
+        Column(
+            "tags",
+            TEXT,
+            "the tags of the cell's evidence entries as 'tag (n)', most used first, joined "
+            "with '; ': facets, an entry counts under its item and under each of its tags",
+        ),
     ]
     for rank in range(1, TOP_ITEMS + 1):
         columns += [
             Column(
                 f"top_{rank}",
                 TEXT,
-                f"the {_ordinal(rank)} most frequent item: entries saying the same "
-                "(same text ignoring case, or the same first tag, shown as #tag)",
+                f"the {_ordinal(rank)} item said most often here; {ITEM}",
             ),
-            Column(f"top_{rank}_entries", INTEGER, f"entries behind top_{rank}"),
+            Column(f"top_{rank}_entries", INTEGER, f"evidence entries behind top_{rank}"),
         ]
     return tuple(columns)
 
 
 def touchpoint_columns(context: CodebookContext) -> tuple[Column, ...]:
     """`touchpoints.csv`: one row per channel and stage where the channel was mentioned."""
+    last = "empty at the last stage"
     return (
         Column("study", TEXT, "name of the study", _values(context.studies)),
         Column("channel", TEXT, "the touchpoint channel", _values(context.channels)),
         Column("stage_position", INTEGER, "position of the stage, from 1"),
         Column("stage", TEXT, "name of the stage", _values(context.stages)),
-        Column("mentions", INTEGER, "live entries naming the channel at this stage"),
-        Column("sessions", INTEGER, "sessions with such an entry"),
+        Column(
+            "mentions",
+            INTEGER,
+            f"live touchpoint entries naming the channel at this stage; {EVIDENCE}",
+        ),
+        Column("sessions", INTEGER, "evidence sessions with such an entry: they met it here"),
         Column(
             "mean_emotion",
             DECIMAL,
-            "mean emotion of the rated mentions, 2 decimals",
+            f"mean emotion of the mentions that carry one, {ROUNDED}",
             "from -2 to 2; empty when none was rated",
         ),
-        Column("rated", INTEGER, "mentions with an emotion"),
+        Column("rated", INTEGER, "n of mean_emotion: mentions with an emotion"),
         Column(
             "went_on",
             INTEGER,
-            "sessions with a touchpoint on this channel here that reached the next stage; "
-            "empty at the last stage",
+            "of the sessions that met it here, those that reached (or dropped out at) a later "
+            f"stage; a skipped stage is not reached; {last}",
         ),
-        Column("did_not", INTEGER, "those that did not reach the next stage; empty at the last"),
+        Column(
+            "did_not",
+            INTEGER,
+            "of the sessions that met it here, those that ended here: dropped out at this "
+            f"stage, or finished without reaching a later stage; {last}",
+        ),
+        Column(
+            "in_progress",
+            INTEGER,
+            "of the sessions that met it here, those still in progress that have not reached "
+            f"a later stage: in neither went_on nor did_not; {last}",
+        ),
         Column(
             "went_on_share",
             DECIMAL,
-            "went_on / (went_on + did_not), 2 decimals: the channel's contribution",
-            "0..1; empty at the last stage or without touchpoints",
+            f"went_on / (went_on + did_not), {ROUNDED}: the channel's contribution",
+            f"0..1; empty when went_on + did_not is 0, {last}",
         ),
-        Column("thin", BOOLEAN, "fewer than 3 sessions: read with care", "true; false"),
+        Column(
+            "thin", BOOLEAN, "sessions is below 3: thin evidence, read with care", "true; false"
+        ),
     )
 
 

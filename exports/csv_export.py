@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TextIO
 
+from capture.figures import decimal_text
 from capture.journey_map import JourneyMap, build_map
 from capture.sanitize import clean_text
 from exports import codebook
@@ -95,14 +96,6 @@ def _close(rows: Iterator) -> None:
         close()
 
 
-def decimal(value: float | None, places: int = 2) -> str | None:
-    """A figure as written: fixed decimals, never `-0.00`; None stays empty."""
-    if value is None:
-        return None
-    text = f"{value:.{places}f}"
-    return text[1:] if text.startswith("-") and not text.strip("-0.") else text
-
-
 def boolean(value: bool) -> str:
     return "true" if value else "false"
 
@@ -147,10 +140,12 @@ def entries_table(db, scope: ExportScope, context: CodebookContext) -> CsvTable:
 
 
 def _entry_rows(rows: Iterable[tuple], scope: ExportScope) -> Iterator[tuple]:
+    """The rows of `export_rows.iter_entry_rows` as the entries CSV has them: without the
+    participant id, and without deleted_at unless deleted entries are exported."""
     deleted = scope.include_deleted
     if not scope.anonymize:
         for row in rows:
-            yield (*row[:2], *row[3:18], row[18]) if deleted else (*row[:2], *row[3:18])
+            yield (*row[:2], *row[3:]) if deleted else (*row[:2], *row[3:-1])
         return
     participant, text = scope.participant, scope.text
     for (
@@ -170,6 +165,7 @@ def _entry_rows(rows: Iterable[tuple], scope: ExportScope) -> Iterator[tuple]:
         votes,
         entry_text,
         tags,
+        theme,
         created_at,
         updated_at,
         deleted_at,
@@ -189,6 +185,7 @@ def _entry_rows(rows: Iterable[tuple], scope: ExportScope) -> Iterator[tuple]:
             votes,
             text(entry_text),
             tags,
+            theme,
             created_at,
             updated_at,
         )
@@ -236,7 +233,7 @@ def _session_rows(
             cells += [
                 outcomes.get(position),
                 figures.entries if figures else 0,
-                decimal(figures.emotion_mean) if figures else None,
+                decimal_text(figures.emotion_mean) if figures else None,
                 figures.emotion_n if figures else 0,
             ]
         yield tuple(cells)
@@ -270,18 +267,21 @@ def _map_rows(
                 lane,
                 cell.entries,
                 cell.sessions,
-                decimal(emotion.mean) if emotion else None,
-                decimal(emotion.spread) if emotion else None,
+                decimal_text(emotion.mean) if emotion else None,
+                decimal_text(emotion.spread) if emotion else None,
                 emotion.n if emotion else 0,
                 boolean(cell.thin),
                 column.reached,
                 column.dropped,
                 column.skipped,
+                cell.stickies,
+                cell.votes,
+                "; ".join(f"{tag} ({count})" for tag, count in cell.tags) or None,
             ]
+            said = [item for item in cell.items if not item.workshop_only]
             for rank in range(codebook.TOP_ITEMS):
-                if rank < len(cell.items):
-                    item = cell.items[rank]
-                    row += [scope.text(item.text), item.entries]
+                if rank < len(said):
+                    row += [scope.text(said[rank].text), said[rank].entries]
                 else:
                     row += [None, None]
             yield row
@@ -303,7 +303,6 @@ def _touchpoint_rows(journey_map: JourneyMap) -> Iterator[list]:
             cell = journey_map.channel_cell(channel, column.stage)
             if cell is None:
                 continue
-            met = (cell.went_on or 0) + (cell.did_not or 0)
             yield [
                 journey_map.study.name,
                 channel.name,
@@ -311,11 +310,12 @@ def _touchpoint_rows(journey_map: JourneyMap) -> Iterator[list]:
                 column.stage.name,
                 cell.mentions,
                 cell.sessions,
-                decimal(cell.mean_emotion),
+                decimal_text(cell.mean_emotion),
                 cell.rated,
                 cell.went_on,
                 cell.did_not,
-                decimal(cell.went_on / met) if cell.went_on is not None and met else None,
+                cell.in_progress,
+                decimal_text(cell.went_on_share),
                 boolean(cell.thin),
             ]
 

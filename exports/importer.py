@@ -137,8 +137,11 @@ def import_file(
     mapping: Path | None = None,
     dry_run: bool = False,
     encoding: str | None = None,
+    participants: str = "refuse",
 ) -> ImportReport:
     """Validate `path` completely, then import it in one transaction (or, dry, not at all).
+    `participants`: for a JSON export, what a participant code already here means
+    (refuse, rename, same: as `journey merge`).
 
     Raises `ImportProblems` listing every problem (nothing written), or a one-line
     `JourneyError` for a file that cannot be read at all.
@@ -158,7 +161,9 @@ def import_file(
             raise ImportFailed(f"{source}: a JSON export takes no --mapping (that is for CSV)")
         from exports.json_import import import_json
 
-        return import_json(db, text, source, study=study_name, dry_run=dry_run)
+        return import_json(
+            db, text, source, study=study_name, dry_run=dry_run, participants=participants
+        )
     table = parse_csv(text, source, survey.delimiter if survey else None)
     if survey is not None:
         survey_import, empty = _survey_import(db, table, survey, study_name)
@@ -350,6 +355,8 @@ def _entries_import(
                 "lane",
             )
         channel = _line(get("channel"), source, number, "channel", problems) or None
+        if lane == "touchpoint" and channel is None:
+            problems.add(source, "empty; a touchpoint needs its channel", number, "channel")
         emotion = _bounded(
             get("emotion"), EMOTION_RANGE, "-2..+2", source, number, "emotion", problems
         )
@@ -806,6 +813,9 @@ def _survey_entry(
     channel = entry.channel
     if raw.get("channel_column"):
         channel = _line(raw["channel_column"], source, number, header("channel_column"), problems)
+    elif entry.channel_column:
+        # The respondent named no channel: a touchpoint without one counts nowhere.
+        return None
     text_value = raw.get("text_column") or entry.text
     text_column = header("text_column") if raw.get("text_column") else None
     if not text_value:

@@ -28,7 +28,7 @@ from sqlite_utils import Database
 
 from capture.sanitize import MAX_ENTRY_LENGTH, clean_line, clean_text
 from exports.csv_read import ImportFailed, Problems
-from storage.merging import merge_rows
+from storage.merging import ParticipantClash, merge_rows
 from storage.models import ANSWER_TYPES, LANES, MODES, OUTCOMES, SESSION_STATUSES
 
 FORMAT = "journey-export"
@@ -51,7 +51,13 @@ _REQUIRED = object()
 
 
 def import_json(
-    db: Database, text: str, source: str, *, study: str | None = None, dry_run: bool = False
+    db: Database,
+    text: str,
+    source: str,
+    *,
+    study: str | None = None,
+    dry_run: bool = False,
+    participants: str = "refuse",
 ):
     from exports.importer import ImportReport
 
@@ -88,7 +94,15 @@ def import_json(
     reader.problems.raise_if_any()
     if not any(reader.rows["studies"]):
         raise ImportFailed(f"{source}: the export holds no study")
-    merged = merge_rows(db, lambda table: reader.rows.get(table, ()), dry_run=dry_run)
+    try:
+        merged = merge_rows(
+            db,
+            lambda table: reader.rows.get(table, ()),
+            dry_run=dry_run,
+            participants=participants,
+        )
+    except ParticipantClash as error:
+        raise ParticipantClash(f"{source}: {error}") from None
     report = ImportReport(source, "JSON export", dry_run, merge=merged)
     report.rows = len(reader.rows["entries"])
     return report
@@ -462,6 +476,8 @@ class _Reader:
                 "updated_at": self.time(item, "updated_at", at),
                 "deleted_at": self.time(item, "deleted_at", at, required=False),
             }
+            if lane == "touchpoint" and row["channel_id"] is None:
+                self.problem(at, "a touchpoint needs its channel_id")
             # A file from before themes has no theme_id: then a merge leaves ours alone.
             if "theme_id" in item:
                 row["theme_id"] = self.ref(item, "theme_id", at, themes, required=False)

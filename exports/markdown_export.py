@@ -15,11 +15,11 @@ a leading `#`, `>`, `+`, `-`, `=` or `1.`), so a typed `<script>`, `| col |` or
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable
 from typing import TextIO
 
+from capture.figures import decimal_text, nearest_whole
 from capture.journey_map import THIN_EVIDENCE, JourneyMap, MapCell, StageColumn
 from capture.sanitize import clean_text
 from exports.export_scope import ExportScope
@@ -56,21 +56,18 @@ def md_text(text: str) -> str:
 
 
 def signed(value: float | None) -> str:
-    if value is None:
-        return "–"
-    text = f"{value:+.2f}"
-    return "0.00" if text in ("+0.00", "-0.00") else text
+    return decimal_text(value, signed=True, none="–") or "–"
 
 
 def plain(value: float | None) -> str:
-    return "–" if value is None else f"{value:.2f}"
+    return decimal_text(value, none="–") or "–"
 
 
 def curve(mean: float | None) -> str:
     """The mean emotion as a position on a -2..+2 scale: `-2 ····┼·●·· +2`."""
     if mean is None:
         return "`-2 " + "·" * (CURVE_SLOTS // 2) + "┼" + "·" * (CURVE_SLOTS // 2) + " +2`"
-    slot = min(max(math.floor((mean + 2) * 2 + 0.5), 0), CURVE_SLOTS - 1)
+    slot = min(max(nearest_whole((mean + 2) * 2), 0), CURVE_SLOTS - 1)
     marks = ["·"] * CURVE_SLOTS
     marks[CURVE_SLOTS // 2] = "┼"
     marks[slot] = "●"
@@ -90,7 +87,10 @@ def write_markdown(journey_map: JourneyMap, scope: ExportScope, stream: TextIO) 
     out(f"# Journey map: {md_text(study.name)}\n\n")
     if study.description.strip():
         out(f"{md_text(study.description)}\n\n")
-    out(f"- Sessions: {journey_map.sessions} (reached the first stage)\n")
+    out(
+        f"- Sessions: {journey_map.sessions} (customer evidence: interviews and surveys that "
+        "reached the first stage; workshop stickies are listed apart and counted in no figure)\n"
+    )
     if scope.where.active:
         out(f"- Filter: {_filter_text(scope)}\n")
     if scope.lanes is not None:
@@ -188,20 +188,32 @@ def _write_lane(
         )
         if cell.thin:
             heading += " *(thin)*"
+    if cell.stickies:
+        heading += f" · workshop: {_plural(cell.stickies, 'sticky', 'stickies')}"
     out(heading + "\n\n")
     if cell.lane == "touchpoint":
         _write_channels(journey_map, column, out)
+    if cell.tags:
+        tags = ", ".join(f"#{md_text(tag)} ({n})" for tag, n in cell.tags)
+        out(f"Tags: {tags}\n\n")
     if not cell.items:
         if cell.lane != "touchpoint":
             out("_None recorded._\n\n")
         return
     for item in cell.items:
         shown = text(item.text)
-        if cell.lane == "quote" and not item.text.startswith("#"):
+        if cell.lane == "quote" and not item.theme_id:
             shown = f"“{shown}”"
-        counts = [_plural(item.entries, "entry", "entries")]
-        if item.sessions != item.entries:
-            counts.append(_plural(item.sessions, "session"))
+        if item.workshop_only:
+            counts = [f"workshop only: {_plural(item.workshop_entries, 'sticky', 'stickies')}"]
+        else:
+            counts = [_plural(item.entries, "entry", "entries")]
+            if item.sessions != item.entries:
+                counts.append(_plural(item.sessions, "session"))
+            if item.workshop_entries:
+                counts.append(
+                    _plural(item.workshop_entries, "workshop sticky", "workshop stickies")
+                )
         if item.votes:
             counts.append(_plural(item.votes, "vote"))
         out(f"- {shown} ({', '.join(counts)})\n")
@@ -222,14 +234,16 @@ def _write_channels(
         out("_No channel recorded._\n\n")
         return
     cells.sort(key=lambda c: -c.mentions)  # stable: study order among equals
-    out("| channel | mentions | sessions | mean emotion | went on | did not |\n")
-    out("| --- | ---: | ---: | ---: | ---: | ---: |\n")
+    out("| channel | mentions | sessions | mean emotion | went on | did not | in progress |\n")
+    out("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n")
     for cell in cells:
         name = md_text(cell.channel.name) + (" *(thin)*" if cell.thin else "")
-        went_on = "–" if cell.went_on is None else str(cell.went_on)
-        did_not = "–" if cell.did_not is None else str(cell.did_not)
+        went_on, did_not, going = (
+            "–" if value is None else str(value)
+            for value in (cell.went_on, cell.did_not, cell.in_progress)
+        )
         out(
             f"| {name} | {cell.mentions} | {cell.sessions} | {signed(cell.mean_emotion)} "
-            f"| {went_on} | {did_not} |\n"
+            f"| {went_on} | {did_not} | {going} |\n"
         )
     out("\n")

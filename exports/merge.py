@@ -6,23 +6,36 @@ schema stops the command with one line and the target unchanged). A source is ne
 written: one of an older schema is read from a private upgraded copy in a
 temporary folder, removed afterwards. Then each
 source is merged in its own transaction by the rules of `storage/merging.py`:
-rows matched by id (studies, stages, channels, tags, participants and prompts
-also by name, code or position), new rows added, conflicting rows settled by the
-newer change and listed, nothing deleted, so merging again adds nothing.
+rows matched by id (studies, stages, channels, tags and prompts also by name or
+position), new rows added, conflicting rows settled by the newer change and listed,
+nothing deleted, so merging again adds nothing. A participant code on both sides is
+two people unless `--participants same` says otherwise: the merge refuses by
+default, and `--participants rename` gives theirs new codes, written to a file
+beside the database (`renamed_file`).
 """
 
 from __future__ import annotations
 
+import csv
 import os
 import tempfile
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 from sqlite_utils import Database
 
+from exports.output_file import PrivateFiles
 from storage.connection import open_database
 from storage.errors import JourneyError, SchemaTooOld
-from storage.merging import MergeReport, database_rows, merge_rows, upgraded_copy
+from storage.merging import (
+    MergeReport,
+    ParticipantClash,
+    database_rows,
+    merge_rows,
+    upgraded_copy,
+)
+from storage.studies import get_study
 
 MAX_CONFLICTS_SHOWN = 50
 
@@ -32,9 +45,16 @@ class SameDatabase(JourneyError):
 
 
 def merge_databases(
-    db: Database, target: Path, sources: Sequence[Path], *, dry_run: bool = False
+    db: Database,
+    target: Path,
+    sources: Sequence[Path],
+    *,
+    dry_run: bool = False,
+    participants: str = "refuse",
 ) -> list[tuple[Path, MergeReport]]:
-    """Merge each of `sources` into `db` (the database at `target`), one transaction each."""
+    """Merge each of `sources` into `db` (the database at `target`), one transaction each;
+    `participants`: what the same participant code on both sides means (refuse, rename,
+    same; see `storage.merging`)."""
     for path in sources:
         if path.exists() and target.exists() and os.path.samefile(path, target):
             raise SameDatabase(f"{path}: is the database being merged into (--db)")
@@ -43,10 +63,20 @@ def merge_databases(
         try:
             for number, path in enumerate(sources):
                 opened.append((path, _open_source(path, Path(folder) / str(number))))
-            return [
-                (path, merge_rows(db, database_rows(source), source=source, dry_run=dry_run))
-                for path, source in opened
-            ]
+            merged = []
+            for path, source in opened:
+                try:
+                    report = merge_rows(
+                        db,
+                        database_rows(source),
+                        source=source,
+                        dry_run=dry_run,
+                        participants=participants,
+                    )
+                except ParticipantClash as error:
+                    raise ParticipantClash(f"{path}: {error}") from None
+                merged.append((path, report))
+            return merged
         finally:
             for _, source in opened:
                 source.close()
@@ -62,6 +92,30 @@ def _open_source(path: Path, folder: Path) -> Database:
         return open_database(upgraded_copy(path, folder), read_only=True, upgrade=False)
 
 
+RENAMED_COLUMNS = ("study", "source", "old_code", "new_code", "segment")
+
+
+def renamed_file(
+    db: Database, target: Path, merged: Sequence[tuple[Path, MergeReport]], *, group: bool = False
+) -> Path | None:
+    """Write the participants `--participants rename` gave new codes (study, source, old
+    and new code, segment) to a private CSV beside the database; None when none was."""
+    rows = [
+        (get_study(db, r.study_id).name, str(path), r.old, r.new, r.segment or "")
+        for path, report in merged
+        for r in report.renamed
+    ]
+    if not rows:
+        return None
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    out = target.with_name(f"{target.stem}-renamed-participants-{stamp}.csv")
+    with PrivateFiles(group=group) as files:
+        writer = csv.writer(files.open(out), lineterminator="\r\n")
+        writer.writerow(RENAMED_COLUMNS)
+        writer.writerows(rows)
+    return out
+
+
 def report_lines(source: str, target: str, report: MergeReport) -> list[str]:
     """What `journey merge` prints for one source."""
     conflicts = sum(t.conflicts for t in report.tables.values())
@@ -73,6 +127,8 @@ def report_lines(source: str, target: str, report: MergeReport) -> list[str]:
     ]
     lines.extend(table_lines(report))
     lines.extend(note_lines(report))
+    for renamed in report.renamed:
+        lines.append(f"  participant {renamed.old} of theirs is {renamed.new} here")
     lines.extend(conflict_lines(report))
     return lines
 

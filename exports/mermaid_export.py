@@ -20,10 +20,10 @@ character) into spaces.
 
 from __future__ import annotations
 
-import math
 import re
 from typing import TextIO
 
+from capture.figures import nearest_whole
 from capture.journey_map import JourneyMap
 from capture.sanitize import clean_text
 from exports.export_scope import ExportScope
@@ -42,7 +42,7 @@ def score(mean: float | None) -> int:
     """Mean emotion (-2..+2) as a journey score (1..5); 3 when unknown."""
     if mean is None:
         return 3
-    return min(max(math.floor(mean + 3 + 0.5), 1), 5)
+    return min(max(nearest_whole(mean + 3), 1), 5)
 
 
 def write_mermaid(journey_map: JourneyMap, scope: ExportScope, stream: TextIO) -> int:

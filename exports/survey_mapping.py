@@ -53,7 +53,9 @@ The rules:
 - Columns are named by their header text (surrounding spaces and case
   ignored). A column the mapping names that the file lacks is a problem.
 - Each `[[entries]]` table needs at least one of `text_column`,
-  `emotion_column`, `channel_column`, `effort_column`. A respondent whose cells
+  `emotion_column`, `channel_column`, `effort_column`. A touchpoint needs its channel
+  (`channel` or `channel_column`); a respondent who named none gets no such touchpoint.
+  A rating of a stage as a whole goes in another lane, such as `note`. A respondent whose cells
   for an entry are all empty gets no such entry; a respondent with no entry at
   all is skipped.
 - The text of an entry is its `text_column` cell, else `text`, else
@@ -300,6 +302,11 @@ def _entry(raw: dict[str, Any], source: str, where: str) -> EntryMapping:
         raise MappingError(f"{source}: {at}labels: given without emotion_column")
     if entry.channel and entry.channel_column:
         raise MappingError(f"{source}: {where}: give channel or channel_column, not both")
+    if entry.lane == "touchpoint" and not (entry.channel or entry.channel_column):
+        raise MappingError(
+            f"{source}: {where}: a touchpoint needs its channel (give channel or "
+            "channel_column; a rating of the stage as a whole goes in another lane, such as note)"
+        )
     if entry.scale is not None:
         for label, value in entry.labels:
             if not entry.scale.contains(value):

@@ -1,7 +1,19 @@
 """The journey-map aggregates: what the map, `journey stats` and the exports show.
 
-Every figure carries its n. The filter narrows the sessions counted (segment,
-interviewer, mode, dates); deleted entries never count.
+Every figure follows DESIGN.md ("What the map's figures mean") and carries its n:
+
+- customer figures count evidence only: interview and survey sessions, never a
+  workshop's stickies or its sessions;
+- a stage is reached by a session that reached it or dropped out there, and by one
+  that reached a later stage without skipping it;
+- an item is what was said (`entries.item_key`), or a workshop theme; workshop
+  stickies and dot-votes are counted beside it as their own layer;
+- go-on of a channel at a stage splits the sessions that met it there into those
+  that reached a later stage, those that ended there, and those still in progress.
+
+The filter narrows the sessions counted (segment, interviewer, mode, dates); deleted
+entries never count. Without a filter the figures come from the summaries that
+`storage.summaries` keeps; with one they are counted from the rows.
 """
 
 from __future__ import annotations
@@ -12,6 +24,10 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from storage.connection import read
+from storage.models import OPINION_MODE
+
+# A condition on sessions `x`: customer evidence, not workshop opinion.
+EVIDENCE = f"x.mode <> '{OPINION_MODE}'"
 
 
 @dataclass(frozen=True)
@@ -53,6 +69,14 @@ class SessionFilter:
 
 NO_FILTER = SessionFilter()
 
+# Entries `e` of a study's stages `st`, with their sessions `x` and participants `p`.
+_ENTRIES = """
+    FROM entries e
+    JOIN stages st ON st.id = e.stage_id
+    JOIN sessions x ON x.id = e.session_id
+    LEFT JOIN participants p ON p.id = x.participant_id
+"""
+
 
 @dataclass(frozen=True)
 class LaneCount:
@@ -69,7 +93,7 @@ class EmotionSummary:
     stage_id: str
     mean: float | None
     spread: float | None
-    n: int  # entries that carry an emotion
+    n: int  # evidence entries that carry an emotion
     sessions: int
 
 
@@ -89,10 +113,11 @@ class StageReach:
     stage_id: str
     position: int
     name: str
-    reached: int  # sessions that got to this stage (including those that dropped there)
+    reached: int  # sessions that got to this stage: see the module's docstring
     dropped: int
     skipped: int
     top_reasons: tuple[tuple[str, int], ...]
+    went_on: int = 0  # of those that reached it, sessions that reached a later stage
 
 
 @dataclass(frozen=True)
@@ -106,6 +131,7 @@ class StageStats:
     skipped: int
     entries: dict[str, int]
     emotion: EmotionSummary
+    stickies: int = 0  # workshop stickies at the stage (opinion, not in the figures above)
 
 
 def _session_scope(study_id: str, where: SessionFilter, column: str) -> tuple[str, list]:
@@ -124,6 +150,7 @@ def _session_scope(study_id: str, where: SessionFilter, column: str) -> tuple[st
 
 
 def lane_counts(db: Database, study_id: str, where: SessionFilter = NO_FILTER) -> list[LaneCount]:
+    """Evidence entries and sessions per stage and lane."""
     if not where.active:
         return [
             LaneCount(*row)
@@ -133,14 +160,13 @@ def lane_counts(db: Database, study_id: str, where: SessionFilter = NO_FILTER) -
                 [study_id],
             )
         ]
-    scope, params = _session_scope(study_id, where, "e.session_id")
+    condition, params = where.sql()
     return [
-        LaneCount(row[0], row[1], row[2], row[3])
+        LaneCount(*row)
         for row in db.conn.execute(
             f"""
-            SELECT e.stage_id, e.lane, count(*), count(DISTINCT e.session_id)
-            FROM entries e JOIN stages st ON st.id = e.stage_id
-            WHERE st.study_id = ? AND e.deleted_at IS NULL {scope}
+            SELECT e.stage_id, e.lane, count(*), count(DISTINCT e.session_id) {_ENTRIES}
+            WHERE st.study_id = ? AND e.deleted_at IS NULL AND {EVIDENCE} AND {condition}
             GROUP BY e.stage_id, e.lane
             """,
             [study_id, *params],
@@ -157,7 +183,7 @@ def _spread(mean: float | None, mean_square: float | None) -> float | None:
 def stage_emotions(
     db: Database, study_id: str, where: SessionFilter = NO_FILTER
 ) -> list[EmotionSummary]:
-    """Per stage, over every entry with an emotion (touchpoints, pains, delights)."""
+    """Per stage, over every evidence entry with an emotion (touchpoints, pains, ...)."""
     if not where.active:
         summaries = []
         for stage_id, n, total, squares, sessions in db.conn.execute(
@@ -173,28 +199,33 @@ def stage_emotions(
             spread = _spread(mean, squares / n) if n else None
             summaries.append(EmotionSummary(stage_id, mean, spread, n, sessions))
         return summaries
-    scope, params = _session_scope(study_id, where, "e.session_id")
-    return [
-        EmotionSummary(row[0], row[1], _spread(row[1], row[2]), row[3], row[4])
+    condition, params = where.sql()
+    rated = {
+        row[0]: row[1:]
         for row in db.conn.execute(
             f"""
-            SELECT st.id, avg(e.emotion), avg(e.emotion * e.emotion), count(e.emotion),
-                count(DISTINCT e.session_id)
-            FROM stages st LEFT JOIN entries e ON e.stage_id = st.id
-                AND e.deleted_at IS NULL AND e.emotion IS NOT NULL
-                {scope}
-            WHERE st.study_id = ?
-            GROUP BY st.id ORDER BY st.position
+            SELECT e.stage_id, avg(e.emotion), avg(e.emotion * e.emotion), count(*),
+                count(DISTINCT e.session_id) {_ENTRIES}
+            WHERE st.study_id = ? AND e.deleted_at IS NULL AND e.emotion IS NOT NULL
+                AND {EVIDENCE} AND {condition}
+            GROUP BY e.stage_id
             """,
-            [*params, study_id],
+            [study_id, *params],
         )
-    ]
+    }
+    summaries = []
+    for (stage_id,) in db.conn.execute(
+        "SELECT id FROM stages WHERE study_id = ? ORDER BY position", [study_id]
+    ):
+        mean, mean_square, n, sessions = rated.get(stage_id, (None, None, 0, 0))
+        summaries.append(EmotionSummary(stage_id, mean, _spread(mean, mean_square), n, sessions))
+    return summaries
 
 
 def channel_stages(
     db: Database, study_id: str, where: SessionFilter = NO_FILTER
 ) -> list[ChannelStage]:
-    """Touchpoint mentions per channel and stage, with their mean emotion."""
+    """Evidence touchpoints per channel and stage, with their mean emotion."""
     if not where.active:
         return [
             ChannelStage(*row)
@@ -209,15 +240,17 @@ def channel_stages(
                 [study_id],
             )
         ]
-    scope, params = _session_scope(study_id, where, "e.session_id")
+    condition, params = where.sql()
     return [
-        ChannelStage(row[0], row[1], row[2], row[3], row[4], row[5], row[6])
+        ChannelStage(*row)
         for row in db.conn.execute(
             f"""
             SELECT c.id, c.name, e.stage_id, count(*), count(DISTINCT e.session_id),
                 avg(e.emotion), count(e.emotion)
-            FROM entries e JOIN channels c ON c.id = e.channel_id
-            WHERE c.study_id = ? AND e.deleted_at IS NULL {scope}
+            {_ENTRIES}
+            JOIN channels c ON c.id = e.channel_id
+            WHERE c.study_id = ? AND e.deleted_at IS NULL AND e.lane = 'touchpoint'
+                AND {EVIDENCE} AND {condition}
             GROUP BY c.id, e.stage_id
             ORDER BY c.created_at, c.rowid
             """,
@@ -226,33 +259,56 @@ def channel_stages(
     ]
 
 
+def _furthest(study_id: str, where: SessionFilter) -> tuple[str, list]:
+    """A CTE `far`: per evidence session of the study (as filtered), the position of the
+    furthest stage it reached or dropped out at (NULL when none)."""
+    condition, params = where.sql()
+    return (
+        f"""far AS MATERIALIZED (
+            SELECT sp.session_id,
+                max(CASE WHEN sp.outcome IN ('reached', 'dropped') THEN st.position END) AS far
+            FROM stage_progress sp
+            JOIN stages st ON st.id = sp.stage_id
+            JOIN sessions x ON x.id = sp.session_id
+            LEFT JOIN participants p ON p.id = x.participant_id
+            WHERE st.study_id = ? AND {EVIDENCE} AND {condition}
+            GROUP BY sp.session_id)""",
+        [study_id, *params],
+    )
+
+
 def stage_reach(
     db: Database, study_id: str, where: SessionFilter = NO_FILTER, top: int = 3
 ) -> list[StageReach]:
-    """The funnel: sessions that reached each stage, dropped there or skipped it."""
-    scope, params = _session_scope(study_id, where, "sp.session_id")
+    """The funnel of evidence sessions: per stage, those that reached it (or a later stage
+    without skipping it), dropped out there, skipped it, and went on past it."""
+    far, far_params = _furthest(study_id, where)
     counts = {
         row[0]: row[1:]
         for row in db.conn.execute(
             f"""
-            SELECT sp.stage_id,
-                sum(sp.outcome IN ('reached', 'dropped')),
-                sum(sp.outcome = 'dropped'),
-                sum(sp.outcome = 'skipped')
-            FROM stage_progress sp JOIN stages st ON st.id = sp.stage_id
-            WHERE st.study_id = ? {scope}
-            GROUP BY sp.stage_id
+            WITH {far}
+            SELECT st.id, sum(f.far >= st.position), sum(f.far > st.position),
+                sum(sp.outcome = 'dropped'), sum(sp.outcome = 'skipped'),
+                sum(sp.outcome = 'skipped' AND f.far > st.position)
+            FROM far f JOIN stages st ON st.study_id = ?
+            LEFT JOIN stage_progress sp ON sp.session_id = f.session_id AND sp.stage_id = st.id
+            GROUP BY st.id
             """,
-            [study_id, *params],
+            [*far_params, study_id],
         )
     }
+    condition, params = where.sql()
     reasons: dict[str, list[tuple[str, int]]] = {}
     for stage_id, reason, n in db.conn.execute(
         f"""
         SELECT sp.stage_id, lower(trim(sp.reason)), count(*)
-        FROM stage_progress sp JOIN stages st ON st.id = sp.stage_id
+        FROM stage_progress sp
+        JOIN stages st ON st.id = sp.stage_id
+        JOIN sessions x ON x.id = sp.session_id
+        LEFT JOIN participants p ON p.id = x.participant_id
         WHERE st.study_id = ? AND sp.outcome = 'dropped' AND coalesce(trim(sp.reason), '') != ''
-            {scope}
+            AND {EVIDENCE} AND {condition}
         GROUP BY sp.stage_id, lower(trim(sp.reason))
         ORDER BY count(*) DESC, lower(trim(sp.reason))
         """,
@@ -263,29 +319,34 @@ def stage_reach(
     for stage_id, position, name in db.conn.execute(
         "SELECT id, position, name FROM stages WHERE study_id = ? ORDER BY position", [study_id]
     ):
-        reached, dropped, skipped = counts.get(stage_id, (0, 0, 0))
+        at_or_after, after, dropped, skipped, skipped_past = counts.get(stage_id, (0, 0, 0, 0, 0))
         result.append(
             StageReach(
                 stage_id,
                 position,
                 name,
-                reached or 0,
+                (at_or_after or 0) - (skipped_past or 0),
                 dropped or 0,
                 skipped or 0,
                 tuple(reasons.get(stage_id, [])[:top]),
+                (after or 0) - (skipped_past or 0),
             )
         )
     return result
 
 
 def study_stats(db: Database, study_id: str, where: SessionFilter = NO_FILTER) -> list[StageStats]:
-    """Per stage: sessions reached and dropped, entries per lane, mean emotion."""
+    """Per stage: evidence sessions reached and dropped, entries per lane, mean emotion;
+    and the workshop stickies beside them."""
     with read(db):
         reach = stage_reach(db, study_id, where)
         emotions = {e.stage_id: e for e in stage_emotions(db, study_id, where)}
         lanes: dict[str, dict[str, int]] = {}
         for count in lane_counts(db, study_id, where):
             lanes.setdefault(count.stage_id, {})[count.lane] = count.entries
+        stickies: dict[str, int] = {}
+        for layer in workshop_layers(db, study_id, where):
+            stickies[layer.stage_id] = stickies.get(layer.stage_id, 0) + layer.stickies
     return [
         StageStats(
             stage.position,
@@ -295,6 +356,7 @@ def study_stats(db: Database, study_id: str, where: SessionFilter = NO_FILTER) -
             stage.skipped,
             lanes.get(stage.stage_id, {}),
             emotions[stage.stage_id],
+            stickies.get(stage.stage_id, 0),
         )
         for stage in reach
     ]
@@ -302,72 +364,77 @@ def study_stats(db: Database, study_id: str, where: SessionFilter = NO_FILTER) -
 
 @dataclass(frozen=True)
 class ItemCount:
-    """Entries of one stage and lane that say the same thing: one theme (items grouped in a
-    workshop), else the same first tag, else the same text ignoring case and spaces."""
+    """Entries of one stage and lane that say the same thing (`storage.items`): one theme
+    (items grouped in a workshop), else the same item key."""
 
     stage_id: str
     lane: str
-    key: str  # "theme:<id>", "#tag" (lower case) or the lower-cased text
-    text: str  # how it is shown: the theme's title, "#tag", or one of the texts as typed
-    entries: int
-    sessions: int
-    votes: int
+    key: str  # "theme:<id>" or the item key of storage.items
+    text: str  # how it is shown: the theme's title, or the first of its spellings
+    entries: int  # evidence entries
+    sessions: int  # evidence sessions
+    votes: int  # workshop dot-votes on any of its entries
     entry_id: str  # the group's earliest entry: where a vote on the whole item goes
     theme_id: str | None
+    workshop_entries: int = 0  # workshop stickies saying the same
+
+
+# Most evidence first; workshop-only items after every item customers said.
+_ITEM_ORDER = "entries DESC, sessions DESC, workshop_entries DESC, votes DESC, label, key"
 
 
 def _item_count(row: tuple) -> ItemCount:
-    stage_id, lane, key, text, entries, sessions, votes, first, theme_id = row
+    stage_id, lane, key, text, entries, sessions, workshop_entries, votes, first, theme_id = row
     # `first` is the earliest entry's created_at, char 31, and its id
     entry_id = first.split("\x1f", 1)[1]
-    return ItemCount(stage_id, lane, key, text, entries, sessions, votes, entry_id, theme_id)
+    return ItemCount(
+        stage_id, lane, key, text, entries, sessions, votes, entry_id, theme_id, workshop_entries
+    )
 
 
 def item_counts(
     db: Database, study_id: str, lanes: tuple[str, ...], where: SessionFilter = NO_FILTER
 ) -> list[ItemCount]:
-    """Every group of same-meaning entries per stage and lane, most frequent first."""
+    """Every item per stage and lane, most evidence first (see `_ITEM_ORDER`)."""
+    lane_marks = ", ".join("?" for _ in lanes)
     if not where.active:
-        lane_marks = ", ".join("?" for _ in lanes)
         return [
             _item_count(row)
             for row in db.conn.execute(
                 f"""
-                SELECT a.stage_id, a.lane, a.key, a.label, a.entries, a.sessions, a.votes,
-                    a.first, a.theme_id
+                SELECT a.stage_id, a.lane, a.key, a.label, a.entries, a.sessions,
+                    a.workshop_entries, a.votes, a.first, a.theme_id
                 FROM agg_items a JOIN stages st ON st.id = a.stage_id
-                WHERE st.study_id = ? AND a.lane IN ({lane_marks}) AND a.entries > 0
-                ORDER BY a.entries DESC, a.votes DESC, a.key
+                WHERE st.study_id = ? AND a.lane IN ({lane_marks})
+                    AND a.entries + a.workshop_entries > 0
+                ORDER BY {_ITEM_ORDER}
                 """,
                 [study_id, *lanes],
             )
         ]
-    scope, params = _session_scope(study_id, where, "e.session_id")
-    lane_marks = ", ".join("?" for _ in lanes)
+    condition, params = where.sql()
     return [
         _item_count(row)
         for row in db.conn.execute(
             f"""
             WITH keyed AS (
                 SELECT e.id, e.created_at, e.stage_id, e.lane, e.text, e.votes, e.session_id,
-                    th.id AS theme_id, th.title AS theme_title,
-                    (SELECT '#' || t.name FROM entry_tags et JOIN tags t ON t.id = et.tag_id
-                        WHERE et.entry_id = e.id ORDER BY t.name COLLATE NOCASE LIMIT 1) AS tag
-                FROM entries e JOIN stages st ON st.id = e.stage_id
+                    {EVIDENCE} AS evidence, th.id AS theme_id, th.title AS theme_title,
+                    CASE WHEN th.id IS NOT NULL THEN 'theme:' || th.id
+                        ELSE coalesce(e.item_key, lower(trim(e.text))) END AS key
+                {_ENTRIES}
                 LEFT JOIN themes th ON th.id = e.theme_id AND th.deleted_at IS NULL
                 WHERE st.study_id = ? AND e.deleted_at IS NULL AND e.lane IN ({lane_marks})
-                    {scope}
+                    AND {condition}
             )
-            SELECT stage_id, lane,
-                CASE WHEN theme_id IS NOT NULL THEN 'theme:' || theme_id
-                    WHEN tag IS NOT NULL THEN lower(tag)
-                    ELSE lower(trim(text)) END AS key,
-                coalesce(theme_title, tag, min(trim(text))), count(*),
-                count(DISTINCT session_id), sum(votes),
+            SELECT stage_id, lane, key, coalesce(theme_title, min(text)) AS label,
+                sum(evidence) AS entries,
+                count(DISTINCT CASE WHEN evidence THEN session_id END) AS sessions,
+                sum(1 - evidence) AS workshop_entries, sum(votes) AS votes,
                 min(created_at || char(31) || id), theme_id
             FROM keyed
             GROUP BY stage_id, lane, key
-            ORDER BY count(*) DESC, sum(votes) DESC, key
+            ORDER BY {_ITEM_ORDER}
             """,
             [study_id, *lanes, *params],
         )
@@ -375,8 +442,80 @@ def item_counts(
 
 
 @dataclass(frozen=True)
+class TagCount:
+    """A tag as a facet of a cell: evidence entries (and sessions) carrying it."""
+
+    stage_id: str
+    lane: str
+    tag: str
+    entries: int
+    sessions: int
+
+
+def tag_counts(db: Database, study_id: str, where: SessionFilter = NO_FILTER) -> list[TagCount]:
+    """Per stage and lane, the tags of its evidence entries, most used first. Tags never
+    take entries away from items: an entry counts under its item and under each tag."""
+    condition, params = where.sql()
+    return [
+        TagCount(*row)
+        for row in db.conn.execute(
+            f"""
+            SELECT e.stage_id, e.lane, min(t.name), count(*), count(DISTINCT e.session_id)
+            {_ENTRIES}
+            JOIN entry_tags et ON et.entry_id = e.id
+            JOIN tags t ON t.id = et.tag_id
+            WHERE st.study_id = ? AND e.deleted_at IS NULL AND {EVIDENCE} AND {condition}
+            GROUP BY e.stage_id, e.lane, t.id
+            ORDER BY count(*) DESC, min(t.name) COLLATE NOCASE
+            """,
+            [study_id, *params],
+        )
+    ]
+
+
+@dataclass(frozen=True)
+class WorkshopLayer:
+    """The team's opinion on one cell: workshop stickies and the dot-votes on its items."""
+
+    stage_id: str
+    lane: str
+    stickies: int
+    votes: int
+
+
+def workshop_layers(
+    db: Database, study_id: str, where: SessionFilter = NO_FILTER
+) -> list[WorkshopLayer]:
+    """Per stage and lane with any: stickies from workshops and dot-votes on its entries."""
+    if not where.active:
+        rows = db.conn.execute(
+            """
+            SELECT a.stage_id, a.lane, sum(a.workshop_entries), sum(a.votes)
+            FROM agg_items a JOIN stages st ON st.id = a.stage_id
+            WHERE st.study_id = ? GROUP BY a.stage_id, a.lane
+            HAVING sum(a.workshop_entries) > 0 OR sum(a.votes) > 0
+            """,
+            [study_id],
+        )
+    else:
+        condition, params = where.sql()
+        rows = db.conn.execute(
+            f"""
+            SELECT e.stage_id, e.lane, sum(NOT {EVIDENCE}), sum(e.votes) {_ENTRIES}
+            WHERE st.study_id = ? AND e.deleted_at IS NULL AND {condition}
+            GROUP BY e.stage_id, e.lane
+            HAVING sum(NOT {EVIDENCE}) > 0 OR sum(e.votes) > 0
+            """,
+            [study_id, *params],
+        )
+    return [WorkshopLayer(*row) for row in rows]
+
+
+@dataclass(frozen=True)
 class Contribution:
-    """Of the sessions that met a channel at a stage, how many went on to the next stage."""
+    """Of the evidence sessions that met a channel at a stage: those that reached a later
+    stage, those that ended there (dropped out there, or finished without reaching a
+    later stage), and those still in progress there."""
 
     channel_id: str
     stage_id: str
@@ -384,47 +523,45 @@ class Contribution:
     went_on: int
     did_not: int
 
+    @property
+    def in_progress(self) -> int:
+        return self.sessions - self.went_on - self.did_not
+
 
 def channel_contributions(
     db: Database, study_id: str, where: SessionFilter = NO_FILTER
 ) -> list[Contribution]:
-    """Per channel and stage (but the last): sessions with a touchpoint there, split by
-    whether they reached the next stage (one that was skipped counts: the session went on
-    past it)."""
+    """Per channel and stage (but the last): go-on of the sessions with a touchpoint there."""
+    far, far_params = _furthest(study_id, where)
     if not where.active:
-        return [
-            Contribution(row[0], row[1], row[2], row[3], row[2] - row[3])
-            for row in db.conn.execute(
-                """
-                SELECT a.channel_id, a.stage_id, a.sessions, a.went_on
-                FROM agg_channels a JOIN stages st ON st.id = a.stage_id
-                WHERE st.study_id = ? AND a.sessions > 0
-                    AND st.position < (SELECT max(position) FROM stages WHERE study_id = ?)
-                """,
-                [study_id, study_id],
-            )
-        ]
-    scope, params = _session_scope(study_id, where, "e.session_id")
+        met = "SELECT channel_id, stage_id, session_id FROM agg_channel_sessions"
+        met_params: list = []
+    else:
+        condition, params = where.sql()
+        met = f"""SELECT DISTINCT e.channel_id, e.stage_id, e.session_id {_ENTRIES}
+            WHERE st.study_id = ? AND e.deleted_at IS NULL AND e.channel_id IS NOT NULL
+                AND e.lane = 'touchpoint' AND {EVIDENCE} AND {condition}"""
+        met_params = [study_id, *params]
     return [
-        Contribution(row[0], row[1], row[2], row[3], row[2] - row[3])
+        Contribution(*row)
         for row in db.conn.execute(
             f"""
-            WITH met AS (
-                SELECT DISTINCT e.channel_id, e.stage_id, e.session_id, st.position
-                FROM entries e JOIN stages st ON st.id = e.stage_id
-                WHERE st.study_id = ? AND e.deleted_at IS NULL
-                    AND e.channel_id IS NOT NULL {scope}
-            )
-            SELECT met.channel_id, met.stage_id, count(*),
-                sum(EXISTS (
-                    SELECT 1 FROM stage_progress sp JOIN stages nx ON nx.id = sp.stage_id
-                    WHERE sp.session_id = met.session_id AND nx.study_id = ?
-                        AND nx.position = met.position + 1
-                        AND sp.outcome IN ('reached', 'dropped', 'skipped')))
-            FROM met
-            WHERE met.position < (SELECT max(position) FROM stages WHERE study_id = ?)
+            WITH {far}, met AS ({met})
+            SELECT met.channel_id, met.stage_id, count(*), sum(went_on),
+                sum(NOT went_on AND (x.status = 'finished' OR EXISTS (
+                    SELECT 1 FROM stage_progress d WHERE d.session_id = met.session_id
+                        AND d.stage_id = met.stage_id AND d.outcome = 'dropped')))
+            FROM (
+                SELECT met.*, coalesce(f.far > st.position, 0) AS went_on
+                FROM met
+                JOIN stages st ON st.id = met.stage_id
+                LEFT JOIN far f ON f.session_id = met.session_id
+                WHERE st.study_id = ?
+                    AND st.position < (SELECT max(position) FROM stages WHERE study_id = ?)
+            ) AS met
+            JOIN sessions x ON x.id = met.session_id
             GROUP BY met.channel_id, met.stage_id
             """,
-            [study_id, *params, study_id, study_id],
+            [*far_params, *met_params, study_id, study_id],
         )
     ]

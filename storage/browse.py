@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from storage.aggregates import NO_FILTER, SessionFilter, _session_scope
+from storage.aggregates import EVIDENCE, NO_FILTER, SessionFilter, _session_scope
 from storage.connection import read
 from storage.errors import InvalidValue
 
@@ -50,6 +50,7 @@ class EntryScope:
     session_id: str | None = None
     where: SessionFilter = NO_FILTER
     emotion_only: bool = False  # the emotion row of the map: rated entries only
+    item_of: str | None = None  # the entries of the map item this entry belongs to
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,13 @@ def _scope_clause(db: Database, scope: EntryScope, search: str) -> tuple[str, li
             params.append(value)
     if scope.emotion_only:
         clauses.append("e.emotion IS NOT NULL")
+    if scope.item_of is not None:
+        clauses.append(
+            "e.id IN (SELECT k.entry_id FROM agg_entry_keys item JOIN agg_entry_keys k "
+            "ON k.stage_id = item.stage_id AND k.lane = item.lane AND k.key = item.key "
+            "WHERE item.entry_id = ?)"
+        )
+        params.append(scope.item_of)
     searched, search_params = _search_clause(db, search)
     clauses += searched
     params += search_params
@@ -267,14 +275,15 @@ class SessionPath:
 def session_paths(
     db: Database, study_id: str, where: SessionFilter = NO_FILTER, limit: int = 2000
 ) -> list[SessionPath]:
-    """The most recent sessions (up to `limit`) with each stage's outcome and emotion."""
+    """The most recent evidence sessions (up to `limit`; workshops walk no journey) with
+    each stage's outcome and emotion."""
     condition, params = where.sql()
     sessions = list(
         db.conn.execute(
             f"""
             SELECT x.id, p.code, p.segment, x.interviewer, x.mode, x.started_at, x.status
             FROM sessions x LEFT JOIN participants p ON p.id = x.participant_id
-            WHERE x.study_id = ? AND {condition}
+            WHERE x.study_id = ? AND {EVIDENCE} AND {condition}
             ORDER BY x.started_at DESC LIMIT ?
             """,
             [study_id, *params, limit],
@@ -318,6 +327,42 @@ def session_paths(
             },
         )
         for row in sessions
+    ]
+
+
+@dataclass(frozen=True)
+class DroppedSession:
+    """A session that left the journey at a stage, as the Dropped drill-down lists it."""
+
+    session_id: str
+    participant_code: str | None
+    segment: str | None
+    interviewer: str | None
+    mode: str
+    at: str  # when the drop was recorded
+    reason: str | None
+
+
+def dropped_sessions(
+    db: Database, study_id: str, stage_id: str, where: SessionFilter = NO_FILTER
+) -> list[DroppedSession]:
+    """The evidence sessions (as filtered) that dropped out at a stage, latest first: the
+    sessions behind the map's Dropped figure."""
+    condition, params = where.sql()
+    return [
+        DroppedSession(*row)
+        for row in db.conn.execute(
+            f"""
+            SELECT x.id, p.code, p.segment, x.interviewer, x.mode, sp.at, sp.reason
+            FROM stage_progress sp
+            JOIN sessions x ON x.id = sp.session_id
+            LEFT JOIN participants p ON p.id = x.participant_id
+            WHERE x.study_id = ? AND sp.stage_id = ? AND sp.outcome = 'dropped'
+                AND {EVIDENCE} AND {condition}
+            ORDER BY sp.at DESC, x.id
+            """,
+            [study_id, stage_id, *params],
+        )
     ]
 
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from sqlite_utils import Database
 
 from storage.connection import write
+from storage.items import item_key
 
 # Parents before children, so foreign keys hold at every statement.
 INSERT_ORDER = (
@@ -45,10 +46,16 @@ def insert_batches(
         if not batch:
             continue
         columns = list(batch[0])
+        values = ([row[c] for c in columns] for row in batch)
+        if table == "entries":
+            # The item an entry counts under is derived here, once, for every bulk writer.
+            given = [c for c in columns if c != "item_key"]
+            values = ([*(row[c] for c in given), item_key(row["text"])] for row in batch)
+            columns = [*given, "item_key"]
         db.conn.executemany(
             f"INSERT INTO {table} ({', '.join(columns)}) "
             f"VALUES ({', '.join('?' for _ in columns)})",
-            ([row[c] for c in columns] for row in batch),
+            values,
         )
         written += len(batch)
     return written

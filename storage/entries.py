@@ -8,6 +8,7 @@ from sqlite_utils import Database
 
 from storage.connection import new_id, now, write
 from storage.errors import InvalidValue, NotFound
+from storage.items import item_key
 from storage.models import EFFORT_RANGE, EMOTION_RANGE, LANES, Entry
 
 _ENTRY_COLUMNS = (
@@ -46,8 +47,8 @@ def add_entry(
     stamp = now()
     with write(db):
         db.execute(
-            f"INSERT INTO entries ({_ENTRY_COLUMNS}) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, NULL)",
+            f"INSERT INTO entries ({_ENTRY_COLUMNS}, item_key) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, NULL, ?)",
             [
                 entry_id,
                 session_id,
@@ -61,6 +62,7 @@ def add_entry(
                 prompt_id,
                 stamp,
                 stamp,
+                item_key(text),
             ],
         )
         _attach_tags(db, entry_id, session_id, tags)
@@ -146,7 +148,9 @@ def _entries(db: Database, where: str, params: list, *, include_deleted: bool) -
 
 
 def edit_entry(db: Database, entry_id: str, *, author: str | None = None, **changes) -> Entry:
-    """Change fields of an entry; each changed field is appended to the `edits` log."""
+    """Change fields of an entry; each changed field is appended to the `edits` log.
+    `tags` (names) replaces the entry's tags, logged as one field, names joined by ';'."""
+    tags = changes.pop("tags", None)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise InvalidValue(f"cannot edit {', '.join(sorted(unknown))}")
@@ -166,11 +170,25 @@ def edit_entry(db: Database, entry_id: str, *, author: str | None = None, **chan
                 f"UPDATE entries SET {field} = ?, updated_at = ? WHERE id = ?",
                 [new, stamp, entry_id],
             )
+            if field == "text":  # the item the entry counts under follows its text
+                db.execute(
+                    "UPDATE entries SET item_key = ? WHERE id = ?", [item_key(new), entry_id]
+                )
             db.execute(
                 "INSERT INTO edits (id, entry_id, field, old, new, author, at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [new_id(), entry_id, field, old, new, author, stamp],
             )
+        if tags is not None:
+            new_tags = tuple(dict.fromkeys(t.strip() for t in tags if t.strip()))
+            if {t.casefold() for t in new_tags} != {t.casefold() for t in before.tags}:
+                db.execute("DELETE FROM entry_tags WHERE entry_id = ?", [entry_id])
+                _attach_tags(db, entry_id, before.session_id, new_tags)
+                db.execute(
+                    "INSERT INTO edits (id, entry_id, field, old, new, author, at) "
+                    "VALUES (?, ?, 'tags', ?, ?, ?, ?)",
+                    [new_id(), entry_id, ";".join(before.tags), ";".join(new_tags), author, stamp],
+                )
         db.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", [stamp, before.session_id])
     return get_entry(db, entry_id)
 

@@ -61,3 +61,8 @@ class NotFound(JourneyError):
 
 class InvalidValue(JourneyError):
     """A value outside its allowed range (emotion, effort, lane, outcome...)."""
+
+
+class ConsentRequired(JourneyError):
+    """The study requires consent and the participant has none recorded: nothing is saved
+    for them until it is."""

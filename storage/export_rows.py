@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from storage.aggregates import NO_FILTER, SessionFilter
+from storage.aggregates import EVIDENCE, NO_FILTER, SessionFilter
 
 # The columns of `iter_entry_rows`, in order.
 ENTRY_ROW_FIELDS = (
@@ -44,6 +44,7 @@ ENTRY_ROW_FIELDS = (
     "votes",
     "text",
     "tags",
+    "theme",
     "created_at",
     "updated_at",
     "deleted_at",
@@ -128,6 +129,7 @@ def iter_entry_rows(
             (SELECT group_concat(name, '{TAG_SEPARATOR}') FROM (
                 SELECT t.name FROM entry_tags et JOIN tags t ON t.id = et.tag_id
                 WHERE et.entry_id = e.id ORDER BY t.name COLLATE NOCASE, t.name)),
+            (SELECT th.title FROM themes th WHERE th.id = e.theme_id AND th.deleted_at IS NULL),
             e.created_at, e.updated_at, e.deleted_at
         {_ENTRY_FROM}
         WHERE {condition}
@@ -302,8 +304,8 @@ class CellEmotion:
 def lane_emotions(
     db: Database, study_id: str, where: SessionFilter = NO_FILTER
 ) -> dict[tuple[str, str], CellEmotion]:
-    """(stage id, lane) -> the emotion of the cell's live entries, for the sessions `where`
-    selects (cells without any rated entry are absent)."""
+    """(stage id, lane) -> the emotion of the cell's live evidence entries, for the sessions
+    `where` selects (cells without any rated entry are absent)."""
     condition, params = where.sql()
     result = {}
     for stage_id, lane, mean, mean_square, n in db.conn.execute(
@@ -313,7 +315,7 @@ def lane_emotions(
         JOIN sessions x ON x.id = e.session_id
         LEFT JOIN participants p ON p.id = x.participant_id
         WHERE x.study_id = ? AND e.deleted_at IS NULL AND e.emotion IS NOT NULL
-            AND {condition}
+            AND {EVIDENCE} AND {condition}
         GROUP BY e.stage_id, e.lane
         """,
         [study_id, *params],

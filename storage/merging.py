@@ -12,6 +12,12 @@ The rules, table by table, in the order foreign keys need (parents first):
   ignoring case), prompts by stage and position. Rows of the source that
   point at such a row (sessions at the study, entries at the stage or channel)
   are rewritten to point at ours.
+- Participants are people: the same code in two databases is two people unless the
+  caller says otherwise (`participants`): "refuse" (the default) stops the merge,
+  writing nothing, and lists the clashing codes with their segments (ParticipantClash);
+  "rename" gives each incoming clash the next free code of its study and reports the
+  old and new codes; "same" merges them as one person, and refuses those whose
+  segments differ (their sessions would change segment).
 - A source row that matches nothing is added with its own id. A stage added to
   a study whose position is taken goes after the study's last stage.
 - A matched row whose content differs is a conflict. For the same row (the
@@ -34,9 +40,10 @@ added by later migrations are merged by the same rules.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,6 +51,7 @@ from sqlite_utils import Database
 
 from storage.connection import create_private_file, open_database, read, write
 from storage.errors import CorruptDatabase, InvalidValue
+from storage.items import item_key
 
 # Natural keys: how rows made separately for the same thing are recognised.
 NATURAL_KEYS: dict[str, tuple[str, ...]] = {
@@ -63,8 +71,37 @@ _NEVER_CONTENT = frozenset({"created_at"})
 _SKIP = ("_sqlite_migrations",)
 # The map summaries (agg_*) are derived: triggers recount them as the rows arrive.
 DERIVED_PREFIX = "agg_"
+# Columns derived from a row's own content: recomputed here, never taken from a source.
+DERIVED_COLUMNS: dict[str, dict[str, Callable[[dict], object]]] = {
+    "entries": {"item_key": lambda row: item_key(row["text"]) if "text" in row else None},
+}
 
 MAX_CONFLICTS_KEPT = 1000
+PARTICIPANT_POLICIES = ("refuse", "rename", "same")
+CLASHES_SHOWN = 10
+
+
+class ParticipantClash(InvalidValue):
+    """The same participant codes in both databases, and no word on whether they are the
+    same people; nothing was merged."""
+
+
+@dataclass(frozen=True)
+class Clash:
+    code: str
+    ours: str | None  # segments
+    theirs: str | None
+
+
+@dataclass(frozen=True)
+class Renamed:
+    """An incoming participant given a new code because theirs was taken here."""
+
+    study_id: str
+    old: str
+    new: str
+    segment: str | None
+
 
 RowSource = Callable[[str], Iterable[dict]]
 
@@ -98,6 +135,7 @@ class MergeReport:
     matched: dict[str, int] = field(default_factory=dict)  # natural-key matches per table
     skipped_tables: list[str] = field(default_factory=list)
     dry_run: bool = False
+    renamed: list[Renamed] = field(default_factory=list)
 
     @property
     def added(self) -> int:
@@ -118,6 +156,31 @@ class TableInfo:
     @property
     def has_id(self) -> bool:
         return self.key == ("id",)
+
+
+def _segment(value: object) -> str:
+    return " ".join(str(value or "").casefold().split())
+
+
+def _clash_message(clashes: list[Clash], policy: str) -> str:
+    def shown(clash: Clash) -> str:
+        here, there = clash.ours or "no segment", clash.theirs or "no segment"
+        return f"{clash.code} (here {here}, there {there})"
+
+    listed = ", ".join(shown(c) for c in clashes[:CLASHES_SHOWN])
+    if len(clashes) > CLASHES_SHOWN:
+        listed += f" and {len(clashes) - CLASHES_SHOWN} more"
+    if policy == "same":
+        return (
+            f"{len(clashes)} participants with the same code have other segments here and "
+            f"there, so their sessions would change segment: {listed}; nothing was merged "
+            "(use --participants rename to keep them apart)"
+        )
+    return (
+        f"{len(clashes)} participant codes are in both databases: {listed}; the same code "
+        "is not the same person, so nothing was merged (--participants rename gives theirs "
+        "new codes; --participants same merges them as the same people)"
+    )
 
 
 def merge_order(db: Database) -> tuple[list[TableInfo], list[str]]:
@@ -208,7 +271,8 @@ def database_rows(source: Database) -> RowSource:
             for row in cursor:
                 yield dict(zip(names, row, strict=True))
         finally:
-            cursor.close()
+            with suppress(sqlite3.ProgrammingError):  # the source closed already
+                cursor.close()
 
     return rows
 
@@ -220,12 +284,18 @@ def merge_rows(
     dry_run: bool = False,
     source: Database | None = None,
     only: Iterable[str] | None = None,
+    participants: str = "refuse",
 ) -> MergeReport:
     """Merge the rows `rows(table)` gives into `db`, in one transaction.
 
     `source`, when the rows come from a database, is read in one snapshot. `only`
     limits the merge to those tables. With `dry_run`, nothing is written.
+    `participants` says what the same code on both sides means (see the module).
     """
+    if participants not in PARTICIPANT_POLICIES:
+        raise InvalidValue(
+            f"participants must be one of {', '.join(PARTICIPANT_POLICIES)}, not {participants!r}"
+        )
     tables, skipped = merge_order(db)
     if only is not None:
         wanted = set(only)
@@ -235,35 +305,66 @@ def merge_rows(
         if source is not None:
             stack.enter_context(read(source))
         stack.enter_context(read(db) if dry_run else write(db))
-        merger = _Merger(db, report, dry_run)
+        merger = _Merger(db, report, dry_run, participants)
         for table in tables:
+            if table.name == "participants" and participants == "rename":
+                merger.reserve_codes(table, rows(table.name))
             merger.merge_table(table, rows(table.name))
     return report
 
 
 class _Merger:
-    def __init__(self, db: Database, report: MergeReport, dry_run: bool) -> None:
+    def __init__(
+        self, db: Database, report: MergeReport, dry_run: bool, participants: str = "refuse"
+    ) -> None:
         self.db = db
         self.conn = db.conn
         self.report = report
         self.dry_run = dry_run
+        self.participants = participants
+        self.clashes: list[Clash] = []
+        # study id -> participant codes taken (case-folded), for renames
+        self.codes: dict[str, set[str]] = {}
         # table -> their id -> our id, for rows matched by natural key
         self.ids: dict[str, dict[str, str]] = {}
         # study id -> stage positions taken (ours, and those given to added stages)
         self.positions: dict[str, set[int]] = {}
 
     def merge_table(self, table: TableInfo, rows: Iterable[dict]) -> None:
+        try:
+            self._merge_rows(table, rows)
+        finally:
+            close = getattr(rows, "close", None)
+            if close is not None:  # a refused merge ends the source's query at once
+                close()
+
+    def _merge_rows(self, table: TableInfo, rows: Iterable[dict]) -> None:
         counts = self.report.counts(table.name)
         columns = set(table.columns)
         for theirs in rows:
             row = {k: v for k, v in theirs.items() if k in columns}
+            for column, derive in DERIVED_COLUMNS.get(table.name, {}).items():
+                if column in columns:
+                    row[column] = derive(row)
             self._map_references(table, row)
+            touchpoint = table.name == "entries" and row.get("lane") == "touchpoint"
+            if touchpoint and row.get("channel_id") is None:
+                raise InvalidValue(
+                    f"entries: {row.get('id')} is a touchpoint without a channel, which "
+                    "counts nowhere on the map; nothing was merged"
+                )
             ours = self._find(table, row)
+            by_key = ours is not None and table.has_id and ours["id"] != row["id"]
+            if ours is not None and by_key and table.name == "participants":
+                person = self._same_person(ours, row)
+                if person == "clash":
+                    continue  # refused at the end of the table, with every clash named
+                if person == "renamed":
+                    ours = None  # another person, under a new code
             if ours is None:
                 self._insert(table, row)
                 counts.added += 1
                 continue
-            by_key = table.has_id and ours["id"] != row["id"]
             if by_key:
                 self.ids.setdefault(table.name, {})[row["id"]] = ours["id"]
                 self.report.matched[table.name] = self.report.matched.get(table.name, 0) + 1
@@ -274,6 +375,77 @@ class _Merger:
                     )
                 row["id"] = ours["id"]
             self._compare(table, ours, row, counts, by_key=by_key)
+        if table.name == "participants" and self.clashes:
+            raise ParticipantClash(_clash_message(self.clashes, self.participants))
+
+    def _renamed_before(
+        self, table: TableInfo, ours: dict, theirs: dict, differing: tuple[str, ...]
+    ) -> bool:
+        """A participant of theirs merged before under a new code (their code is another
+        person's here): the same row, not a conflict, however often it is merged again."""
+        if table.name != "participants" or differing != ("code",):
+            return False
+        holder = self._one(
+            "participants", {"study_id": ours["study_id"], "code": theirs["code"]}, nocase=True
+        )
+        return holder is not None and holder["id"] != ours["id"]
+
+    def _same_person(self, ours: dict, theirs: dict) -> str:
+        """What a participant of theirs with one of our codes is: "same" (taken as ours),
+        "renamed" (given a new code, in `theirs`) or "clash" (noted, to refuse)."""
+        if self.participants == "rename":
+            theirs["code"] = self._free_code(theirs["study_id"], theirs["code"])
+            self.report.renamed.append(
+                Renamed(theirs["study_id"], ours["code"], theirs["code"], theirs.get("segment"))
+            )
+            return "renamed"
+        if self.participants == "same" and _segment(ours.get("segment")) == _segment(
+            theirs.get("segment")
+        ):
+            return "same"
+        self.clashes.append(Clash(ours["code"], ours.get("segment"), theirs.get("segment")))
+        return "clash"
+
+    def reserve_codes(self, table: TableInfo, rows: Iterable[dict]) -> None:
+        """Note the codes the source brings, so that no rename gives one of them away."""
+        for theirs in rows:
+            row = {k: theirs.get(k) for k in ("study_id", "code")}
+            self._map_references(table, row)
+            if row["study_id"] is not None and row["code"] is not None:
+                self._taken(row["study_id"]).add(str(row["code"]).casefold())
+
+    def _taken(self, study_id: str) -> set[str]:
+        """The participant codes (case-folded) of a study here, and those reserved."""
+        taken = self.codes.get(study_id)
+        if taken is None:
+            taken = {
+                row[0].casefold()
+                for row in self.conn.execute(
+                    "SELECT code FROM participants WHERE study_id = ?", [study_id]
+                )
+            }
+            self.codes[study_id] = taken
+        return taken
+
+    def _free_code(self, study_id: str, code: str) -> str:
+        """The next code of the same shape as `code` (P007 -> P0nn after the highest
+        taken, `anna` -> `anna-2`) free in the study, here and in the source."""
+        taken = self._taken(study_id)
+        shape = re.fullmatch(r"(.*?)(\d+)", code)
+        if shape is None:
+            number, make = 2, lambda n: f"{code}-{n}"
+        else:
+            prefix, digits = shape.groups()
+            same_shape = re.compile(rf"{re.escape(prefix.casefold())}(\d+)")
+            highest = max(
+                (int(m.group(1)) for t in taken if (m := same_shape.fullmatch(t))), default=0
+            )
+            number = highest + 1
+            make = lambda n: f"{prefix}{n:0{len(digits)}d}"  # noqa: E731
+        while make(number).casefold() in taken:
+            number += 1
+        taken.add(make(number).casefold())
+        return make(number)
 
     def _map_references(self, table: TableInfo, row: dict) -> None:
         for column, parent in table.references.items():
@@ -339,12 +511,14 @@ class _Merger:
         self, table: TableInfo, ours: dict, theirs: dict, counts: TableCounts, *, by_key: bool
     ) -> None:
         ignored = set(table.key) | _NEVER_CONTENT | NOT_CONTENT.get(table.name, frozenset())
+        derived = set(DERIVED_COLUMNS.get(table.name, {})) & set(theirs)
+        ignored |= derived
         if table.version:
             ignored.add(table.version)
         differing = tuple(
             c for c in table.columns if c in theirs and c not in ignored and theirs[c] != ours[c]
         )
-        if not differing:
+        if not differing or self._renamed_before(table, ours, theirs, differing):
             counts.identical += 1
             return
         key = ", ".join(str(ours[c]) for c in table.key)
@@ -372,7 +546,7 @@ class _Merger:
         self._conflict(table, key, differing, "theirs", f"theirs is newer ({yours} vs {mine})")
         if self.dry_run:
             return
-        changed = [*differing, table.version]
+        changed = [*differing, *derived, table.version]
         self.conn.execute(
             f"UPDATE [{table.name}] SET {', '.join(f'[{c}] = ?' for c in changed)} "
             f"WHERE {' AND '.join(f'[{c}] = ?' for c in table.key)}",

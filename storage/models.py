@@ -17,6 +17,10 @@ LANES: tuple[str, ...] = (
     "note",
 )
 MODES: tuple[str, ...] = ("interview", "workshop", "survey")
+# Interviews and surveys are customer evidence; a workshop is the team's opinion, a layer
+# of its own that no customer figure counts (DESIGN.md, "What the map's figures mean").
+EVIDENCE_MODES: tuple[str, ...] = ("interview", "survey")
+OPINION_MODE = "workshop"
 OUTCOMES: tuple[str, ...] = ("reached", "dropped", "skipped")
 SESSION_STATUSES: tuple[str, ...] = ("in_progress", "finished")
 ANSWER_TYPES: tuple[str, ...] = ("text", "emotion", "channel")
@@ -45,6 +49,7 @@ class Study:
     description: str
     template: str
     created_at: str
+    consent_required: bool = True  # nothing is saved for a participant without consent
 
 
 @dataclass(frozen=True)

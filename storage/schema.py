@@ -501,3 +501,62 @@ def _split_sql(script: str) -> list[str]:
     if pending.strip(" \n;"):
         statements.append(pending.strip())
     return statements
+
+
+@migrations()
+def m004_evidence_and_items(db: Database) -> None:
+    """Customer evidence apart from workshop opinion, items keyed by what was said.
+
+    Entries store their item key (`storage.items.item_key`); studies say whether they
+    require consent; themes and links name the workshop that made them; survey emotion
+    questions become notes (a touchpoint needs a channel); the summaries are rebuilt
+    on the new definitions (`storage.summaries`)."""
+    from storage import items, summaries
+
+    for statement in (
+        "ALTER TABLE entries ADD COLUMN item_key TEXT",
+        "ALTER TABLE studies ADD COLUMN consent_required INTEGER NOT NULL DEFAULT 1",
+        "ALTER TABLE themes ADD COLUMN session_id TEXT REFERENCES sessions (id) ON DELETE SET NULL",
+        "ALTER TABLE entry_links ADD COLUMN session_id TEXT REFERENCES sessions (id) "
+        "ON DELETE SET NULL",
+    ):
+        db.execute(statement)
+    old_triggers = [
+        row[0]
+        for row in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'agg\\_%' "
+            "ESCAPE '\\'"
+        ).fetchall()
+    ]
+    for name in old_triggers:
+        db.execute(f"DROP TRIGGER {name}")
+    for name in (
+        "agg_cells",
+        "agg_cell_sessions",
+        "agg_stage_sessions",
+        "agg_stages",
+        "agg_channels",
+        "agg_channel_sessions",
+        "agg_entry_keys",
+        "agg_items",
+        "agg_item_sessions",
+    ):
+        db.execute(f"DROP TABLE IF EXISTS {name}")
+    last = 0  # by rowid ranges: no cursor stays open on the table being updated
+    while batch := db.conn.execute(
+        "SELECT rowid, text FROM entries WHERE rowid > ? ORDER BY rowid LIMIT 5000", [last]
+    ).fetchall():
+        db.conn.executemany(
+            "UPDATE entries SET item_key = ? WHERE rowid = ?",
+            [(items.item_key(text), rowid) for rowid, text in batch],
+        )
+        last = batch[-1][0]
+    emotion_prompts = "SELECT id FROM prompts WHERE answer_type = 'emotion' AND lane = 'touchpoint'"
+    db.execute(
+        f"UPDATE entries SET lane = 'note' WHERE lane = 'touchpoint' AND channel_id IS NULL "
+        f"AND prompt_id IN ({emotion_prompts})"
+    )
+    db.execute(
+        "UPDATE prompts SET lane = 'note' WHERE answer_type = 'emotion' AND lane = 'touchpoint'"
+    )
+    summaries.create(db)

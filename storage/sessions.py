@@ -56,6 +56,20 @@ def add_participant(
     return Participant(participant_id, study_id, code, segment, consent_at)
 
 
+def record_consent(db: Database, participant_id: str) -> Participant:
+    """Record, now, that the participant agreed to take part."""
+    stamp = now()
+    with write(db):
+        db.execute(
+            "UPDATE participants SET consent_at = ?, updated_at = ? WHERE id = ?",
+            [stamp, stamp, participant_id],
+        )
+    found = get_participant(db, participant_id)
+    if found is None:
+        raise NotFound(f"no participant with id {participant_id}")
+    return found
+
+
 def find_participant(db: Database, study_id: str, code: str) -> Participant | None:
     rows = list(
         db.query(

@@ -19,6 +19,7 @@ def create_study(
     stages: Sequence[StageSpec],
     channels: Sequence[str],
     description: str = "",
+    consent_required: bool = True,
 ) -> Study:
     """A study with its stages, channels and guide, in one transaction."""
     name = name.strip()
@@ -30,9 +31,9 @@ def create_study(
         if find_study(db, name) is not None:
             raise DuplicateName(f"a study named {name!r} already exists")
         db.execute(
-            "INSERT INTO studies (id, name, description, template, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [study_id, name, description, template, created, created],
+            "INSERT INTO studies (id, name, description, template, created_at, updated_at, "
+            "consent_required) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [study_id, name, description, template, created, created, int(consent_required)],
         )
         for position, stage in enumerate(stages, start=1):
             stage_id = new_id()
@@ -60,18 +61,27 @@ def create_study(
                 "INSERT INTO channels (id, study_id, name, created_at) VALUES (?, ?, ?, ?)",
                 [new_id(), study_id, channel, created],
             )
-    return Study(study_id, name, description, template, created)
+    return Study(study_id, name, description, template, created, consent_required)
+
+
+_STUDY_COLUMNS = "id, name, description, template, created_at, consent_required"
 
 
 def _study(row: dict) -> Study:
-    return Study(row["id"], row["name"], row["description"], row["template"], row["created_at"])
+    return Study(
+        row["id"],
+        row["name"],
+        row["description"],
+        row["template"],
+        row["created_at"],
+        bool(row["consent_required"]),
+    )
 
 
 def find_study(db: Database, name: str) -> Study | None:
     rows = list(
         db.query(
-            "SELECT id, name, description, template, created_at FROM studies "
-            "WHERE name = ? COLLATE NOCASE",
+            f"SELECT {_STUDY_COLUMNS} FROM studies WHERE name = ? COLLATE NOCASE",
             [name.strip()],
         )
     )
@@ -81,7 +91,7 @@ def find_study(db: Database, name: str) -> Study | None:
 def get_study(db: Database, study_id: str) -> Study:
     rows = list(
         db.query(
-            "SELECT id, name, description, template, created_at FROM studies WHERE id = ?",
+            f"SELECT {_STUDY_COLUMNS} FROM studies WHERE id = ?",
             [study_id],
         )
     )
@@ -93,10 +103,7 @@ def get_study(db: Database, study_id: str) -> Study:
 def list_studies(db: Database) -> list[Study]:
     return [
         _study(row)
-        for row in db.query(
-            "SELECT id, name, description, template, created_at FROM studies "
-            "ORDER BY name COLLATE NOCASE"
-        )
+        for row in db.query(f"SELECT {_STUDY_COLUMNS} FROM studies ORDER BY name COLLATE NOCASE")
     ]
 
 

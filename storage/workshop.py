@@ -111,9 +111,15 @@ class Theme:
 
 
 def group_entries(
-    db: Database, study_id: str, entry_ids: Sequence[str], title: str, author: str | None = None
+    db: Database,
+    study_id: str,
+    entry_ids: Sequence[str],
+    title: str,
+    author: str | None = None,
+    session_id: str | None = None,
 ) -> Theme:
-    """Make two or more entries one theme; the originals stay, each pointing at it."""
+    """Make two or more entries one theme; the originals stay, each pointing at it.
+    `session_id`: the workshop that grouped them."""
     ids = list(dict.fromkeys(entry_ids))
     if len(ids) < 2:
         raise InvalidValue("grouping needs at least two items")
@@ -132,9 +138,9 @@ def group_entries(
         if found != len(ids):
             raise NotFound("some of those items were deleted or are not in this study")
         db.conn.execute(
-            "INSERT INTO themes (id, study_id, title, author, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [theme_id, study_id, title, author, stamp, stamp],
+            "INSERT INTO themes (id, study_id, title, author, created_at, updated_at, "
+            "session_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [theme_id, study_id, title, author, stamp, stamp, session_id],
         )
         db.conn.execute(
             f"UPDATE entries SET theme_id = ?, updated_at = ? WHERE id IN ({marks})",
@@ -160,7 +166,11 @@ def ungroup(db: Database, theme_id: str) -> int:
 
 
 def link(
-    db: Database, opportunity_id: str, pain_ids: Sequence[str], author: str | None = None
+    db: Database,
+    opportunity_id: str,
+    pain_ids: Sequence[str],
+    author: str | None = None,
+    session_id: str | None = None,
 ) -> int:
     """Point an opportunity at the pains it answers; returns how many links are new."""
     stamp = now()
@@ -168,18 +178,23 @@ def link(
     with write(db):
         _check_link_ends(db, opportunity_id, pain_ids)
         for pain_id in pain_ids:
-            added += _insert_link(db, opportunity_id, pain_id, author, stamp)
+            added += _insert_link(db, opportunity_id, pain_id, author, stamp, session_id)
     return added
 
 
 def _insert_link(
-    db: Database, opportunity_id: str, pain_id: str, author: str | None, stamp: str
+    db: Database,
+    opportunity_id: str,
+    pain_id: str,
+    author: str | None,
+    stamp: str,
+    session_id: str | None,
 ) -> int:
     """One link inside the caller's write; 0 when it was there already."""
     return db.conn.execute(
-        "INSERT OR IGNORE INTO entry_links (opportunity_id, pain_id, author, created_at) "
-        "VALUES (?, ?, ?, ?)",
-        [opportunity_id, pain_id, author, stamp],
+        "INSERT OR IGNORE INTO entry_links (opportunity_id, pain_id, author, created_at, "
+        "session_id) VALUES (?, ?, ?, ?, ?)",
+        [opportunity_id, pain_id, author, stamp, session_id],
     ).rowcount
 
 
@@ -249,16 +264,22 @@ def linked_pains(db: Database, opportunity_id: str) -> set[str]:
 
 
 def set_links(
-    db: Database, opportunity_id: str, pain_ids: Sequence[str], author: str | None = None
+    db: Database,
+    opportunity_id: str,
+    pain_ids: Sequence[str],
+    author: str | None = None,
+    session_id: str | None = None,
 ) -> tuple[int, int]:
     """Make the pains that the map item of `opportunity_id` answers exactly the pain items
     of `pain_ids` (any entry of an item stands for the item), in one write transaction.
 
-    A pain item not linked yet gets one link, from `opportunity_id` to the entry given
-    for it (the first, when several of one item are given); an item linked already is
-    left as it is, whichever entries its links join. A pain item of the study that is
-    linked (from any entry of the opportunity's item) but not in `pain_ids` loses every
-    such link. Links to deleted entries or other studies' pains are left alone.
+    A pain item not linked yet gets its link from `opportunity_id`: to every entry of a
+    theme (the theme is what is linked, and ungrouping it leaves each member linked),
+    else to the entry given for it (the first, when several of one item are given); an
+    item linked already is left as it is, whichever entries its links join. A pain item
+    of the study that is linked (from any entry of the opportunity's item) but not in
+    `pain_ids` loses every such link. Links to deleted entries or other studies' pains
+    are left alone.
 
     Refused with InvalidValue, writing nothing, as `link` refuses: an `opportunity_id`
     that is not a live opportunity, a pain that is deleted, not a pain, or another
@@ -284,7 +305,8 @@ def set_links(
         added = removed = 0
         for item, pain_id in wanted.items():
             if item not in linked:
-                _insert_link(db, opportunity_id, pain_id, author, stamp)
+                for target in _theme_members_of(db, pain_id) or [pain_id]:
+                    _insert_link(db, opportunity_id, target, author, stamp, session_id)
                 added += 1
         for item, pairs in linked.items():
             if item not in wanted:
@@ -295,29 +317,105 @@ def set_links(
     return added, removed
 
 
+def _theme_members_of(db: Database, entry_id: str) -> list[str]:
+    """The live entries of the theme `entry_id` belongs to; empty when it is in none."""
+    return [
+        row[0]
+        for row in db.conn.execute(
+            """
+            SELECT m.id FROM entries e
+            JOIN themes th ON th.id = e.theme_id AND th.deleted_at IS NULL
+            JOIN entries m ON m.theme_id = th.id AND m.deleted_at IS NULL
+            WHERE e.id = ? ORDER BY m.created_at, m.rowid
+            """,
+            [entry_id],
+        )
+    ]
+
+
+# An item's entry as the map keys it (its earliest), from its agg_items row `i`.
+_ITEM_ENTRY = "substr({i}.first, instr({i}.first, char(31)) + 1)"
+
+
 @dataclass(frozen=True)
 class Link:
+    """An opportunity item and a pain item it answers, each keyed by its earliest entry
+    and shown as the map shows it (a theme's title, or the item's text)."""
+
     opportunity_id: str
     opportunity: str
     pain_id: str
     pain: str
 
 
-def study_links(db: Database, study_id: str) -> list[Link]:
-    """Every live opportunity -> pain link of a study."""
+def study_links(db: Database, study_id: str, session_id: str | None = None) -> list[Link]:
+    """Every opportunity item -> pain item link of a study between live items (with
+    `session_id`, only those a workshop made), once per pair of items."""
     return [
         Link(*row)
         for row in db.conn.execute(
-            """
-            SELECT o.id, o.text, p.id, p.text
+            f"""
+            SELECT DISTINCT {_ITEM_ENTRY.format(i="oi")}, oi.label,
+                {_ITEM_ENTRY.format(i="pi")}, pi.label
             FROM entry_links l
-            CROSS JOIN entries o ON o.id = l.opportunity_id
-            CROSS JOIN entries p ON p.id = l.pain_id
-            CROSS JOIN stages st ON st.id = o.stage_id
-            WHERE st.study_id = ? AND o.deleted_at IS NULL AND p.deleted_at IS NULL
-            ORDER BY o.created_at, o.rowid, p.created_at, p.rowid
+            JOIN agg_entry_keys o ON o.entry_id = l.opportunity_id
+            JOIN agg_entry_keys p ON p.entry_id = l.pain_id AND p.lane = 'pain'
+            JOIN agg_items oi ON oi.stage_id = o.stage_id AND oi.lane = o.lane AND oi.key = o.key
+            JOIN agg_items pi ON pi.stage_id = p.stage_id AND pi.lane = p.lane AND pi.key = p.key
+            JOIN stages ost ON ost.id = o.stage_id
+            JOIN stages pst ON pst.id = p.stage_id AND pst.study_id = ost.study_id
+            WHERE ost.study_id = ? AND (? IS NULL OR l.session_id = ?)
+            ORDER BY oi.first, pi.first
             """,
-            [study_id],
+            [study_id, session_id, session_id],
+        )
+    ]
+
+
+def item_links(db: Database, study_id: str) -> dict[str, tuple[str, ...]]:
+    """Opportunity item (its earliest entry) -> the pain items it answers, as shown."""
+    links: dict[str, tuple[str, ...]] = {}
+    for found in study_links(db, study_id):
+        links[found.opportunity_id] = (*links.get(found.opportunity_id, ()), found.pain)
+    return links
+
+
+def item_entries(db: Database, item_entry_id: str) -> list[str]:
+    """Every live entry of the map item `item_entry_id` belongs to (same stage, lane and
+    item key, or the same theme), in the order they were made: what grouping takes."""
+    return [
+        row[0]
+        for row in db.conn.execute(
+            """
+            SELECT k.entry_id FROM agg_entry_keys item
+            JOIN agg_entry_keys k
+                ON k.stage_id = item.stage_id AND k.lane = item.lane AND k.key = item.key
+            WHERE item.entry_id = ? ORDER BY k.first
+            """,
+            [item_entry_id],
+        )
+    ]
+
+
+@dataclass(frozen=True)
+class ThemeSummary:
+    id: str
+    title: str
+    members: int
+
+
+def session_themes(db: Database, session_id: str) -> list[ThemeSummary]:
+    """The live themes a workshop made, with how many entries each groups."""
+    return [
+        ThemeSummary(*row)
+        for row in db.conn.execute(
+            """
+            SELECT th.id, th.title, (SELECT count(*) FROM entries e
+                WHERE e.theme_id = th.id AND e.deleted_at IS NULL)
+            FROM themes th WHERE th.session_id = ? AND th.deleted_at IS NULL
+            ORDER BY th.created_at, th.id
+            """,
+            [session_id],
         )
     ]
 
@@ -340,14 +438,18 @@ def theme_entries(db: Database, theme_id: str) -> list[ThemeMember]:
 
 
 def item_labels(db: Database, entry_ids: Sequence[str]) -> dict[str, str]:
-    """How the map shows the item each entry belongs to: a theme's title, `#tag`, or its
-    text (a vote on a whole item is kept on the item's earliest entry)."""
+    """How the map shows the item each entry belongs to: a theme's title, or the first of
+    the item's spellings (a vote on a whole item is kept on the item's earliest entry)."""
     if not entry_ids:
         return {}
     marks = ", ".join("?" for _ in entry_ids)
     return dict(
         db.conn.execute(
-            f"SELECT entry_id, label FROM agg_entry_keys WHERE entry_id IN ({marks})",
+            f"""
+            SELECT k.entry_id, i.label FROM agg_entry_keys k
+            JOIN agg_items i ON i.stage_id = k.stage_id AND i.lane = k.lane AND i.key = k.key
+            WHERE k.entry_id IN ({marks})
+            """,
             list(entry_ids),
         ).fetchall()
     )

@@ -119,7 +119,7 @@ def _build(db) -> None:
     )
     stage = {s.name: s for s in studies.stages(db, study.id)}
 
-    a = InterviewSession.start(db, study, "P01", segment="new", interviewer="ana")
+    a = InterviewSession.start(db, study, "P01", segment="new", interviewer="ana", consent=True)
     typed(a, "g: find a cheap one #price")
     typed(a, "t: web +2 e2 saw an ad, then searched")
     typed(a, "t: phone -2 e6 called them #support #phone")
@@ -136,7 +136,7 @@ def _build(db) -> None:
     typed(a, "d: ++ one-click pay #checkout")
     a.finish()
 
-    b = InterviewSession.start(db, study, "P02", segment="new", interviewer="ben")
+    b = InterviewSession.start(db, study, "P02", segment="new", interviewer="ben", consent=True)
     typed(b, "t: web +1 searched")
     typed(b, "n: the total price")
     typed(b, "g: Find a cheap one")
@@ -145,7 +145,9 @@ def _build(db) -> None:
     b.add("expectation", "-1")
     b.drop("Too expensive")
 
-    c = InterviewSession.start(db, study, "P03", segment="returning", interviewer="ana")
+    c = InterviewSession.start(
+        db, study, "P03", segment="returning", interviewer="ana", consent=True
+    )
     typed(c, "t: phone -1 rang support")
     typed(c, "@SUM(A1)")
     typed(c, "p: -2 typed by mistake")
@@ -157,7 +159,7 @@ def _build(db) -> None:
     entries.add_entry(db, c.session.id, stage["Decision"].id, "note", CONTROL_TEXT, author="ana")
     c.drop("Payment failed")
 
-    d = InterviewSession.start(db, study, "W1", interviewer="kim", mode="workshop")
+    d = InterviewSession.start(db, study, "W1", interviewer="kim", mode="workshop", consent=True)
     typed(d, "p: -1 too many ads")
     voted = typed(d, "o: say who we are")
     entries.edit_entry(db, voted.id, author="kim", votes=3)

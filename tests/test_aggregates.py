@@ -13,6 +13,10 @@ C  P03 segment returning  ana  interview  S1: touchpoint Phone -1, quote, pain -
 D  W1  (no segment)       kim  workshop   S1: pain -1, opportunity
                                           S2: pain -2; dropped "Shipping cost"
 E  P05 segment Returning  BEN  interview  S1: need; S2 dropped "  TOO EXPENSIVE "
+
+D is a workshop: the team's opinion, never customer evidence. Even with the stage
+progress it records here, it counts in no figure of the map; its three entries are
+workshop stickies, a layer of their own.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from storage.aggregates import (
     stage_emotions,
     stage_reach,
     study_stats,
+    workshop_layers,
 )
 from storage.browse import check_filter, filter_values
 from storage.connection import open_database, write
@@ -71,7 +76,7 @@ def build(path: Path) -> Built:
     web, phone, store = studies.channels(db, study.id)
     assert (web.name, phone.name, store.name) == ("Web", "Phone", "Store")
 
-    a = InterviewSession.start(db, study, "P01", segment="new", interviewer="ana")
+    a = InterviewSession.start(db, study, "P01", segment="new", interviewer="ana", consent=True)
     a.add("touchpoint", "saw an ad", channel=web, emotion=2)
     a.add("touchpoint", "called them", channel=phone, emotion=-2)
     a.add("goal", "find a cheap one")
@@ -83,7 +88,7 @@ def build(path: Path) -> Built:
     a.finish()
     built.sessions["A"] = a.session.id
 
-    b = InterviewSession.start(db, study, "P02", segment="new", interviewer="ben")
+    b = InterviewSession.start(db, study, "P02", segment="new", interviewer="ben", consent=True)
     b.add("touchpoint", "searched", channel=web, emotion=1)
     b.add("touchpoint", "came back later", channel=web)
     b.add("need", "the total price")
@@ -92,7 +97,9 @@ def build(path: Path) -> Built:
     b.drop("Too expensive")
     built.sessions["B"] = b.session.id
 
-    c = InterviewSession.start(db, study, "P03", segment="returning", interviewer="ana")
+    c = InterviewSession.start(
+        db, study, "P03", segment="returning", interviewer="ana", consent=True
+    )
     c.add("touchpoint", "rang support", channel=phone, emotion=-1)
     c.add("quote", "I always call first.")
     c.add("pain", "typed by mistake", emotion=-2)
@@ -103,7 +110,7 @@ def build(path: Path) -> Built:
     c.drop("Payment failed")
     built.sessions["C"] = c.session.id
 
-    d = InterviewSession.start(db, study, "W1", interviewer="kim", mode="workshop")
+    d = InterviewSession.start(db, study, "W1", interviewer="kim", mode="workshop", consent=True)
     d.add("pain", "too many ads", emotion=-1)
     d.add("opportunity", "say who we are")
     d.next_stage()
@@ -111,7 +118,9 @@ def build(path: Path) -> Built:
     d.drop("Shipping cost")
     built.sessions["D"] = d.session.id
 
-    e = InterviewSession.start(db, study, "P05", segment="Returning", interviewer="BEN")
+    e = InterviewSession.start(
+        db, study, "P05", segment="Returning", interviewer="BEN", consent=True
+    )
     e.add("need", "to know the brand")
     e.next_stage()
     sessions.record_progress(db, e.session.id, built.s2, "dropped", "  TOO EXPENSIVE ")
@@ -177,11 +186,9 @@ def test_lane_counts(built: Built) -> None:
         (s1, "touchpoint"): (5, 3),
         (s1, "goal"): (1, 1),
         (s1, "need"): (2, 2),
-        (s1, "quote"): (1, 1),
-        (s1, "pain"): (1, 1),  # D's; C's was undone
-        (s1, "opportunity"): (1, 1),
+        (s1, "quote"): (1, 1),  # no S1 pain: C's was undone and D's is a workshop sticky
         (s2, "touchpoint"): (2, 2),
-        (s2, "pain"): (2, 2),
+        (s2, "pain"): (1, 1),
         (s3, "delight"): (1, 1),
         (s3, "touchpoint"): (1, 1),
     }
@@ -192,12 +199,12 @@ def test_stage_emotions(built: Built) -> None:
     result = stage_emotions(built.db, built.study_id)
     assert [e.stage_id for e in result] == [built.s1, built.s2, built.s3]
     by_stage = {e.stage_id: e for e in result}
-    assert_emotion(by_stage[built.s1], [2, -2, 1, -1, -1], 4)
-    assert_emotion(by_stage[built.s2], [0, -1, -1, -2], 3)
+    assert_emotion(by_stage[built.s1], [2, -2, 1, -1], 3)
+    assert_emotion(by_stage[built.s2], [0, -1, -1], 2)
     assert_emotion(by_stage[built.s3], [2, 1], 2)
     # The numbers themselves, not only the formula.
-    assert by_stage[built.s1].mean == pytest.approx(-0.2)
-    assert by_stage[built.s1].spread == pytest.approx(2.16**0.5)
+    assert by_stage[built.s1].mean == pytest.approx(0.0)
+    assert by_stage[built.s1].spread == pytest.approx(2.5**0.5)
     assert by_stage[built.s3].spread == pytest.approx(0.5)
 
 
@@ -219,12 +226,14 @@ def test_channel_stages(built: Built) -> None:
 
 def test_stage_reach(built: Built) -> None:
     assert reach(built) == [
-        ("Awareness", 5, 0, 0, ()),
-        ("Consideration", 4, 3, 1, (("too expensive", 2), ("shipping cost", 1))),
+        ("Awareness", 4, 0, 0, ()),
+        ("Consideration", 3, 2, 1, (("too expensive", 2),)),  # C skipped it
         ("Decision", 2, 1, 0, (("payment failed", 1),)),
     ]
     rows = stage_reach(built.db, built.study_id)
     assert [r.position for r in rows] == [1, 2, 3]
+    # Went on: reached the stage and a later one (C skipped Consideration: not there).
+    assert [r.went_on for r in rows] == [4, 1, 0]
     assert all(isinstance(r, StageReach) for r in rows)
 
 
@@ -236,21 +245,15 @@ def test_stage_reach_top(built: Built) -> None:
 def test_study_stats(built: Built) -> None:
     stats = study_stats(built.db, built.study_id)
     assert [(s.position, s.name, s.reached, s.dropped, s.skipped) for s in stats] == [
-        (1, "Awareness", 5, 0, 0),
-        (2, "Consideration", 4, 3, 1),
+        (1, "Awareness", 4, 0, 0),
+        (2, "Consideration", 3, 2, 1),
         (3, "Decision", 2, 1, 0),
     ]
-    assert stats[0].entries == {
-        "touchpoint": 5,
-        "goal": 1,
-        "need": 2,
-        "quote": 1,
-        "pain": 1,
-        "opportunity": 1,
-    }
-    assert stats[1].entries == {"touchpoint": 2, "pain": 2}
+    assert stats[0].entries == {"touchpoint": 5, "goal": 1, "need": 2, "quote": 1}
+    assert stats[1].entries == {"touchpoint": 2, "pain": 1}
     assert stats[2].entries == {"delight": 1, "touchpoint": 1}
-    assert_emotion(stats[0].emotion, [2, -2, 1, -1, -1], 4)
+    assert [s.stickies for s in stats] == [2, 1, 0]  # D's, beside the figures
+    assert_emotion(stats[0].emotion, [2, -2, 1, -1], 3)
     assert_emotion(stats[2].emotion, [2, 1], 2)
     assert not built.db.conn.in_transaction
 
@@ -364,22 +367,22 @@ def test_filter_interviewer(built: Built) -> None:
 
 
 def test_filter_mode(built: Built) -> None:
-    workshop = SessionFilter(mode="workshop")  # D
-    assert lanes(built, workshop) == {
-        (built.s1, "pain"): (1, 1),
-        (built.s1, "opportunity"): (1, 1),
-        (built.s2, "pain"): (1, 1),
-    }
+    workshop = SessionFilter(mode="workshop")  # D: opinion, so no customer figure at all
+    assert lanes(built, workshop) == {}
     by_stage = emotions(built, workshop)
-    assert_emotion(by_stage[built.s1], [-1], 1)
-    assert_emotion(by_stage[built.s2], [-2], 1)
-    assert_emotion(by_stage[built.s3], [], 0)
+    assert all(by_stage[s].n == 0 for s in (built.s1, built.s2, built.s3))
     assert channels(built, workshop) == {}
     assert reach(built, workshop) == [
-        ("Awareness", 1, 0, 0, ()),
-        ("Consideration", 1, 1, 0, (("shipping cost", 1),)),
+        ("Awareness", 0, 0, 0, ()),
+        ("Consideration", 0, 0, 0, ()),
         ("Decision", 0, 0, 0, ()),
     ]
+    layers = workshop_layers(built.db, built.study_id, workshop)
+    assert {(w.stage_id, w.lane): w.stickies for w in layers} == {
+        (built.s1, "pain"): 1,
+        (built.s1, "opportunity"): 1,
+        (built.s2, "pain"): 1,
+    }
     interview = SessionFilter(mode="interview")  # all but D
     assert reach(built, interview)[1] == ("Consideration", 3, 2, 1, (("too expensive", 2),))
 
@@ -423,10 +426,10 @@ def test_filter_dates(tmp_path: Path) -> None:
                 )
         march = SessionFilter(since="2026-03-01", until="2026-04-01")  # A and B
         assert reach(fresh, march) == reach(fresh, SessionFilter(segment="new"))
-        since_april = SessionFilter(since="2026-04-01")  # C, D, E
+        since_april = SessionFilter(since="2026-04-01")  # C, E (and the workshop D)
         assert [r[1:4] for r in reach(fresh, since_april)] == [
-            (3, 0, 0),
-            (2, 2, 1),
+            (2, 0, 0),
+            (1, 1, 1),
             (1, 1, 0),
         ]
     finally:
@@ -446,18 +449,15 @@ def test_deleted_entries_never_count(tmp_path: Path) -> None:
             (s1, "touchpoint"): (3, 2),
             (s1, "need"): (2, 2),
             (s1, "quote"): (1, 1),
-            (s1, "pain"): (1, 1),
-            (s1, "opportunity"): (1, 1),
             (s2, "touchpoint"): (1, 1),
-            (s2, "pain"): (1, 1),
             (s3, "touchpoint"): (1, 1),
         }
         by_stage = emotions(fresh)
-        assert_emotion(by_stage[fresh.s1], [1, -1, -1], 3)
+        assert_emotion(by_stage[fresh.s1], [1, -1], 2)
         assert_emotion(by_stage[fresh.s3], [1], 1)
         assert ("Web", fresh.s2) not in channels(fresh)
         assert channels(fresh)[("Web", fresh.s1)] == (2, 1, pytest.approx(1.0), 1)
         # Stage progress is not an entry: A still reached every stage.
-        assert [r[1] for r in reach(fresh)] == [5, 4, 2]
+        assert [r[1] for r in reach(fresh)] == [4, 3, 2]
     finally:
         fresh.db.close()

@@ -24,6 +24,7 @@ from storage.studies import find_study
 from tui.app import CaptureRequest, make_app
 from tui.screens.capture_screen import CaptureScreen
 from tui.screens.channel_choice_screen import ChannelChoiceScreen
+from tui.screens.consent_screen import ConsentScreen
 from tui.screens.entry_form_screen import EntryFormScreen
 from tui.screens.help_screen import HelpScreen
 from tui.screens.new_interview_screen import NewInterviewScreen
@@ -48,6 +49,7 @@ def study_id(path: Path) -> str:
 
 def capture_app(path: Path, participant: str | None = "P01", **request):
     request.setdefault("interviewer", "ana")
+    request.setdefault("consent", True)
     return make_app(
         path,
         capture=CaptureRequest(study_id(path), participant=participant, **request),
@@ -943,3 +945,99 @@ def test_snapshot_summary_after_done(snap_compare, study_db: Path) -> None:
         "/done",
     )
     assert snap_compare(snapshot_app(study_db), run_before=run_before, terminal_size=(80, 24))
+
+
+# -- /edit reads its line as a new line -------------------------------------------------------
+
+
+async def test_edit_with_a_prefix_changes_lane_emotion_and_tags(study_db: Path) -> None:
+    app = capture_app(study_db)
+    async with app.run_test() as pilot:
+        await type_line(pilot, "n: a slow page")
+        await type_line(pilot, "/edit p: -2 very slow page #speed")
+        assert live_entries(study_db) == [
+            ("Awareness", "pain", "very slow page", None, -2, None, "speed")
+        ]
+        # /edit alone puts the last entry back as the line that would save it.
+        await type_line(pilot, "/edit")
+        assert entry_input(app).value == "/edit p: -2 very slow page #speed"
+        entry_input(app).value = ""
+        # Without a prefix the lane stays; what the line types changes.
+        await type_line(pilot, "/edit -1 slow page after all")
+        assert live_entries(study_db) == [
+            ("Awareness", "pain", "slow page after all", None, -1, None, "speed")
+        ]
+        assert "Edited (text, emotion)" in notices(app)[-1]
+        # A channel the study lacks changes nothing and keeps the line.
+        await type_line(pilot, "/edit t: fax machine slow")
+        assert entry_input(app).value == "/edit t: fax machine slow"
+        assert "no channel match 'fax'" in notices(app)[-1]
+    edits = query(study_db, "SELECT field, old, new FROM edits ORDER BY rowid")
+    assert edits == [
+        ("text", "a slow page", "very slow page"),
+        ("lane", "need", "pain"),
+        ("emotion", None, "-2"),
+        ("tags", "", "speed"),
+        ("text", "very slow page", "slow page after all"),
+        ("emotion", "-2", "-1"),
+    ]
+
+
+# -- consent before anything is saved ----------------------------------------------------------
+
+
+async def test_capture_without_consent_asks_and_a_no_saves_nothing(study_db: Path) -> None:
+    app = capture_app(study_db, "P05", consent=False)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ConsentScreen)
+        shown = plain(app.screen.query_one("#question", Static))
+        assert "requires consent" in shown and "P05" in shown
+        await pilot.press("n")
+        await pilot.pause()
+    assert not app.is_running
+    assert query(study_db, "SELECT count(*) FROM participants") == [(0,)]
+    assert query(study_db, "SELECT count(*) FROM sessions") == [(0,)]
+
+
+async def test_capture_without_consent_asks_and_a_yes_records_it(study_db: Path) -> None:
+    app = capture_app(study_db, "P05", consent=False)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ConsentScreen)
+        await pilot.press("y")
+        await pilot.pause()
+        assert isinstance(app.screen, CaptureScreen)
+        await type_line(pilot, "g: a first line")
+    ((code, consent_at),) = query(study_db, "SELECT code, consent_at FROM participants")
+    assert code == "P05" and consent_at
+    assert query(study_db, "SELECT text FROM entries") == [("a first line",)]
+
+
+async def test_a_survey_asks_the_participant_first(study_db: Path) -> None:
+    app = capture_app(study_db, "S09", consent=False, mode="survey")
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ConsentScreen)
+        shown = plain(app.screen.query_one("#question", Static))
+        assert "Do you agree to take part?" in shown
+        await pilot.press("n")
+        await pilot.pause()
+    assert not app.is_running
+    assert query(study_db, "SELECT count(*) FROM participants") == [(0,)]
+
+
+async def test_a_study_without_the_requirement_does_not_ask(db_path: Path) -> None:
+    from capture.study import new_study
+
+    with open_database(db_path) as db:
+        relaxed = new_study(db, "Street intercepts", consent_required=False)
+    app = make_app(
+        db_path,
+        capture=CaptureRequest(relaxed.id, participant="P01", interviewer="ana"),
+        cursor_blink=False,
+    )
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, CaptureScreen)
+    assert query(db_path, "SELECT consent_at FROM participants") == [(None,)]

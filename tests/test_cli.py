@@ -19,6 +19,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from capture.figures import round_half_away
 from tui.cli import app
 
 COMMANDS = ("init", "demo", "stats", "check", "backup")
@@ -123,43 +124,60 @@ def sessions_of(path: Path, study: str) -> int:
 
 
 def expected_stats(path: Path, study: str) -> list[dict]:
-    """`journey stats`, computed here straight from the tables."""
+    """`journey stats`, computed here straight from the tables by DESIGN.md's words:
+    evidence (interview and survey) sessions only; a session reached a stage when it
+    reached it or dropped out there, or reached a later stage without skipping it."""
+    evidence = "SELECT id FROM sessions WHERE mode <> 'workshop'"
     stages = query(
         path,
         "SELECT st.id, st.position, st.name FROM stages st JOIN studies s "
         "ON s.id = st.study_id WHERE s.name = ? ORDER BY st.position",
         (study,),
     )
+    outcome: dict[tuple[str, int], str] = {}
+    furthest: dict[str, int] = {}
+    for session_id, position, recorded in query(
+        path,
+        "SELECT sp.session_id, st.position, sp.outcome FROM stage_progress sp "
+        f"JOIN stages st ON st.id = sp.stage_id WHERE sp.session_id IN ({evidence})",
+    ):
+        outcome[(session_id, position)] = recorded
+        if recorded in ("reached", "dropped"):
+            furthest[session_id] = max(furthest.get(session_id, 0), position)
     result = []
     for stage_id, position, name in stages:
-        outcomes = dict(
-            query(
-                path,
-                "SELECT outcome, count(*) FROM stage_progress WHERE stage_id = ? GROUP BY outcome",
-                (stage_id,),
-            )
+        at_stage = [outcome.get((session, position)) for session in furthest]
+        reached = sum(
+            1
+            for session, far in furthest.items()
+            if outcome.get((session, position)) in ("reached", "dropped")
+            or (outcome.get((session, position)) is None and far > position)
         )
         lanes = dict(
             query(
                 path,
                 "SELECT lane, count(*) FROM entries WHERE stage_id = ? AND deleted_at IS NULL "
-                "GROUP BY lane",
+                f"AND session_id IN ({evidence}) GROUP BY lane",
                 (stage_id,),
             )
         )
         mean, n = query(
             path,
             "SELECT avg(emotion), count(emotion) FROM entries "
-            "WHERE stage_id = ? AND deleted_at IS NULL",
+            f"WHERE stage_id = ? AND deleted_at IS NULL AND session_id IN ({evidence})",
             (stage_id,),
         )[0]
         result.append(
             {
                 "position": position,
                 "stage": name,
-                "reached": outcomes.get("reached", 0) + outcomes.get("dropped", 0),
-                "dropped": outcomes.get("dropped", 0),
-                "skipped": outcomes.get("skipped", 0),
+                "reached": reached,
+                "dropped": at_stage.count("dropped"),
+                "skipped": sum(
+                    1
+                    for (_s, p), recorded in outcome.items()
+                    if p == position and recorded == "skipped"
+                ),
                 "entries": {lane: lanes.get(lane, 0) for lane in LANES},
                 "mean": mean,
                 "n": n,
@@ -565,7 +583,9 @@ def test_demo_adds_sessions_to_the_demo_study(runner: CliRunner, tmp_path: Path)
     result = invoke(runner, db, "demo", "--sessions", "3")
     assert result.exit_code == 0, result.output
     entries = scalar(db, "SELECT count(*) FROM entries")
-    assert result.stdout == f"Added 3 sessions ({entries} entries) to 'Demo study'\n"
+    assert result.stdout == (
+        f"Added 3 interviews, 0 surveys and 0 workshops ({entries} entries) to 'Demo study'\n"
+    )
     assert entries > 0
     assert sessions_of(db, "Demo study") == 3
     assert study_stages(db, "Demo study") == STAGES["five-stage"]
@@ -651,7 +671,13 @@ def test_demo_big_run_prints_one_line(runner: CliRunner, tmp_path: Path) -> None
     db = tmp_path / "big.db"
     result = invoke(runner, db, "demo", "--sessions", "500")
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("Added 500 sessions (")
+    assert result.stdout.startswith("Added ")
+    by_mode = dict(query(db, "SELECT mode, count(*) FROM sessions GROUP BY mode"))
+    assert result.stdout.startswith(
+        f"Added {by_mode['interview']} interviews, {by_mode['survey']} surveys and "
+        f"{by_mode['workshop']} workshops ("
+    )
+    assert sum(by_mode.values()) == 500
     assert len(result.stdout.splitlines()) == 1
     assert sessions_of(db, "Demo study") == 500
 
@@ -724,7 +750,8 @@ def test_stats_json_matches_the_database(runner: CliRunner, demo_db: Path) -> No
         assert got["entries"] == want["entries"]
         assert list(got["entries"]) == list(LANES)
         assert got["emotion"]["n"] == want["n"]
-        assert got["emotion"]["mean"] == pytest.approx(want["mean"])
+        # Two decimals, rounded half away from zero, as every figure journey writes.
+        assert got["emotion"]["mean"] == float(round_half_away(want["mean"]))
         assert got["emotion"]["spread"] is None or got["emotion"]["spread"] >= 0
     total = sum(sum(stage["entries"].values()) for stage in payload["stages"])
     assert total == scalar(demo_db, "SELECT count(*) FROM entries") - 1

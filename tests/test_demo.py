@@ -46,8 +46,8 @@ def base(tmp_path: Path) -> Path:
     """A database holding the (empty) demo study: the same starting point for two runs."""
     path = tmp_path / "base.db"
     with open_database(path, create=True) as db:
-        study, entries = add_demo_sessions(db, 0)
-        assert (study.name, entries) == (DEMO_STUDY, 0)
+        added = add_demo_sessions(db, 0)
+        assert (added.study.name, added.entries, added.sessions) == (DEMO_STUDY, 0, 0)
     return path
 
 
@@ -72,10 +72,26 @@ def test_same_seed_same_data(base: Path) -> None:
 
 def test_returns_study_and_entries(db_path: Path) -> None:
     with open_database(db_path) as db:
-        study, entries = add_demo_sessions(db, 6, seed=3)
-        assert study.name == DEMO_STUDY
-        assert entries == one(db, "SELECT count(*) FROM entries") > 0
-        assert one(db, "SELECT count(*) FROM sessions WHERE study_id = ?", [study.id]) == 6
+        added = add_demo_sessions(db, 6, seed=3)
+        assert added.study.name == DEMO_STUDY
+        assert added.entries == one(db, "SELECT count(*) FROM entries") > 0
+        assert one(db, "SELECT count(*) FROM sessions WHERE study_id = ?", [added.study.id]) == 6
+
+
+def test_reports_customer_sessions_apart_from_workshops(db_path: Path) -> None:
+    with open_database(db_path) as db:
+        added = add_demo_sessions(db, 85, seed=3)  # every 40th session is a workshop
+        by_mode = dict(db.execute("SELECT mode, count(*) FROM sessions GROUP BY mode").fetchall())
+    assert (added.interviews, added.surveys, added.workshops) == (
+        by_mode.get("interview", 0),
+        by_mode.get("survey", 0),
+        2,
+    )
+    assert added.sessions == 85 and added.surveys > 0
+    assert added.describe() == (
+        f"{added.interviews} interviews, {added.surveys} surveys and 2 workshops "
+        f"({added.entries} entries)"
+    )
 
 
 def test_progress_callback(db_path: Path) -> None:
@@ -88,8 +104,8 @@ def test_progress_callback(db_path: Path) -> None:
 def test_repeated_runs_grow_one_study(demo_db: Path) -> None:
     with open_database(demo_db) as db:
         before = one(db, "SELECT count(*) FROM entries")
-        _, added = add_demo_sessions(db, 12, seed=1)  # the same seed again
-        _, added_again = add_demo_sessions(db, 12, seed=1)
+        added = add_demo_sessions(db, 12, seed=1).entries  # the same seed again
+        added_again = add_demo_sessions(db, 12, seed=1).entries
         assert [s.name for s in studies.list_studies(db)] == [DEMO_STUDY]
         assert one(db, "SELECT count(*) FROM sessions") == 36
         assert one(db, "SELECT count(*) FROM entries") == before + added + added_again
@@ -105,8 +121,8 @@ def test_repeated_runs_grow_one_study(demo_db: Path) -> None:
 
 def test_two_studies_same_seed(db_path: Path) -> None:
     with open_database(db_path) as db:
-        first, _ = add_demo_sessions(db, 8, seed=1)
-        second, _ = add_demo_sessions(db, 8, seed=1, study_name="Second demo")
+        first = add_demo_sessions(db, 8, seed=1).study
+        second = add_demo_sessions(db, 8, seed=1, study_name="Second demo").study
         assert first.id != second.id
         for study in (first, second):
             assert one(db, "SELECT count(*) FROM sessions WHERE study_id = ?", [study.id]) == 8

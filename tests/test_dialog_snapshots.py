@@ -29,6 +29,8 @@ from tui.screens.capture_screen import CaptureScreen
 from tui.screens.cell_items_screen import CellItemsScreen
 from tui.screens.channel_choice_screen import ChannelChoiceScreen
 from tui.screens.compare_screen import CompareScreen
+from tui.screens.consent_screen import ConsentScreen
+from tui.screens.dropped_sessions_screen import DroppedSessionsScreen
 from tui.screens.entry_form_screen import EntryFormScreen
 from tui.screens.filter_screen import FilterScreen
 from tui.screens.pick_screen import PickScreen
@@ -171,7 +173,7 @@ def test_snapshot_entry_form_empty_text_error(snap_compare, study_db: Path) -> N
 def demo_review(db_path: Path) -> tuple[Path, str]:
     """Demo data, its times fixed by the seed (the same as test_review_screen's)."""
     with open_database(db_path) as db:
-        study, _ = add_demo_sessions(db, 30, seed=7)
+        study = add_demo_sessions(db, 30, seed=7).study
     return db_path, study.id
 
 
@@ -199,6 +201,43 @@ def in_review(screen_type: type, *keys: str, then: tuple[str, ...] = (), typed: 
         await finish(pilot)
 
     return before
+
+
+@pytest.mark.parametrize("size", [SMALL, LARGE])
+def test_snapshot_dropped_sessions(snap_compare, demo_review, size) -> None:
+    # Enter on Consideration's Dropped figure: who left there, their segment, interviewer,
+    # when and why.
+    async def before(pilot) -> None:
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ReviewScreen)
+        await press(pilot, "down", "right", "enter")
+        assert isinstance(pilot.app.screen, DroppedSessionsScreen)
+        await finish(pilot)
+
+    assert snap_compare(review_app(demo_review), run_before=before, terminal_size=size)
+
+
+def consent_app(path: Path, mode: str):
+    with open_database(path, read_only=True) as db:
+        study = find_study(db, "Checkout study")
+    assert study is not None
+    return make_app(
+        relative(path),
+        capture=CaptureRequest(study.id, participant="P05", interviewer="ana", mode=mode),
+        poll_seconds=60,
+        cursor_blink=False,
+    )
+
+
+@pytest.mark.parametrize("mode", ["interview", "survey"])
+def test_snapshot_consent(snap_compare, study_db: Path, mode: str) -> None:
+    # No consent recorded: the interviewer is asked, or in a survey the participant.
+    async def before(pilot) -> None:
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ConsentScreen)
+        await finish(pilot)
+
+    assert snap_compare(consent_app(study_db, mode), run_before=before, terminal_size=SMALL)
 
 
 def test_snapshot_filter(snap_compare, demo_review) -> None:
@@ -244,7 +283,7 @@ def test_snapshot_compare(snap_compare, demo_review, size) -> None:
 @pytest.fixture
 def demo_workshop(db_path: Path) -> tuple[Path, str]:
     with open_database(db_path) as db:
-        study, _ = add_demo_sessions(db, 30, seed=2)
+        study = add_demo_sessions(db, 30, seed=2).study
     return db_path, study.id
 
 
@@ -287,7 +326,7 @@ def test_snapshot_pick_pains(snap_compare, demo_workshop, size) -> None:
     async def before(pilot) -> None:
         await cell_items(DEMO_OPPORTUNITY_ROW, "l", "down", "space", screen_type=PickScreen)(pilot)
         choices = pilot.app.screen.query_one(SelectionList)
-        assert choices.option_count > 20
+        assert choices.option_count > 12  # more than the dialog holds at 80x24
         assert len(choices.selected) == 1
 
     assert snap_compare(workshop_app(demo_workshop), run_before=before, terminal_size=size)
@@ -334,6 +373,16 @@ def closes_after(lines: list[str], text: str, edge: str = "▁" * 10) -> bool:
 
 
 def test_the_snapshots_show_the_dialogs() -> None:
+    for size in ("size0", "size1"):
+        dropped = shown(f"test_snapshot_dropped_sessions[{size}].svg")
+        assert "Consideration: sessions that dropped out" in dropped
+        assert "Who" in dropped and "Segment" in dropped and "Reason" in dropped
+        assert re.search(r"P\d{3} .* 2026-\d\d-\d\d.* could not find the right size", dropped)
+    asked = shown("test_snapshot_consent[interview].svg")
+    assert "requires consent before anything is" in asked
+    assert "Yes, record consent" in asked and "No (nothing is saved)" in asked
+    participant = shown("test_snapshot_consent[survey].svg")
+    assert "Do you agree to take part?" in participant and "Yes, I agree" in participant
     unknown = shown("test_snapshot_channel_choice_unknown.svg")
     assert "No channel is called fax" in unknown
     assert "+ Add fax as a new channel" in unknown and "Search" in unknown
@@ -394,7 +443,7 @@ def test_the_snapshots_show_the_dialogs() -> None:
     for size in ("size0", "size1"):
         pick = shown(f"test_snapshot_pick_pains[{size}].svg")
         assert "Which pains does this opportunity answer?" in pick
-        assert "most frequent" not in pick  # all 39 pain items are offered
+        assert "most frequent" not in pick  # every pain item is offered
         # Marked and unmarked tell apart without colour: an X in the box, or an empty box.
         boxes = [re.search(r"▐([X ])▌ (.*?)(?:  |$)", line) for line in pick.splitlines()]
         shown_boxes = [(box[1], box[2]) for box in boxes if box]
@@ -403,11 +452,13 @@ def test_the_snapshots_show_the_dialogs() -> None:
         ]
         choices = [text for _, text in shown_boxes]
         assert len(choices) == len(set(choices)), "a pain is offered twice"
+        # Each pain item once, by what was said (a tag is no item of its own).
         assert choices[:3] == [
             "Awareness: could not tell who was behind the brand",
             "Awareness: too many ads before I knew what it was",
-            "Awareness: #pricing",
+            "Consideration: reviews look fake",
         ]
+        assert not any(": #" in choice for choice in choices)
         assert "Consideration: reviews look fake" in choices
         # The list's bottom edge, then the dialog's.
         lines = pick.splitlines()

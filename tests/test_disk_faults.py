@@ -39,7 +39,7 @@ def _texts(path: Path) -> list[str]:
 def _capture_app(path: Path):
     with open_database(path, read_only=True) as db:
         study = resolve_study(db, None)
-    request = CaptureRequest(study.id, participant="P01", interviewer="ana")
+    request = CaptureRequest(study.id, participant="P01", interviewer="ana", consent=True)
     return make_app(path, capture=request, poll_seconds=0.1, cursor_blink=False)
 
 

@@ -76,7 +76,7 @@ def test_demo_then_export_to_stdout_reads_cleanly(runner: CliRunner, tmp_path: P
     rows = csv_rows(result.stdout_bytes)
     assert rows[0][:3] == ["study", "session_id", "participant_code"]
     assert len(rows) - 1 == live_entries(db) > 15_000
-    assert {len(row) for row in rows} == {17}
+    assert {len(row) for row in rows} == {18}
     assert (
         result.stderr == f"Exported {len(rows) - 1:,} entries of 'Demo study' to standard output\n"
     )
@@ -92,7 +92,7 @@ def test_shape_all_writes_the_five_files(runner: CliRunner, fixed_db: Path, tmp_
     assert result.stdout == ""
     assert result.stderr == (
         "Exported 'Checkout study': entries.csv (22), sessions.csv (4), map.csv (27), "
-        "touchpoints.csv (5), codebook.csv (83)\n"
+        "touchpoints.csv (5), codebook.csv (88)\n"
     )
     assert sorted(p.name for p in out.iterdir()) == ALL_FILES
     for path in out.iterdir():

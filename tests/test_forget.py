@@ -17,11 +17,11 @@ SECRET = "zebracorn-7f3a"
 def _two_participants(path: Path) -> None:
     with open_database(path) as db:
         study = resolve_study(db, None)
-        one = InterviewSession.start(db, study, "P01", segment="secret-segment-x")
+        one = InterviewSession.start(db, study, "P01", segment="secret-segment-x", consent=True)
         one.add("quote", f"my phrase {SECRET}", tags=["tagonly"])
         one.edit_last(text=f"my phrase {SECRET} again")
         one.save_draft(f"draft {SECRET}")
-        other = InterviewSession.start(db, study, "P02")
+        other = InterviewSession.start(db, study, "P02", consent=True)
         other.add("quote", "keep this one")
 
 

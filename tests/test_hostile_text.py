@@ -30,7 +30,9 @@ FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
 def hostile_db(study_db: Path) -> Path:
     """Every corpus text as a pain, a quote and a tagged touchpoint of one interview."""
     with open_database(study_db) as db:
-        session = InterviewSession.start(db, resolve_study(db, None), "H01", segment="[red]s[/]")
+        session = InterviewSession.start(
+            db, resolve_study(db, None), "H01", segment="[red]s[/]", consent=True
+        )
         for item in CORPUS:
             for lane in ("pain", "quote"):
                 session.add(lane, item["text"], tags=["[bold]tag"])
@@ -41,7 +43,7 @@ def hostile_db(study_db: Path) -> Path:
 @pytest.mark.parametrize("item", CORPUS, ids=[item["name"] for item in CORPUS])
 def test_capture_stores_sanitised_literal_text(study_db: Path, item: dict) -> None:
     with open_database(study_db) as db:
-        session = InterviewSession.start(db, resolve_study(db, None), "P01")
+        session = InterviewSession.start(db, resolve_study(db, None), "P01", consent=True)
         parsed = parse_line(f"q: {item['text']}", session.channels)
         entry = session.add(parsed.lane, parsed.text, tags=parsed.tags)
     assert not FORBIDDEN.search(entry.text)

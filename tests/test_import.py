@@ -737,11 +737,13 @@ def test_json_round_trip_keeps_the_workshop(
         for item in cell.items
     }
     theme = items[("Awareness", "pain", THEME_TITLE)]
-    assert (theme.entries, theme.votes, theme.theme_id) == (2, 1, theme.theme_id)
+    # P03's "=HYPERLINK" pain and the workshop's sticky: one of each layer.
+    assert (theme.entries, theme.workshop_entries, theme.votes) == (1, 1, 1)
     assert theme.theme_id is not None
     opportunity = items[("Awareness", "opportunity", "say who we are")]
     assert opportunity.votes == 6
-    assert journey_map.links[opportunity.entry_id] == ("too many ads", "prices differ")
+    # "too many ads" is in the theme now: the link shows the item as the map does.
+    assert journey_map.links[opportunity.entry_id] == (THEME_TITLE, "prices differ")
     with open_database(empty, read_only=True) as db:
         second_session = query(empty, "SELECT id FROM sessions WHERE interviewer = 'lee'")[0][0]
         assert sorted(session_votes(db, second_session).values()) == [1, 2]
@@ -1095,7 +1097,7 @@ study = "Checkout study"
 id = "id"
 [[entries]]
 stage = "awareness"
-lane = "touchpoint"
+lane = "note"
 text_column = "Comment"
 emotion_column = "Stage 1 feeling"
 scale = [0, 10]
@@ -1218,3 +1220,64 @@ def test_the_readme_mapping_example_is_valid() -> None:
     named = [title for entry in mapping.entries for _, title in entry.columns()]
     named += [title for _, title in mapping.respondent.columns()]
     assert all(title.casefold() in headers for title in named)
+
+
+# -- a touchpoint needs its channel, whatever the way in -----------------------------
+
+
+def test_a_mapping_with_a_touchpoint_without_a_channel_is_refused(
+    study_db: Path, tmp_path: Path
+) -> None:
+    mapping = write(
+        tmp_path,
+        "m.toml",
+        'study = "Checkout study"\n[[entries]]\nstage = "Awareness"\nlane = "touchpoint"\n'
+        'emotion_column = "feeling"\nscale = [1, 5]\n',
+    )
+    csv_path = write(tmp_path, "s.csv", "feeling\r\n4\r\n")
+    with open_database(study_db) as db, pytest.raises(MappingError) as caught:
+        import_file(db, csv_path, mapping=mapping)
+    assert "entries[1]: a touchpoint needs its channel" in str(caught.value)
+    assert query(study_db, "SELECT count(*) FROM entries") == [(0,)]
+
+
+def test_a_respondent_who_named_no_channel_gets_no_touchpoint(
+    study_db: Path, tmp_path: Path
+) -> None:
+    mapping = write(
+        tmp_path,
+        "m.toml",
+        'study = "Checkout study"\n[[entries]]\nstage = "Awareness"\nlane = "touchpoint"\n'
+        'channel_column = "where"\nemotion_column = "feeling"\nscale = [1, 5]\n'
+        '[[entries]]\nstage = "Awareness"\nlane = "goal"\ntext_column = "goal"\n',
+    )
+    csv_path = write(tmp_path, "s.csv", "where,feeling,goal\r\nSearch,4,a gift\r\n,2,cheap\r\n")
+    with open_database(study_db) as db:
+        import_file(db, csv_path, mapping=mapping)
+    assert sorted(query(study_db, "SELECT lane, text FROM entries")) == [
+        ("goal", "a gift"),
+        ("goal", "cheap"),
+        ("touchpoint", "feeling: 4"),  # the first rating, then the channel, names it
+    ]
+    assert query(
+        study_db, "SELECT count(*) FROM entries WHERE lane = 'touchpoint' AND channel_id IS NULL"
+    ) == [(0,)]
+
+
+def test_an_entries_csv_touchpoint_without_a_channel_is_a_problem(
+    study_db: Path, tmp_path: Path
+) -> None:
+    csv_path = write(
+        tmp_path,
+        "entries.csv",
+        "study,stage,lane,channel,text\r\n"
+        "Checkout study,Awareness,touchpoint,Search,found it\r\n"
+        "Checkout study,Awareness,touchpoint,,somewhere\r\n",
+    )
+    with open_database(study_db) as db, pytest.raises(ImportProblems) as caught:
+        import_file(db, csv_path)
+    assert caught.value.lines() == [
+        'entries.csv: row 3, column "channel": empty; a touchpoint needs its channel',
+        "1 problem; nothing was imported",
+    ]
+    assert query(study_db, "SELECT count(*) FROM entries") == [(0,)]

@@ -14,12 +14,17 @@ from pathlib import Path
 import pytest
 
 from capture.demo import add_demo_sessions
+from capture.journey_map import build_map
 from capture.session import InterviewSession
-from storage import aggregates, entries, open_database, sessions, workshop
+from capture.study import new_study
+from storage import aggregates, entries, open_database, sessions, studies, workshop
 from storage.aggregates import NO_FILTER, SessionFilter
+from storage.connection import write
+from storage.items import item_key
 from storage.models import LANES
 from storage.privacy import forget_participant
 from storage.studies import resolve_study
+from tests.older_schema import older_copy
 
 EVERYONE = SessionFilter(since="0000")  # active, so counted from the rows; selects all
 
@@ -37,6 +42,8 @@ def _same(db, study_id: str) -> None:
         ("channel_stages", lambda w: aggregates.channel_stages(db, study_id, w)),
         ("item_counts", lambda w: aggregates.item_counts(db, study_id, LANES, w)),
         ("contributions", lambda w: aggregates.channel_contributions(db, study_id, w)),
+        ("workshop layers", lambda w: aggregates.workshop_layers(db, study_id, w)),
+        ("reach", lambda w: aggregates.stage_reach(db, study_id, w)),
     ):
         assert rounded(call(NO_FILTER)) == rounded(call(EVERYONE)), name
 
@@ -48,7 +55,7 @@ def test_summaries_follow_every_kind_of_write(study_db: Path, seed: int) -> None
         study = resolve_study(db, None)
         _same(db, study.id)
         interviews = [
-            InterviewSession.start(db, study, f"P{n:02d}", segment=rng.choice("ab"))
+            InterviewSession.start(db, study, f"P{n:02d}", segment=rng.choice("ab"), consent=True)
             for n in range(4)
         ]
         workshop_session = InterviewSession.start_workshop(db, study, facilitator="kim")
@@ -99,6 +106,16 @@ def test_summaries_follow_every_kind_of_write(study_db: Path, seed: int) -> None
                     theme = workshop.group_entries(db, study.id, rng.sample(live, 2), "A theme")
                     if rng.random() < 0.5:
                         workshop.ungroup(db, theme.id)
+                elif action < 0.85:
+                    # Rare in life, but a merge can do it: the summaries follow a session
+                    # that becomes (or stops being) a workshop, and a theme renamed.
+                    with write(db):
+                        db.execute(
+                            "UPDATE sessions SET mode = CASE mode WHEN 'workshop' "
+                            "THEN 'survey' ELSE 'workshop' END WHERE id = ?",
+                            [session.session.id],
+                        )
+                        db.execute("UPDATE themes SET title = title || '!'")
                 elif action < 0.95:
                     sessions.record_progress(
                         db,
@@ -117,20 +134,58 @@ def test_summaries_follow_every_kind_of_write(study_db: Path, seed: int) -> None
 
 
 def test_the_migration_counts_what_was_there_before(tmp_path: Path) -> None:
-    """A database filled before the summaries existed gets them counted on upgrade."""
-    from storage.connection import connect, write
-    from storage.schema import migrations
-
-    path = tmp_path / "old.db"
-    path.touch()
-    db = connect(path)
-    with write(db):
-        migrations.apply(db, stop_before="m003_map_summaries")
-    study, _ = add_demo_sessions(db, 45, seed=9)
-    interview = InterviewSession.start(db, study, "X01")
-    interview.add("pain", "late delivery", tags=["delivery"])
-    interview.undo()
-    db.close()
-    with open_database(path) as upgraded:
-        assert upgraded.execute("SELECT count(*) FROM agg_entry_keys").fetchone()[0] > 0
+    """A database filled before m004 gets each entry's item key and the summaries of the
+    new definitions on upgrade, the same as if it had been filled with them."""
+    filled = tmp_path / "filled.db"
+    with open_database(filled, create=True) as db:
+        study = add_demo_sessions(db, 45, seed=9).study
+        interview = InterviewSession.start(db, study, "X01", consent=True)
+        interview.add("pain", "late delivery", tags=["delivery"])
+        interview.add("pain", "LATE   Delivery")
+        interview.add("pain", "typed by mistake")
+        interview.undo()
+        sticky = InterviewSession.start_workshop(db, study, facilitator="kim")
+        sticky.add("pain", "late delivery")
+        expected = build_map(db, study, top=None)
+    old = tmp_path / "old.db"
+    older_copy(filled, old, "m004_evidence_and_items")
+    with open_database(old) as upgraded:
+        keys = upgraded.execute("SELECT text, item_key FROM entries").fetchall()
+        assert keys and all(key == item_key(text) for text, key in keys)
         _same(upgraded, study.id)
+        assert build_map(upgraded, study, top=None) == expected
+        late = [
+            i
+            for i in build_map(upgraded, study)
+            .cell(studies.stages(upgraded, study.id)[0], "pain")
+            .items
+            if i.text.casefold().startswith("late")
+        ]
+        assert [(i.text, i.entries, i.workshop_entries) for i in late] == [
+            ("LATE   Delivery", 2, 1)
+        ]
+
+
+def test_the_migration_makes_survey_emotion_answers_notes(tmp_path: Path) -> None:
+    """Before m004 a survey's emotion question saved a touchpoint without a channel; after
+    it, the question and its answers are notes that count in the stage's emotion."""
+    filled = tmp_path / "filled.db"
+    with open_database(filled, create=True) as db:
+        study = new_study(db, "Survey study")
+        feel = next(p for p in studies.prompts(db, study.id) if p.answer_type == "emotion")
+        stage = next(s for s in studies.stages(db, study.id) if s.id == feel.stage_id)
+        with write(db):
+            db.execute("UPDATE prompts SET lane = 'touchpoint' WHERE id = ?", [feel.id])
+        survey = InterviewSession.start(db, study, "S01", mode="survey", consent=True)
+        survey.add("touchpoint", "Good", emotion=1, prompt=feel, stage=stage)
+    old = tmp_path / "old.db"
+    older_copy(filled, old, "m004_evidence_and_items")
+    with open_database(old) as upgraded:
+        assert upgraded.execute(
+            "SELECT lane, answer_type FROM prompts WHERE id = ?", [feel.id]
+        ).fetchone() == ("note", "emotion")
+        assert upgraded.execute("SELECT lane, channel_id, emotion FROM entries").fetchall() == [
+            ("note", None, 1)
+        ]
+        column = next(c for c in build_map(upgraded, study).stages if c.stage.id == stage.id)
+        assert (column.emotion_mean, column.emotion_n) == (1.0, 1)

@@ -25,6 +25,7 @@ from storage.sessions import (
 )
 from storage.studies import find_study, stages
 from storage.workshop import group_entries, vote
+from tests.older_schema import older_copy
 from tui.cli import app
 
 TABLES = (
@@ -69,7 +70,7 @@ def state(path: Path) -> tuple[bytes, bytes]:
 def field_database(path: Path, *, seed: int, sessions: int, code: str, interviewer: str) -> Path:
     """A laptop's database: `journey init --study`-like demo data plus one typed interview."""
     with open_database(path, create=True) as db:
-        study, _ = add_demo_sessions(db, sessions, seed=seed)
+        study = add_demo_sessions(db, sessions, seed=seed).study
         stage_list = stages(db, study.id)
         participant = add_participant(db, study.id, code, segment="small business")
         session = start_session(
@@ -100,8 +101,16 @@ def laptops(tmp_path: Path) -> tuple[Path, Path]:
     return a, b
 
 
-def merge(runner: CliRunner, target: Path, *sources: Path, dry_run: bool = False):
-    args = ["--db", str(target), "merge", *map(str, sources)]
+def merge(
+    runner: CliRunner,
+    target: Path,
+    *sources: Path,
+    dry_run: bool = False,
+    participants: str = "rename",
+):
+    """`journey merge`; the laptops' demo data share codes P001.., different people, so
+    their participants are renamed unless a test says otherwise."""
+    args = ["--db", str(target), "merge", *map(str, sources), "--participants", participants]
     return runner.invoke(app, args + (["--dry-run"] if dry_run else []))
 
 
@@ -129,9 +138,14 @@ def test_two_laptops_add_up(runner: CliRunner, laptops: tuple[Path, Path]) -> No
     # One study "Demo study" (same name, other id): mapped onto ours with its layout.
     assert after["studies"] == after["studies"] == 1
     assert (after["stages"], after["channels"], after["prompts"]) == (5, 14, 15)
-    assert after["participants"] == len(codes)
+    # The same code on two laptops is two people: theirs got new codes.
+    assert after["participants"] == before_a["participants"] + before_b["participants"]
+    assert len({r[0] for r in query(a, "SELECT code FROM participants")}) == len(codes) + sum(
+        1 for r in query(b, "SELECT code FROM participants") if r[0].startswith("P")
+    )
     assert after["tags"] == len(tags)
     for table in (
+        "participants",
         "sessions",
         "stage_progress",
         "entries",
@@ -166,7 +180,7 @@ def test_second_merge_adds_nothing(runner: CliRunner, laptops: tuple[Path, Path]
     assert result.stdout.splitlines()[0].startswith(f"Merged {b} into {a}: 0 rows added, ")
     assert counts(a) == once
     with open_database(a) as db:
-        [(_, report)] = merge_databases(db, a, [b])
+        [(_, report)] = merge_databases(db, a, [b], participants="rename")
     assert report.added == 0
     assert all(c.added == 0 for c in report.tables.values())
 
@@ -180,9 +194,9 @@ def test_merge_is_symmetric_in_counts(laptops: tuple[Path, Path], tmp_path: Path
     with open_database(b) as db:
         backup(db, b2)
     with open_database(a2) as db:
-        merge_databases(db, a2, [b])
+        merge_databases(db, a2, [b], participants="rename")
     with open_database(b2) as db:
-        merge_databases(db, b2, [a])
+        merge_databases(db, b2, [a], participants="rename")
     assert counts(a2) == counts(b2)
 
 
@@ -364,21 +378,14 @@ def test_every_table_of_the_schema_is_merged(db_path: Path) -> None:
 def test_a_source_of_an_older_schema_is_read_from_an_upgraded_copy(
     runner: CliRunner, laptops: tuple[Path, Path], tmp_path: Path
 ) -> None:
-    from sqlite_utils import Database
-
-    from storage.connection import connect
-    from storage.schema import migrations
-
     a, _ = laptops
-    old = tmp_path / "old.db"
-    legacy = Database(old)
-    migrations.apply(legacy, stop_before="m002_workshop")
-    legacy.close()
-    with connect(old) as db:  # the storage functions of the first schema still apply
+    new = tmp_path / "new.db"
+    with open_database(new, create=True) as db:
         study = new_study(db, "Demo study")
         session = start_session(db, study.id, participant_id=None, interviewer="old laptop")
         add_entry(db, session.id, stages(db, study.id)[0].id, "note", "from an old journey")
-        db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    old = tmp_path / "old.db"
+    older_copy(new, old, "m002_workshop")  # the first schema, as an old journey wrote it
     before = state(old)
     result = merge(runner, a, old)
     assert result.exit_code == 0, result.output

@@ -130,7 +130,7 @@ def test_review_follows_journey_demo_in_tmux(tmux, tmp_path: Path) -> None:
     assert expected > 30  # (every 40th demo session is a workshop, with no stages reached)
     screen = wait_for(tmux, lambda s: reach_figure(s) not in (30, None), 5)
     assert reach_figure(screen) == expected, screen
-    assert f"{expected} sessions" in screen.splitlines()[1]  # the banner too
+    assert f"{expected} customer sessions" in screen.splitlines()[1]  # the banner too
 
     # Keys typed in the review write nothing; q leaves it.
     files = db.read_bytes(), read_or_empty(wal_path(db))

@@ -39,6 +39,7 @@ from tests.test_journey_map import Built, build
 from tui.app import ReviewRequest, make_app
 from tui.screens.compare_screen import CompareScreen, comparison
 from tui.screens.drill_down_screen import SEARCH_DELAY, DrillDownScreen
+from tui.screens.dropped_sessions_screen import DroppedSessionsScreen
 from tui.screens.filter_screen import FilterScreen
 from tui.screens.review_screen import ReviewScreen
 from tui.widgets.journey_map_table import JourneyMapTable
@@ -159,30 +160,36 @@ async def test_the_map_shows_every_stage_and_its_figures(hand_db) -> None:
         assert column_labels(table) == ["", "1 Awareness", "2 Consideration", "3 Decision"]
         reach = row_text(table, "reach")
         assert reach[0] == "Reached"
+        # Customer evidence only: D, the workshop, is in no figure but its own layer.
         assert [cell.splitlines()[0] for cell in reach[1:]] == [
-            "6 sessions",
-            "4 sessions",
+            "5 sessions",
+            "3 sessions",
             "2 sessions",
         ]
-        assert [cell.split()[-1] for cell in reach[1:]] == ["100%", "67%", "33%"]
+        assert [cell.split()[-1] for cell in reach[1:]] == ["100%", "60%", "40%"]
         assert row_text(table, "dropped")[1:] == [
-            "✗ 1 dropped (17%)\n1 no answer",
-            "✗ 3 dropped (75%)\n2 too expensive\n1 shipping cost",
+            "✗ 1 dropped (20%)\n1 no answer",
+            "✗ 2 dropped (67%)\n2 too expensive",
             "✗ 1 dropped (50%)\n1 payment failed",
         ]
         emotion = [cell.splitlines()[-1] for cell in row_text(table, "emotion")[1:]]
         assert emotion == [
-            "▼-0.3 ±1.4 n=6",
+            "●-0.2 ±1.5 n=5",
             "▼-1.0 ±0.7 n=4 thin",
             "▲+1.3 ±0.5 n=3 thin",
         ]
+        # Items are what was said; the tags are a line of their own; ◇ the workshop's.
         assert row_text(table, "goal")[1:] == [
-            "7 in 5 sess.\n  4 CHEAP price\n  2 #price\n  1 find a gift",
+            "6 in 4 sess. ◇1\n  4 CHEAP price\n  1 find a gift\n  1 low cost\n#price 1",
             "-",
             "-",
         ]
         assert row_text(table, "need")[1] == "2 in 2 sess. thin\n  2 the total price"
-        assert row_text(table, "pain")[2] == "3 in 2 sess. thin\n  2 #shipping\n  1 #packaging"
+        assert row_text(table, "pain")[1:3] == [
+            "no customer said it ◇1\n ◇1 too many ads",
+            "3 in 2 sess. thin\n  1 box too big\n  1 fees at checkout\n  1 slow delivery\n"
+            "#shipping 3",
+        ]
         assert row_text(table, f"channel:{built.web.id}") == [
             "⌁ Web",
             "2× ▲▲+1.5\nn=2 ↗2 ↘0 thin",
@@ -193,7 +200,7 @@ async def test_the_map_shows_every_stage_and_its_figures(hand_db) -> None:
         # The last stage has no next stage: no contribution line.
         assert row_text(table, f"channel:{built.store.id}")[3] == "2× ▲+1.0\nn=2 thin"
         assert "READ-ONLY" not in banner(app)
-        assert banner(app) == "showing all sessions · 6 sessions"
+        assert banner(app) == "showing all sessions · 5 customer sessions"
 
 
 async def test_map_at_80x24_shows_every_stage_without_scrolling(hand_db) -> None:
@@ -208,7 +215,7 @@ async def test_map_at_80x24_shows_every_stage_without_scrolling(hand_db) -> None
         await pilot.pause()
         assert table.cursor_coordinate.column == 3
         assert table.scroll_x == 0
-        assert [cell.split()[0] for cell in row_text(table, "reach")[1:]] == ["6", "4", "2"]
+        assert [cell.split()[0] for cell in row_text(table, "reach")[1:]] == ["5", "3", "2"]
 
 
 async def test_map_with_many_stages_scrolls_sideways(tmp_path) -> None:
@@ -252,7 +259,7 @@ async def test_a_filter_from_the_filter_screen_changes_the_numbers(hand_db) -> N
         assert reach == ["3 sessions", "2 sessions", "1 sessions"]
         assert row_text(table, "goal")[1] == "4 in 2 sess. thin\n  3 CHEAP price\n  1 find a gift"
         assert row_text(table, f"channel:{built.phone.id}")[1] == ("2× ▼▼-1.5\nn=2 ↗1 ↘1 thin")
-        assert banner(app) == "showing segment new · 3 sessions"
+        assert banner(app) == "showing segment new · 3 customer sessions"
 
 
 async def test_the_filter_screen_driven_by_keys(hand_db) -> None:
@@ -279,7 +286,7 @@ async def test_the_filter_screen_driven_by_keys(hand_db) -> None:
         assert app.screen.where == SessionFilter(interviewer=chosen, since="2000-01-01")
         expected = build_map_figures(path, built, app.screen.where)
         assert reach_figures(app) == expected
-        assert reach_figures(app) != ["6", "4", "2"]
+        assert reach_figures(app) != ["5", "3", "2"]
 
 
 def build_map_figures(path: Path, built: Built, where: SessionFilter) -> list[str]:
@@ -304,11 +311,12 @@ async def test_a_date_range_from_the_filter_screen(hand_db) -> None:
         await settle(app, pilot)
         assert isinstance(app.screen, ReviewScreen)
         assert app.screen.where == SessionFilter(since="2025-03-03", until="2025-03-05")
-        assert reach_figures(app) == ["2", "1", "1"]  # C and D
-        assert banner(app) == "showing since 2025-03-03, before 2025-03-05 · 2 sessions"
+        # C (D, the workshop, started then too: no customer, not in the timeline).
+        assert reach_figures(app) == ["1", "0", "1"]  # C skipped Consideration
+        assert banner(app) == "showing since 2025-03-03, before 2025-03-05 · 1 customer sessions"
         await pilot.press("t")
         await pilot.pause()
-        assert timeline_codes(app) == ["W1", "P03"]
+        assert timeline_codes(app) == ["P03"]
 
 
 async def test_a_bad_date_in_the_filter_is_explained_and_nothing_changes(hand_db) -> None:
@@ -328,7 +336,7 @@ async def test_a_bad_date_in_the_filter_is_explained_and_nothing_changes(hand_db
         await settle(app, pilot)
         assert isinstance(app.screen, ReviewScreen)
         assert app.screen.where == NO_FILTER
-        assert reach_figures(app) == ["6", "4", "2"]
+        assert reach_figures(app) == ["5", "3", "2"]
 
 
 async def test_filter_dismissed_with_a_session_filter_and_cleared(hand_db) -> None:
@@ -340,15 +348,17 @@ async def test_filter_dismissed_with_a_session_filter_and_cleared(hand_db) -> No
         await pilot.pause()
         app.screen.dismiss(SessionFilter(mode="workshop"))
         await settle(app, pilot)
-        assert reach_figures(app) == ["1", "1", "0"]
+        # A workshop is no customer: the figures are empty, its stickies still show.
+        assert reach_figures(app) == ["0", "0", "0"]
         assert row_text(map_table(app), "touchpoint")[1:] == ["-", "-", "-"]
-        assert banner(app) == "showing mode workshop · 1 sessions"
+        assert row_text(map_table(app), "pain")[1] == "no customer said it ◇1\n ◇1 too many ads"
+        assert banner(app) == "showing mode workshop · 0 customer sessions"
         await pilot.press("f")
         await pilot.pause()
         assert app.screen.query_one("#mode", Select).value == "workshop"
         await pilot.click("#clear")
         await settle(app, pilot)
-        assert reach_figures(app) == ["6", "4", "2"]
+        assert reach_figures(app) == ["5", "3", "2"]
 
 
 async def test_the_review_opens_with_the_cli_filter(hand_db) -> None:
@@ -357,7 +367,7 @@ async def test_the_review_opens_with_the_cli_filter(hand_db) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
         assert reach_figures(app) == ["2", "1", "2"]  # A and C; C skipped Consideration
-        assert banner(app) == "showing interviewer ANA · 2 sessions"
+        assert banner(app) == "showing interviewer ANA · 2 customer sessions"
 
 
 # -- drill-down -------------------------------------------------------------------------------
@@ -392,6 +402,39 @@ async def test_drill_down_lists_exactly_the_entries_of_a_lane_cell(hand_db) -> N
         await pilot.pause()
         assert app.focused is app.screen.query_one("#entries", DataTable)
         await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+
+
+async def test_enter_on_a_dropped_cell_lists_the_sessions_that_dropped_there(hand_db) -> None:
+    built, path = hand_db
+    app = review_app(path, built.study.id)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        await select_cell(app, pilot, "dropped", built.s2.id)
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, DroppedSessionsScreen)
+        assert screen.sub_title == "Consideration: sessions that dropped out"
+        assert "2 sessions dropped out here" in str(screen.query_one("#count", Static).render())
+        table = screen.query_one("#sessions", DataTable)
+        assert column_labels(table) == ["Who", "Segment", "By", "Dropped", "Reason"]
+        rows = sorted([str(c) for c in table.get_row_at(i)] for i in range(table.row_count))
+        # B and E, the customers; D (the workshop) dropped there too but is no customer.
+        assert [(r[0], r[1], r[2], r[4]) for r in rows] == [
+            ("P02", "new", "ben", "Too expensive"),
+            ("P05", "Returning", "BEN", "TOO EXPENSIVE"),
+        ]
+        assert all(len(r[3]) == len("2026-01-01 10:00") for r in rows)
+        # Enter on a session: its entries, in time order.
+        codes = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+        table.move_cursor(row=codes.index("P02"))
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DrillDownScreen)
+        assert app.screen.sub_title.startswith("P02: entries in time order")
+        await pilot.press("escape", "escape")
         await pilot.pause()
         assert isinstance(app.screen, ReviewScreen)
 
@@ -479,12 +522,12 @@ def search_db(tmp_path: Path) -> tuple[Path, str]:
     with open_database(path, create=True) as db:
         study = new_study(db, "Search")
         web = next(c for c in channels(db, study.id) if c.name == "Website")
-        a = InterviewSession.start(db, study, "P01", segment="new", interviewer="Åsa")
+        a = InterviewSession.start(db, study, "P01", segment="new", interviewer="Åsa", consent=True)
         for text in ("50% off", "5000 off", "a_b", "axb", "back\\slash"):
             a.add("goal", text)
         a.add("pain", "Ärger mit der Lieferung", tags=["Lieferung"])
         a.add("touchpoint", "looked around", channel=web)
-        b = InterviewSession.start(db, study, "P02", interviewer="ben")
+        b = InterviewSession.start(db, study, "P02", interviewer="ben", consent=True)
         b.add("goal", "nothing special", tags=["price"])
         b.add("need", "a price I understand")
     return path, study.id
@@ -588,8 +631,8 @@ async def test_drill_down_columns_fit_80_columns_and_follow_a_resize(hand_db) ->
         await settle(app, pilot)
         await pilot.press("t")
         await pilot.pause()
-        # P02 (B) is the fifth row, by date: two stages, lanes and channels; one interviewer.
-        await pilot.press("down", "down", "down", "down", "enter")
+        # P02 (B) is the fourth row, by date: two stages, lanes and channels; one interviewer.
+        await pilot.press("down", "down", "down", "enter")
         await pilot.pause()
         table = app.screen.query_one("#entries", DataTable)
         assert column_labels(table) == ["Stage", "Lane", "Channel", "Emo", "Text"]
@@ -651,7 +694,8 @@ async def test_the_timeline_lists_sessions_and_sorts(hand_db) -> None:
             "2 Consideratio",
             "3 Decision",
         ]
-        by_date = ["P06", "P05", "W1", "P03", "P02", "P01"]  # newest first
+        # Customers only: W1 is a workshop, which walks no journey.
+        by_date = ["P06", "P05", "P03", "P02", "P01"]  # newest first
         assert timeline_codes(app) == by_date
         p06 = [str(c) for c in table.get_row(built.sessions["F"])]
         assert p06[:4] == ["P06", "new", "chloe", "2025-03-06 10:00"]
@@ -662,12 +706,12 @@ async def test_the_timeline_lists_sessions_and_sorts(hand_db) -> None:
         await pilot.pause()
         assert table.sort_by == "segment"
         assert column_labels(table)[1:4] == ["Segment ▾", "Interviewer", "Started"]
-        assert timeline_codes(app) == ["P01", "P02", "P06", "P03", "P05", "W1"]
+        assert timeline_codes(app) == ["P01", "P02", "P06", "P03", "P05"]
         assert "Timeline sorted by segment" in [n.message for n in app._notifications]
         await pilot.press("s")
         await pilot.pause()
         assert table.sort_by == "interviewer"
-        assert timeline_codes(app) == ["P01", "P03", "P02", "P05", "P06", "W1"]
+        assert timeline_codes(app) == ["P01", "P03", "P02", "P05", "P06"]
         await pilot.press("s")
         await pilot.pause()
         assert table.sort_by == "date"
@@ -749,8 +793,8 @@ async def test_selecting_a_session_shows_its_entries_in_time_order(hand_db) -> N
         await settle(app, pilot)
         await pilot.press("t")
         await pilot.pause()
-        # P02 (B) is the fifth row, by date.
-        await pilot.press("down", "down", "down", "down", "enter")
+        # P02 (B) is the fourth row, by date.
+        await pilot.press("down", "down", "down", "enter")
         await pilot.pause()
         assert isinstance(app.screen, DrillDownScreen)
         assert app.screen.sub_title == "P02: entries in time order"
@@ -850,19 +894,19 @@ async def test_another_connection_commits_and_the_map_follows(hand_db) -> None:
     app = review_app(path, built.study.id)
     async with app.run_test(size=(160, 50)) as pilot:
         await settle(app, pilot)
-        assert reach_figures(app) == ["6", "4", "2"]
+        assert reach_figures(app) == ["5", "3", "2"]
         with open_database(path) as other:
             session = InterviewSession.start(
-                other, get_study(other, built.study.id), "P07", segment="new"
+                other, get_study(other, built.study.id), "P07", segment="new", consent=True
             )
             session.add("goal", "cheap price")
         await settle(app, pilot, 0.5)
-        assert reach_figures(app) == ["7", "4", "2"]
+        assert reach_figures(app) == ["6", "3", "2"]
         assert row_text(map_table(app), "goal")[1].splitlines()[:2] == [
-            "8 in 6 sess.",
+            "7 in 5 sess. ◇1",
             "  5 CHEAP price",
         ]
-        assert banner(app) == "showing all sessions · 7 sessions"
+        assert banner(app) == "showing all sessions · 6 customer sessions"
         await pilot.press("t")
         await pilot.pause()
         assert timeline_codes(app)[0] == "P07"
@@ -871,7 +915,7 @@ async def test_another_connection_commits_and_the_map_follows(hand_db) -> None:
 async def test_demo_sessions_from_another_connection_appear(hand_db) -> None:
     built, path = hand_db
     with open_database(path) as db:
-        study, _ = add_demo_sessions(db, 5, seed=2)
+        study = add_demo_sessions(db, 5, seed=2).study
     app = review_app(path, study.id)
     async with app.run_test(size=(160, 50)) as pilot:
         await settle(app, pilot)
@@ -901,7 +945,7 @@ async def test_an_idle_review_does_not_query_again(
         await app.workers.wait_for_complete()
         assert len(calls) == 1
         with open_database(path) as other:
-            InterviewSession.start(other, get_study(other, built.study.id), "P08")
+            InterviewSession.start(other, get_study(other, built.study.id), "P08", consent=True)
         await settle(app, pilot, 0.3)
         assert len(calls) == 2
         await pilot.pause(0.4)
@@ -1012,7 +1056,7 @@ def _in_db_folder(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatc
 @pytest.fixture
 def demo_review(db_path: Path) -> tuple[Path, str]:
     with open_database(db_path) as db:
-        study, _ = add_demo_sessions(db, 30, seed=7)
+        study = add_demo_sessions(db, 30, seed=7).study
     return db_path, study.id
 
 

@@ -10,10 +10,12 @@ from sqlite_utils import Database
 
 from capture.sanitize import EntryTooLong
 from capture.session import InterviewSession
+from capture.study import new_study
 from storage import studies
-from storage.connection import open_database
-from storage.errors import InvalidValue, NotFound
+from storage.connection import open_database, write
+from storage.errors import ConsentRequired, InvalidValue, NotFound
 from storage.models import Study
+from storage.studies import find_study
 
 FIVE = ["Awareness", "Consideration", "Decision", "Retention", "Advocacy"]
 
@@ -33,7 +35,7 @@ def study(db: Database) -> Study:
 
 @pytest.fixture
 def interview(db: Database, study: Study) -> InterviewSession:
-    return InterviewSession.start(db, study, "P01", segment="new", interviewer="ana")
+    return InterviewSession.start(db, study, "P01", segment="new", interviewer="ana", consent=True)
 
 
 def rows(db: Database, sql: str, params: list | None = None) -> list[tuple]:
@@ -81,15 +83,50 @@ def test_start_creates_participant_and_session(
 
 
 def test_start_cleans_its_inputs(db: Database, study: Study) -> None:
-    InterviewSession.start(db, study, " P\x1b02 ", segment="  ", interviewer="\tben ")
+    InterviewSession.start(db, study, " P\x1b02 ", segment="  ", interviewer="\tben ", consent=True)
     assert rows(db, "SELECT code, segment, consent_at IS NULL FROM participants") == [
         ("P02", None, 0)
     ]
     assert rows(db, "SELECT interviewer FROM sessions") == [("ben",)]
 
 
-def test_start_without_consent(db: Database, study: Study) -> None:
-    InterviewSession.start(db, study, "P09", consent=False)
+def test_without_consent_nothing_is_saved_where_the_study_requires_it(
+    db: Database, study: Study
+) -> None:
+    assert study.consent_required  # the default
+    with pytest.raises(ConsentRequired, match="P09 has not agreed to take part"):
+        InterviewSession.start(db, study, "P09", consent=False)
+    assert rows(db, "SELECT count(*) FROM participants") == [(0,)]
+    assert rows(db, "SELECT count(*) FROM sessions") == [(0,)]
+    started = InterviewSession.start(db, study, "P09", consent=True)
+    ((consent_at,),) = rows(db, "SELECT consent_at FROM participants")
+    assert consent_at is not None and started.participant is not None
+
+
+def test_a_participant_without_consent_is_asked_again_and_recorded(
+    db: Database, study: Study
+) -> None:
+    """A participant saved without consent (an older database, a study that did not
+    require it then) gets it recorded, with its time, before the interview goes on."""
+    with write(db):
+        db.execute(
+            "INSERT INTO participants (id, study_id, code, created_at, updated_at) "
+            "VALUES ('p', ?, 'P10', '2026-01-01', '2026-01-01')",
+            [study.id],
+        )
+    with pytest.raises(ConsentRequired):
+        InterviewSession.start(db, study, "P10")
+    assert rows(db, "SELECT consent_at FROM participants") == [(None,)]
+    InterviewSession.start(db, study, "p10", consent=True)
+    ((consent_at,),) = rows(db, "SELECT consent_at FROM participants")
+    assert consent_at is not None
+
+
+def test_a_study_that_does_not_require_consent(db: Database) -> None:
+    relaxed = new_study(db, "Street intercepts", consent_required=False)
+    assert not relaxed.consent_required
+    assert find_study(db, "Street intercepts") == relaxed
+    InterviewSession.start(db, relaxed, "P01")
     assert rows(db, "SELECT consent_at FROM participants") == [(None,)]
 
 
@@ -98,7 +135,7 @@ def test_start_again_resumes_the_session_in_progress(
 ) -> None:
     interview.add("goal", "first answer")
     interview.next_stage()
-    again = InterviewSession.start(db, study, "p01", segment="other")
+    again = InterviewSession.start(db, study, "p01", segment="other", consent=True)
     assert again.session.id == interview.session.id
     assert again.current_stage.name == "Consideration"
     assert [e.text for e in again.entries] == ["first answer"]
@@ -110,7 +147,7 @@ def test_start_after_finish_starts_a_new_session(
     db: Database, study: Study, interview: InterviewSession
 ) -> None:
     interview.finish()
-    second = InterviewSession.start(db, study, "P01")
+    second = InterviewSession.start(db, study, "P01", consent=True)
     assert second.session.id != interview.session.id
     assert second.current_stage.name == "Awareness"
     assert rows(db, "SELECT status FROM sessions ORDER BY started_at, rowid") == [
@@ -130,12 +167,14 @@ def test_resume_by_id_with_another_connection(study_db: Path, interview: Intervi
 
 
 def test_workshop_mode(db: Database, study: Study) -> None:
-    workshop = InterviewSession.start(db, study, "W1", mode="workshop", interviewer="kim")
+    workshop = InterviewSession.start(
+        db, study, "W1", mode="workshop", interviewer="kim", consent=True
+    )
     assert rows(db, "SELECT mode FROM sessions WHERE id = ?", [workshop.session.id]) == [
         ("workshop",)
     ]
     with pytest.raises(InvalidValue):
-        InterviewSession.start(db, study, "W2", mode="party")
+        InterviewSession.start(db, study, "W2", mode="party", consent=True)
 
 
 # -- moving between stages ---------------------------------------------------------------

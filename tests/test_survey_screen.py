@@ -12,6 +12,7 @@ from textual import events
 from textual.keys import _character_to_key
 from textual.widgets import OptionList, Static
 
+from capture.journey_map import build_map
 from storage import open_database
 from storage.studies import find_study
 from tui.app import CaptureRequest, make_app
@@ -160,7 +161,7 @@ async def test_survey_answers_are_linked_to_their_prompts(study_db: Path) -> Non
             "Reviews",
             None,
         ),
-        ("Consideration", "How did that research feel?", "touchpoint", "negative", None, -1),
+        ("Consideration", "How did that research feel?", "note", "negative", None, -1),
         (
             "Advocacy",
             "Would you recommend us? What would you say?",
@@ -174,6 +175,16 @@ async def test_survey_answers_are_linked_to_their_prompts(study_db: Path) -> Non
     ((mode, status, ended_at),) = query(study_db, "SELECT mode, status, ended_at FROM sessions")
     assert (mode, status) == ("survey", "finished") and ended_at
     assert query(study_db, "SELECT count(*) FROM entries WHERE prompt_id IS NULL") == [(0,)]
+    # The emotion answer is the stage's feeling: it counts in the stage's emotion curve,
+    # and never poses as a touchpoint without its channel.
+    assert query(
+        study_db, "SELECT count(*) FROM entries WHERE lane = 'touchpoint' AND channel_id IS NULL"
+    ) == [(0,)]
+    with open_database(study_db, read_only=True) as db:
+        study = find_study(db, "Checkout study")
+        assert study is not None
+        consideration = build_map(db, study).stages[1]
+    assert (consideration.emotion_mean, consideration.emotion_n) == (-1.0, 1)
 
 
 async def test_answering_every_question_finishes_the_survey(study_db: Path) -> None:

@@ -202,14 +202,15 @@ async def test_a_whole_workshop_is_in_the_database(study_db: Path) -> None:
         assert isinstance(app.screen, CellItemsScreen)
         assert app.screen.sub_title == "Decision: pain"
         shown = items_shown(app)
+        # Items are what was said (#pricing is a facet); no customer said them: ◇, 0 sessions.
         assert [row[1:] for row in shown] == [
-            ["★2", "2", "1", "1", "#pricing", ""],
-            ["", "", "1", "1", "fees added at checkout", ""],
+            ["★2", "2", "◇1", "0", "shipping cost only shown at the end", ""],
+            ["", "", "◇1", "0", "fees added at checkout", ""],
         ]
         # + on the second item: one vote of this workshop.
         await press(pilot, "down", "plus")
-        assert items_shown(app)[0][1:4] == ["★2", "2", "1"]
-        assert items_shown(app)[1][1:5] == ["★1", "1", "1", "1"]
+        assert items_shown(app)[0][1:4] == ["★2", "2", "◇1"]
+        assert items_shown(app)[1][1:5] == ["★1", "1", "◇1", "0"]
 
         # Group both items into a theme, with a title of our own.
         await press(pilot, "space", "up", "space")
@@ -220,7 +221,7 @@ async def test_a_whole_workshop_is_in_the_database(study_db: Path) -> None:
         assert isinstance(app.screen, CellItemsScreen)
         # The theme sums the votes, and "Mine" this workshop's votes on any of its entries.
         assert [row[1:6] for row in items_shown(app)] == [
-            ["★3", "3", "2", "1", "◆ theme: Surprise costs"]
+            ["★3", "3", "◇2", "0", "◆ theme: Surprise costs"]
         ]
         themes = query(study_db, "SELECT id, title, author, deleted_at FROM themes")
         assert [row[1:] for row in themes] == [("Surprise costs", "kim", None)]
@@ -233,7 +234,10 @@ async def test_a_whole_workshop_is_in_the_database(study_db: Path) -> None:
         ]
         # Undo the grouping: the theme is marked deleted, the items stand alone again.
         await press(pilot, "u")
-        assert [row[5] for row in items_shown(app)] == ["#pricing", "fees added at checkout"]
+        assert [row[5] for row in items_shown(app)] == [
+            "shipping cost only shown at the end",
+            "fees added at checkout",
+        ]
         assert query(study_db, "SELECT deleted_at IS NOT NULL FROM themes") == [(1,)]
         assert query(study_db, "SELECT count(*) FROM entries WHERE theme_id IS NOT NULL") == [(0,)]
 
@@ -247,8 +251,11 @@ async def test_a_whole_workshop_is_in_the_database(study_db: Path) -> None:
         assert isinstance(app.screen, CellItemsScreen)
         await press(pilot, "l")
         assert isinstance(app.screen, PickScreen)
-        # One choice per pain item of the map: the tagged pain is its tag's item.
-        assert pick_choices(app) == ["Decision: #pricing", "Decision: fees added at checkout"]
+        # One choice per pain item of the map, by what was said.
+        assert pick_choices(app) == [
+            "Decision: shipping cost only shown at the end",
+            "Decision: fees added at checkout",
+        ]
         await press(pilot, "down", "space", "enter")
         assert isinstance(app.screen, CellItemsScreen)
         assert items_shown(app)[0][5:] == ["show the total in the basket", "fees added at checkout"]
@@ -257,14 +264,14 @@ async def test_a_whole_workshop_is_in_the_database(study_db: Path) -> None:
         await press(pilot, "escape")
         table = app.screen.query_one(JourneyMapTable)
         pains = str(table.get_cell("pain", decision.id))
-        assert "  1 ★2 #pricing" in pains and "  1 ★1 fees added at" in pains
+        assert " ◇1 ★2 shipping cost" in pains and " ◇1 ★1 fees added at" in pains
         opportunities = str(table.get_cell("opportunity", decision.id))
-        assert opportunities.endswith("  1 →1 show the total")
+        assert opportunities.endswith(" ◇1 →1 show the total")
 
         await type_line(pilot, "/done")
         assert isinstance(app.screen, WorkshopSummaryScreen)
         summary = plain(app.screen.query_one("VerticalScroll > Static", Static))
-        assert "Workshop finished: 5 stickies, 3 votes" in summary
+        assert "Workshop finished: 5 stickies, 3 votes, 0 themes, 1 link" in summary
         for line in (
             "compare prices quickly",
             "see the delivery date before paying",
@@ -389,7 +396,7 @@ async def test_a_vote_follows_its_item_when_the_list_resorts(study_db: Path) -> 
     with open_database(study_db) as db:
         study = find_study(db, STUDY)
         assert study is not None
-        interview = InterviewSession.start(db, study, "P01", interviewer="ana")
+        interview = InterviewSession.start(db, study, "P01", interviewer="ana", consent=True)
         voted = interview.add("pain", "no guest checkout")
         said_twice = interview.add("pain", "slow delivery")
         said_again = interview.add("pain", "slow delivery")
@@ -417,7 +424,7 @@ async def test_minus_takes_back_a_vote_given_to_a_sticky_of_the_item(study_db: P
     with open_database(study_db) as db:
         study = find_study(db, STUDY)
         assert study is not None
-        interview = InterviewSession.start(db, study, "P01", interviewer="ana")
+        interview = InterviewSession.start(db, study, "P01", interviewer="ana", consent=True)
         interview.add("pain", "too many steps to pay", tags=["pricing"])
     app = workshop_app(study_db, sid)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -427,7 +434,12 @@ async def test_minus_takes_back_a_vote_given_to_a_sticky_of_the_item(study_db: P
         await type_line(pilot, "/up")
         await press(pilot, *["down"] * ROWS["pain"], "enter")
         assert isinstance(app.screen, CellItemsScreen)
-        assert items_shown(app)[0][1:3] + items_shown(app)[0][5:6] == ["★2", "2", "#pricing"]
+        # The interview's pain and the sticky are two items: they say different things.
+        assert items_shown(app)[0][1:3] + items_shown(app)[0][5:6] == [
+            "★2",
+            "2",
+            "shipping cost only shown at the end",
+        ]
         await press(pilot, "minus")
         assert items_shown(app)[0][1:3] == ["★1", "1"]
         await press(pilot, "minus", "minus")
@@ -444,7 +456,7 @@ async def test_votes_in_the_items_screen_are_per_workshop(study_db: Path) -> Non
     with open_database(study_db) as db:
         study = find_study(db, STUDY)
         assert study is not None
-        interview = InterviewSession.start(db, study, "P01", interviewer="ana")
+        interview = InterviewSession.start(db, study, "P01", interviewer="ana", consent=True)
         pain = interview.add("pain", "no guest checkout")
         earlier = InterviewSession.start_workshop(db, study, facilitator="lee")
         workshop.vote(db, pain.id, earlier.session.id, 1)
@@ -478,8 +490,8 @@ def pains_and_an_opportunity(path: Path) -> dict[str, str]:
         study = find_study(db, STUDY)
         assert study is not None
         awareness, consideration, decision, *_ = stages(db, study.id)
-        first = InterviewSession.start(db, study, "P01", interviewer="ana")
-        second = InterviewSession.start(db, study, "P02", interviewer="ana")
+        first = InterviewSession.start(db, study, "P01", interviewer="ana", consent=True)
+        second = InterviewSession.start(db, study, "P02", interviewer="ana", consent=True)
         ids = {
             "fake": first.add("pain", "reviews look fake", stage=consideration).id,
             "forced": first.add("pain", "forced to create an account", stage=decision).id,
@@ -536,6 +548,54 @@ async def test_link_offers_each_pain_item_once_and_links_its_earliest_entry(
     ) == sorted([(ids["guest"], ids["fake"], "kim"), (ids["guest"], ids["forced"], "kim")])
 
 
+async def test_a_theme_is_linked_as_the_theme_and_done_lists_it(study_db: Path) -> None:
+    """Group two pains of Consideration into a theme, link the opportunity to the theme:
+    the link is the theme's (every member), shown as the theme; /done lists the theme."""
+    ids = pains_and_an_opportunity(study_db)
+    app = workshop_app(study_db, study_id(study_db))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await type_line(pilot, "/stage Consideration")
+        await press(pilot, *["down"] * ROWS["pain"], "enter")
+        assert isinstance(app.screen, CellItemsScreen)
+        assert app.screen.sub_title == "Consideration: pain"
+        await press(pilot, "space", "down", "space", "g")
+        assert isinstance(app.screen, TextPromptScreen)
+        await type_line(pilot, "Trust in the shop")
+        assert [row[5] for row in items_shown(app)] == ["◆ theme: Trust in the shop"]
+        await press(pilot, "escape")
+        await type_line(pilot, "/stage Decision")
+        await press(pilot, *["down"] * (ROWS["opportunity"] - ROWS["pain"]), "enter")
+        assert app.screen.sub_title == "Decision: opportunity"
+        await press(pilot, "l")
+        assert isinstance(app.screen, PickScreen)
+        assert "Consideration: Trust in the shop" in pick_choices(app)
+        theme_row = pick_choices(app).index("Consideration: Trust in the shop")
+        await press(pilot, *["down"] * theme_row, "space", "enter")
+        assert isinstance(app.screen, CellItemsScreen)
+        assert items_shown(app)[0][5:] == ["offer guest checkout", "Trust in the shop"]
+        await press(pilot, "escape")
+        await type_line(pilot, "/done")
+        assert isinstance(app.screen, WorkshopSummaryScreen)
+        summary = plain(app.screen.query_one("VerticalScroll > Static", Static))
+        assert "0 stickies, 0 votes, 1 theme, 1 link" in summary
+        themes = summary[summary.index("Themes made in this workshop") :]
+        assert "Trust in the shop" in themes and "3" in themes  # 2 + 1 entries grouped
+        links = summary[summary.index("Opportunities linked to pains in this workshop") :]
+        assert "offer guest checkout" in links and "Trust in the shop" in links
+    # In the database: the theme names its workshop; the link joins every member.
+    ((session_id, *_),) = workshop_sessions(study_db)
+    ((theme_id, theme_session),) = query(study_db, "SELECT id, session_id FROM themes")
+    assert theme_session == session_id
+    members = {
+        row[0] for row in query(study_db, "SELECT id FROM entries WHERE theme_id = ?", [theme_id])
+    }
+    assert ids["fake"] in members and ids["size"] in members and len(members) == 3
+    assert set(query(study_db, "SELECT opportunity_id, pain_id, session_id FROM entry_links")) == {
+        (ids["guest"], member, session_id) for member in members
+    }
+
+
 async def test_link_offers_the_most_frequent_pains_and_says_so(
     study_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -573,14 +633,14 @@ async def test_the_items_columns_fit_80_columns_and_follow_a_resize(demo_worksho
         assert sum(small.values()) <= 80
         # The linked pain shows, cut with an ellipsis where its column ends.
         (guest,) = [row for row in items_shown(app) if row[5] == "offer guest checkout"]
-        assert guest[6].startswith("forced to") and guest[6].endswith("…")
+        assert guest[6].startswith("too many") and guest[6].endswith("…")
         await pilot.resize_terminal(160, 40)
         await settle(app, pilot)
         large = columns()
         assert sum(large.values()) <= 160
         assert large["Item"] > small["Item"] and large["Links"] > small["Links"]
         (guest,) = [row for row in items_shown(app) if row[5] == "offer guest checkout"]
-        assert guest[6] == "forced to create an account"
+        assert guest[6] == "too many steps to pay"
 
 
 # -- the review follows -----------------------------------------------------------------------
@@ -612,8 +672,9 @@ async def test_a_review_open_on_the_same_file_sees_the_stickies(study_db: Path) 
                 if "shipping cost" in str(review_map.get_cell("pain", decision.id)):
                     break
             cell = str(review_map.get_cell("pain", decision.id))
-            assert "1 in 1 sess." in cell
-            assert "  1 ★1 shipping cost" in cell
+            # The sticky is the workshop's layer: no customer evidence in the cell.
+            assert "no customer said it ◇1" in cell
+            assert " ◇1 ★1 shipping cost" in cell
     # A workshop is no customer: the review's funnel has no session.
     with open_database(study_db, read_only=True) as db:
         study = find_study(db, STUDY)
@@ -676,7 +737,7 @@ async def test_a_sticky_with_markup_shows_literally(study_db: Path) -> None:
         await type_line(pilot, "/up")
         table = app.screen.query_one(JourneyMapTable)
         cell = table.get_cell("pain", awareness.id)
-        assert "  1 ★1 [@click=app.q" in cell.plain  # the text as typed, cut
+        assert " ◇1 ★1 [@click=app.q" in cell.plain  # the text as typed, cut
         assert all("click" not in str(span.style) for span in cell.spans)
         await press(pilot, *["down"] * ROWS["pain"], "enter")
         assert isinstance(app.screen, CellItemsScreen)
@@ -752,12 +813,12 @@ def _in_db_folder(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatc
 def demo_workshop(db_path: Path) -> tuple[Path, str]:
     """Demo data (fixed by the seed), one link from an opportunity to a pain at Decision."""
     with open_database(db_path) as db:
-        study, _ = add_demo_sessions(db, 30, seed=2)
+        study = add_demo_sessions(db, 30, seed=2).study
         decision = stages(db, study.id)[2]
         journey_map = build_map(db, study)
         guest = journey_map.cell(decision, "opportunity").items[0]
         forced = journey_map.cell(decision, "pain").items[0]
-        assert (guest.text, forced.text) == ("offer guest checkout", "forced to create an account")
+        assert (guest.text, forced.text) == ("offer guest checkout", "too many steps to pay")
         workshop.link(db, guest.entry_id, [forced.entry_id], "kim")
     return db_path, study.id
 
@@ -870,47 +931,54 @@ def test_the_snapshots_show_the_workshop() -> None:
     small = shown("test_snapshot_workshop_map[size0].svg")
     assert "journey workshop — Demo study · Checkout day · facilitator kim" in small
     assert "Sticky goes to 3 Decision · pain · 2 added" in small
-    assert "Pains" in small and "55× n=21" in small  # 54 from the demo, 1 sticky
-    assert "  5 ★2 #pri" in small  # sorted by votes (F2): first despite its count
-    assert " 13 forced" in small
+    # The customers' pains at Decision, and the workshop's sticky apart (◇1).
+    assert "Pains" in small and "69× n=27 ◇1" in small
+    assert " 11 ★2 ship" in small  # sorted by votes (F2): first despite its count
+    assert " 22 too man" in small
 
     large = shown("test_snapshot_workshop_map[size1].svg")
     assert "Sticky goes to 3 Decision · opportunity · 2 added" in large
     for stage in ("1 Awareness", "2 Consideration", "3 Decision", "4 Retention", "5 Advocacy"):
         assert stage in large
-    assert "  5 ★2 #pricing" in large
-    assert "Opportunities" in large and "23 in 14 sess." in large
+    assert " 11 ★2 shipping cost o" in large
+    assert "Opportunities" in large and "27 in 18 sess. ◇1" in large
     # Linked to a pain; the badge takes from the text, which never wraps onto the next item.
-    assert "  9 →1 offer guest che    6 remind" in large
-    assert "  6 show shipping cost" in large
-    assert "  3 #checkout" in large
+    assert " 14 →1 offer guest che   10 call back" in large
+    # The sticky no customer said: the workshop's layer, marked ◇.
+    assert " ◇1 show shipping cost" in large
+    # Tags are facets, a line of their own under the items.
+    assert "#trust 9 #pricing 5" in large
 
     items = shown("test_snapshot_cell_items.svg")
     assert "journey workshop — Decision: pain" in items
-    assert "Votes  Mine  n     Sess.  Item" in items
-    assert "★2     2     5     4      #pricing" in items  # Mine: its two /up
+    # The legend of the columns, at 80 columns.
+    assert "n, Sess.: customers said it · ◇: workshop stickies · ★: dot-votes" in items
+    assert "Votes  Mine  n        Sess.  Item" in items
+    # Customers said it 11 times; the sticky (◇1) and its two /up are the workshop's.
+    assert "★2     2     11+◇1    8      shipping cost only shown at the end" in items
     assert "✓" in items and "forced to create an account" in items
     # At 80 columns the item and the links column both show; only opportunities link, so
     # elsewhere the links column is as narrow as its heading.
     assert "Item" in items and items.splitlines()[2].endswith("Links")
-    assert "shipping cost only shown at the end" in items
     # The footer: short descriptions, so most of the keys fit at 80 columns.
     assert "+ Vote  - Unvote  space Mark  g Group  u Ungroup  l Link  e Entries" in items
 
     opportunities = shown("test_snapshot_cell_items_opportunity.svg")
     assert "journey workshop — Decision: opportunity" in opportunities
-    assert "Votes  Mine  n     Sess.  Item" in opportunities
+    assert "Votes  Mine  n        Sess.  Item" in opportunities
     assert opportunities.splitlines()[2].endswith("Links")
     # The linked pain, cut with an ellipsis at the edge of its column.
-    assert "offer guest checkout                forced to …" in opportunities
-    assert "show shipping cost in the basket …" in opportunities  # the sticky with [now]
+    assert "offer guest checkout              too many …" in opportunities
+    # The sticky with [now] says something no customer said: its own item, ◇.
+    assert "◇1       0      show shipping cost in the baske…" in opportunities
 
     summary = shown("test_snapshot_summary.svg")
-    assert "Workshop finished: 2 stickies, 2 votes" in summary
+    assert "Workshop finished: 2 stickies, 2 votes, 0 themes, 0 links" in summary
     assert "shipping cost only shown at the end" in summary
     assert "show shipping cost in the basket [now]" in summary  # literally, not markup
     assert "Top-voted items in this workshop" in summary
-    assert "offer guest checkout" in summary and "forced to create an account" in summary
+    # The link made before this workshop is not this workshop's.
+    assert "Opportunities linked" not in summary
 
 
 # -- carrying on a workshop left without /done -------------------------------------------------
@@ -1027,7 +1095,7 @@ async def test_link_marks_the_pains_linked_and_confirming_unlinks_the_unmarked(
         assert notices(app)[-1] == "Linked to 1 pain, unlinked 1"
         assert links_of(study_db) == {(guest, ids["fake"]), (guest, ids["ads"])}
         item, links = items_shown(app)[0][5:]
-        assert (item, links) == ("offer guest checkout", "reviews look fake; t…")  # cut to fit
+        assert (item, links) == ("offer guest checkout", "reviews look fake; …")  # cut to fit
 
         # Enter on the marks as they are: nothing changes, and the notice says so.
         await press(pilot, "l")
@@ -1054,7 +1122,7 @@ async def test_link_marks_a_pain_linked_through_another_entry_of_either_item(
         study = find_study(db, STUDY)
         assert study is not None
         decision = stages(db, study.id)[2]
-        session = InterviewSession.start(db, study, "P03", interviewer="ana")
+        session = InterviewSession.start(db, study, "P03", interviewer="ana", consent=True)
         again = session.add("opportunity", "Offer guest checkout", stage=decision)
         workshop.link(db, again.id, [later_fake], "lee")  # from and to a later entry
     app = workshop_app(study_db, study_id(study_db))

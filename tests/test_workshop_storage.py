@@ -58,7 +58,7 @@ def room(study_db: Path) -> Iterator[Room]:
     study = find_study(db, "Checkout study")
     assert study is not None
     awareness, _consideration, decision, *_ = stages(db, study.id)
-    interview = InterviewSession.start(db, study, "P01", interviewer="ana")
+    interview = InterviewSession.start(db, study, "P01", interviewer="ana", consent=True)
     morning = InterviewSession.start_workshop(db, study, facilitator="kim", title="morning")
     afternoon = InterviewSession.start_workshop(db, study, facilitator="lee")
     try:
@@ -176,7 +176,14 @@ def test_votes_show_on_the_map_item(room: Room) -> None:
     workshop.vote(room.db, first.id, room.morning.session.id, 1)
     workshop.vote(room.db, first.id, room.afternoon.session.id, 1)
     (item,) = cell_items(room.db, room.study, room.awareness, "pain")
-    assert (item.text, item.entries, item.sessions, item.votes) == ("Hidden fees", 2, 2, 2)
+    # The customer said it once; the sticky saying the same is the workshop's layer.
+    assert (item.text, item.entries, item.sessions, item.workshop_entries, item.votes) == (
+        "Hidden fees",
+        1,
+        1,
+        1,
+        2,
+    )
     assert item.entry_id == first.id  # the group's earliest entry: where a vote goes
 
 
@@ -221,7 +228,8 @@ def test_grouping_makes_one_theme_and_keeps_the_originals(room: Room) -> None:
     workshop.vote(room.db, a.id, room.morning.session.id, 1)
     workshop.vote(room.db, c.id, room.morning.session.id, 2)
     before = {item.text: item for item in cell_items(room.db, room.study, room.awareness, "pain")}
-    assert set(before) == {"#pricing", "Fees added at checkout"}  # min(text) shows
+    # Items are what was said (a tag is a facet); the first spelling in code-point order.
+    assert set(before) == {"shipping cost only at the end", "Fees added at checkout"}
 
     theme = workshop.group_entries(
         room.db, room.study.id, [a.id, b.id, c.id, a.id], "  Surprise costs  ", "kim"
@@ -245,17 +253,23 @@ def test_grouping_makes_one_theme_and_keeps_the_originals(room: Room) -> None:
 
     # The map shows one item: the theme's title, the summed counts and votes.
     (item,) = cell_items(room.db, room.study, room.awareness, "pain")
-    assert (item.text, item.entries, item.sessions, item.votes) == ("Surprise costs", 3, 2, 3)
+    assert (item.text, item.entries, item.workshop_entries, item.sessions, item.votes) == (
+        "Surprise costs",
+        2,  # the interview's two
+        1,  # the morning's sticky
+        1,
+        3,
+    )
     assert (item.theme_id, item.entry_id) == (theme.id, a.id)
     (count,) = [
         c
         for c in aggregates.item_counts(room.db, room.study.id, LANES)
         if c.lane == "pain" and c.stage_id == room.awareness.id
     ]
-    assert (count.key, count.text, count.entries) == (f"theme:{theme.id}", "Surprise costs", 3)
+    assert (count.key, count.text, count.entries) == (f"theme:{theme.id}", "Surprise costs", 2)
 
 
-def test_a_theme_comes_before_tag_and_text_and_spans_stages(room: Room) -> None:
+def test_a_theme_comes_before_the_text_and_spans_stages(room: Room) -> None:
     a = room.interview.add("need", "a clear total", tags=["price"])
     b = room.interview.add("need", "A clear total")
     other = room.interview.add("need", "a clear total")
@@ -268,7 +282,13 @@ def test_a_theme_comes_before_tag_and_text_and_spans_stages(room: Room) -> None:
     }
     assert awareness["a clear total"].entry_id == other.id
     (decision,) = cell_items(room.db, room.study, room.decision, "need")
-    assert (decision.text, decision.entries, decision.theme_id) == ("Total upfront", 1, theme.id)
+    # The decision member is the morning's sticky: the theme there is the workshop's.
+    assert (decision.text, decision.entries, decision.workshop_entries, decision.theme_id) == (
+        "Total upfront",
+        0,
+        1,
+        theme.id,
+    )
 
 
 def test_ungrouping_undoes_the_theme(room: Room) -> None:
@@ -280,8 +300,11 @@ def test_ungrouping_undoes_the_theme(room: Room) -> None:
     ]
     assert rows(room.db, "SELECT count(*) FROM entries WHERE theme_id IS NOT NULL") == [(0,)]
     assert workshop.theme_entries(room.db, theme.id) == []
-    items = {i.text: i.entries for i in cell_items(room.db, room.study, room.awareness, "pain")}
-    assert items == {"#pricing": 1, "Fees added at checkout": 2}
+    items = {
+        i.text: (i.entries, i.workshop_entries)
+        for i in cell_items(room.db, room.study, room.awareness, "pain")
+    }
+    assert items == {"shipping cost only at the end": (1, 0), "Fees added at checkout": (1, 1)}
     with pytest.raises(NotFound):
         workshop.ungroup(room.db, theme.id)  # already ungrouped
     with pytest.raises(NotFound):
@@ -299,7 +322,9 @@ def test_grouping_needs_two_items_of_the_study_and_a_title(room: Room, study_db:
     with pytest.raises(NotFound):
         workshop.group_entries(room.db, room.study.id, [a.id, "no-such-entry"], "Ghost")
     other_study = new_study(room.db, "Other study")
-    stranger = InterviewSession.start(room.db, other_study, "X1").add("pain", "elsewhere")
+    stranger = InterviewSession.start(room.db, other_study, "X1", consent=True).add(
+        "pain", "elsewhere"
+    )
     with pytest.raises(NotFound):
         workshop.group_entries(room.db, room.study.id, [a.id, stranger.id], "Mixed")
     taken_back = room.interview.add("pain", "said by mistake")
@@ -323,19 +348,21 @@ def test_an_opportunity_links_to_pains_once(room: Room) -> None:
         (opportunity.id, a.id, "kim"),
         (opportunity.id, b.id, "kim"),
     }
+    # Item to item, each shown as the map shows it (b's item is also c's sticky).
     assert [
         (link.opportunity_id, link.opportunity, link.pain_id, link.pain)
         for link in workshop.study_links(room.db, room.study.id)
     ] == [
         (opportunity.id, "show the total in the basket", a.id, "shipping cost only at the end"),
-        (opportunity.id, "show the total in the basket", b.id, "fees added at checkout"),
+        (opportunity.id, "show the total in the basket", b.id, "Fees added at checkout"),
     ]
     assert build_map(room.db, room.study).links == {
-        opportunity.id: ("shipping cost only at the end", "fees added at checkout")
+        opportunity.id: ("shipping cost only at the end", "Fees added at checkout")
     }
+    assert workshop.study_links(room.db, room.study.id, room.morning.session.id) == []
 
     workshop.unlink(room.db, opportunity.id, a.id)
-    assert build_map(room.db, room.study).links == {opportunity.id: ("fees added at checkout",)}
+    assert build_map(room.db, room.study).links == {opportunity.id: ("Fees added at checkout",)}
 
 
 @pytest.mark.parametrize(
@@ -363,7 +390,9 @@ def test_links_go_only_from_an_opportunity_to_pains(room: Room, source, targets,
 def test_a_link_across_studies_is_refused(room: Room) -> None:
     opportunity = room.morning.add("opportunity", "track the parcel")
     other_study = new_study(room.db, "Other study")
-    stranger = InterviewSession.start(room.db, other_study, "X1").add("pain", "elsewhere")
+    stranger = InterviewSession.start(room.db, other_study, "X1", consent=True).add(
+        "pain", "elsewhere"
+    )
     with pytest.raises(InvalidValue, match="pains of its own study"):
         workshop.link(room.db, opportunity.id, [stranger.id])
     assert rows(room.db, "SELECT count(*) FROM entry_links") == [(0,)]
@@ -404,7 +433,7 @@ def test_the_map_item_of_a_linked_opportunity_carries_the_link(room: Room) -> No
     workshop.link(room.db, opportunity.id, [pain.id])
     journey_map = build_map(room.db, room.study)
     (item,) = journey_map.cell(room.awareness, "opportunity").items
-    assert (item.entries, item.entry_id) == (2, opportunity.id)
+    assert (item.entries, item.workshop_entries, item.entry_id) == (1, 1, opportunity.id)
     assert journey_map.links[item.entry_id] == ("slow delivery",)
 
 
@@ -423,8 +452,8 @@ def test_markdown_report_shows_opportunity_links(study_db: Path) -> None:
     result = CliRunner().invoke(app, ["--db", str(study_db), "export", "--format", "md"])
     assert result.exit_code == 0, result.stderr
     assert (
-        "- show shipping early (1 entry)\n  - answers the pain: shipping \\| cost at the end\n"
-        in result.stdout
+        "- show shipping early (workshop only: 1 sticky)\n"
+        "  - answers the pain: shipping \\| cost at the end\n" in result.stdout
     )
 
 
@@ -458,7 +487,7 @@ def _linkable(room: Room) -> Linkable:
 def test_set_links_makes_the_linked_pain_items_exactly_those_given(room: Room) -> None:
     x = _linkable(room)
     (item,) = cell_items(room.db, room.study, room.awareness, "opportunity")
-    assert (item.entries, item.entry_id) == (2, x.opportunity.id)
+    assert (item.entries, item.workshop_entries, item.entry_id) == (1, 1, x.opportunity.id)
     # Links made elsewhere (an import, a grouping): from the later entry of the
     # opportunity to the later entry of a pain item, and from the earliest to another.
     workshop.link(room.db, x.opportunity_again.id, [x.slow_again.id], "lee")
@@ -525,7 +554,11 @@ def test_set_links_writes_nothing_when_one_pain_is_refused(room: Room, refused: 
         room.interview.undo()
     elif refused == "other study":
         other_study = new_study(room.db, "Other study")
-        bad = InterviewSession.start(room.db, other_study, "X1").add("pain", "elsewhere").id
+        bad = (
+            InterviewSession.start(room.db, other_study, "X1", consent=True)
+            .add("pain", "elsewhere")
+            .id
+        )
     elif refused == "not a pain":
         bad = room.interview.add("goal", "pay quickly").id
     else:

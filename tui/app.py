@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from rich.text import Text
 from textual.app import App
 
 from capture.session import InterviewSession
 from storage import open_database
 from storage.aggregates import NO_FILTER, SessionFilter
+from storage.errors import ConsentRequired
 from storage.studies import get_study
 from tui.draft_keeper import DraftKeeper
 from tui.text import short_time
@@ -117,18 +119,42 @@ class JourneyApp(App[None]):
                 self._interview_started,
             )
         else:
-            request = self.capture
-            assert request.study_id is not None
+            self._start_capture(self.capture, self.capture.consent)
+
+    def _start_capture(self, request: CaptureRequest, consent: bool) -> None:
+        """Start (or resume) the requested interview; where the study requires consent and
+        none is recorded, ask first, and save nothing on a no."""
+        assert request.study_id is not None and request.participant is not None
+        study = get_study(self.db, request.study_id)
+        try:
             session = InterviewSession.start(
                 self.db,
-                get_study(self.db, request.study_id),
+                study,
                 request.participant,
                 segment=request.segment,
                 interviewer=request.interviewer,
                 mode=request.mode,
-                consent=request.consent,
+                consent=consent,
             )
-            self.open_session(session)
+        except ConsentRequired:
+            from tui.screens.consent_screen import ConsentScreen
+
+            def answered(agreed: bool | None) -> None:
+                if agreed:
+                    self._start_capture(request, True)
+                else:
+                    self.exit(
+                        message=Text(
+                            f"Nothing was saved: {request.participant} did not agree to take part."
+                        )
+                    )
+
+            self.push_screen(
+                ConsentScreen(request.participant, study.name, request.mode == "survey"),
+                answered,
+            )
+            return
+        self.open_session(session)
 
     def _interview_started(self, session: InterviewSession | None) -> None:
         if session is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -57,6 +58,21 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
+)
+
+
+class SameParticipants(StrEnum):
+    """What the same participant code in a merged database means."""
+
+    refuse = "refuse"
+    rename = "rename"
+    same = "same"
+
+
+PARTICIPANTS_HELP = (
+    "The same participant code on both sides is two people: refuse (the default) stops and "
+    "lists them, rename gives theirs new codes (written to a file beside the database), "
+    "same merges them as one person."
 )
 
 
@@ -138,6 +154,14 @@ def init(
             help="Stage model of the new study: five-stage, four-stage, six-stage or FILE.toml."
         ),
     ] = "five-stage",
+    consent_not_required: Annotated[
+        bool,
+        typer.Option(
+            "--consent-not-required",
+            help="The new study saves lines without a participant's recorded consent "
+            "(by default, and unless its template says otherwise, consent is asked first).",
+        ),
+    ] = False,
 ) -> None:
     """Create the database (and, with --study, a study from a template)."""
     from capture.study import new_study
@@ -148,6 +172,10 @@ def init(
         load_template(template)  # a bad template fails before any file is created
     elif not _is_default(ctx, "template"):
         raise typer.BadParameter("--template needs --study NAME", param_hint="--template")
+    elif consent_not_required:
+        raise typer.BadParameter(
+            "--consent-not-required needs --study NAME", param_hint="--consent-not-required"
+        )
     existed = settings.db.exists()
     db = _open(ctx, create=True)
     with db:
@@ -158,9 +186,13 @@ def init(
             f"{'you and your group' if settings.group else 'you'})"
         )
         if study is not None:
-            created = new_study(db, study, template)
+            created = new_study(
+                db, study, template, consent_required=False if consent_not_required else None
+            )
             stage_names = " > ".join(s.name for s in _stages(db, created.id))
             typer.echo(f"Created study {created.name!r} ({created.template}: {stage_names})")
+            if not created.consent_required:
+                typer.echo("Consent is not required in this study.")
 
 
 @contextmanager
@@ -199,7 +231,7 @@ def demo(
     with _open(ctx, create=True) as db:
         if sessions >= BIG_DEMO:
             with _progress_bar("Adding demo sessions", sessions) as advance:
-                added_to, entries = add_demo_sessions(
+                added = add_demo_sessions(
                     db,
                     sessions,
                     seed=seed,
@@ -207,8 +239,8 @@ def demo(
                     progress=lambda done, total: advance(completed=done),
                 )
         else:
-            added_to, entries = add_demo_sessions(db, sessions, seed=seed, study_name=study)
-    typer.echo(f"Added {sessions} sessions ({entries} entries) to {added_to.name!r}")
+            added = add_demo_sessions(db, sessions, seed=seed, study_name=study)
+    typer.echo(f"Added {added.describe()} to {added.study.name!r}")
 
 
 @app.command()
@@ -239,10 +271,11 @@ def stats(
                     "skipped": row.skipped,
                     "entries": {lane: row.entries.get(lane, 0) for lane in LANES},
                     "emotion": {
-                        "mean": row.emotion.mean,
-                        "spread": row.emotion.spread,
+                        "mean": _rounded(row.emotion.mean),
+                        "spread": _rounded(row.emotion.spread),
                         "n": row.emotion.n,
                     },
+                    "workshop_stickies": row.stickies,
                 }
                 for row in rows
             ],
@@ -261,12 +294,25 @@ def stats(
         table.add_row(lane, *(str(row.entries.get(lane, 0)) for row in rows))
     table.add_row("entries", *(str(sum(row.entries.values())) for row in rows), end_section=True)
     table.add_row("emotion", *(_emotion(row.emotion.mean) for row in rows))
-    table.add_row("emotion n", *(str(row.emotion.n) for row in rows))
+    table.add_row("emotion n", *(str(row.emotion.n) for row in rows), end_section=True)
+    table.add_row("stickies", *(str(row.stickies) for row in rows))
     Console().print(table)
+    typer.echo(
+        "Customer evidence only (interviews and surveys); stickies are workshop opinion, "
+        "counted in no other row."
+    )
 
 
 def _emotion(mean: float | None) -> str:
-    return "-" if mean is None else f"{mean:+.2f}"
+    from capture.figures import decimal_text
+
+    return decimal_text(mean, signed=True, none="-") or "-"
+
+
+def _rounded(value: float | None) -> float | None:
+    from capture.figures import round_half_away
+
+    return None if value is None else float(round_half_away(value))
 
 
 @app.command()
@@ -554,6 +600,9 @@ def import_command(
         str | None,
         typer.Option(help="The file's encoding, e.g. cp1252 or latin-1 (default UTF-8)."),
     ] = None,
+    participants: Annotated[
+        SameParticipants, typer.Option(help="For a JSON export: " + PARTICIPANTS_HELP)
+    ] = SameParticipants.refuse,
 ) -> None:
     """Import entries (our CSV or JSON export, or a survey CSV): all of it or nothing."""
     from exports.csv_read import ImportProblems
@@ -562,7 +611,13 @@ def import_command(
     with _open(ctx, read_only=dry_run, upgrade=not dry_run) as db:
         try:
             report = import_file(
-                db, file, study=study, mapping=mapping, dry_run=dry_run, encoding=encoding
+                db,
+                file,
+                study=study,
+                mapping=mapping,
+                dry_run=dry_run,
+                encoding=encoding,
+                participants=participants.value,
             )
         except ImportProblems as error:
             for line in error.lines():
@@ -581,16 +636,24 @@ def merge(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Report what would change, write nothing.")
     ] = False,
+    participants: Annotated[
+        SameParticipants, typer.Option(help=PARTICIPANTS_HELP)
+    ] = SameParticipants.refuse,
 ) -> None:
     """Merge other journey databases into --db: by id, the newer change wins, listed."""
-    from exports.merge import merge_databases, report_lines
+    from exports.merge import merge_databases, renamed_file, report_lines
 
     settings = _settings(ctx)
     with _open(ctx, read_only=dry_run, upgrade=not dry_run) as db:
-        reports = merge_databases(db, settings.db, sources, dry_run=dry_run)
+        reports = merge_databases(
+            db, settings.db, sources, dry_run=dry_run, participants=participants.value
+        )
+        renamed = None if dry_run else renamed_file(db, settings.db, reports, group=settings.group)
     for path, report in reports:
         for line in report_lines(str(path), str(settings.db), report):
             typer.echo(line)
+    if renamed is not None:
+        typer.echo(f"The old and new codes of the renamed participants are in {renamed}")
 
 
 @app.command()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
+from capture.figures import decimal_text
 from capture.sanitize import clean_text
 
 
@@ -37,7 +38,7 @@ def emotion_text(value: float | None, *, signed_value: bool = True) -> Text:
     if isinstance(value, int):
         number = f"{value:+d}"
     else:
-        number = f"{value:+.1f}"
-        if number == "-0.0":  # a mean just below zero rounds to zero, not "minus zero"
-            number = "+0.0"
+        number = decimal_text(value, 1, signed=True) or ""
+        if not number.startswith(("+", "-")):  # zero, also a mean that rounds to it
+            number = "+" + number
     return Text(f"{glyph}{number}", style=style)

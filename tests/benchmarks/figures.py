@@ -228,7 +228,7 @@ def commit_latency(bench: Bench) -> Row:
     bares: list[list[float]] = []
     with open_database(bench.db) as db:
         for repeat in range(bench.repeats):
-            session = InterviewSession.start(db, study, f"BENCH-LAT-{repeat}")
+            session = InterviewSession.start(db, study, f"BENCH-LAT-{repeat}", consent=True)
             session_id, stage_id = session.session.id, session.current_stage.id
             times = []
             for number in range(commits):
@@ -241,7 +241,7 @@ def commit_latency(bench: Bench) -> Row:
             for number in range(commits):
                 if number % INTERVIEW_LENGTH == 0:
                     code = f"BENCH-LAT-{repeat}-{number // INTERVIEW_LENGTH}"
-                    session = InterviewSession.start(db, study, code)
+                    session = InterviewSession.start(db, study, code, consent=True)
                 started = time.perf_counter()
                 session.add("note", f"benchmark line {number}")
                 times.append(time.perf_counter() - started)

@@ -171,7 +171,9 @@ def run_once(workdir: Path, rng: random.Random, kill: str, number: int) -> Outco
     )
     participant = f"K{number:03d}"
     terminal = Terminal.start(
-        journey_command(db, "capture", "--participant", participant, "--interviewer", "kim"),
+        journey_command(
+            db, "capture", "--participant", participant, "--interviewer", "kim", "--consent"
+        ),
         workdir,
     )
     problems: list[str] = []

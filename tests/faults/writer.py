@@ -16,7 +16,7 @@ from storage.studies import resolve_study
 def main() -> None:
     path, participant, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
     with open_database(path) as db:
-        session = InterviewSession.start(db, resolve_study(db, None), participant)
+        session = InterviewSession.start(db, resolve_study(db, None), participant, consent=True)
         latencies = []
         for number in range(count):
             started = time.perf_counter()

@@ -275,18 +275,20 @@ class CaptureScreen(Screen[None]):
 
     def _command_edit(self, argument: str | None) -> None:
         if argument:
-            edited = self.session.edit_last(text=argument)
-            if edited is None:
+            result = self.session.edit_last_line(argument)
+            if result is None:
                 self.notify("Nothing to edit yet.", markup=False)
-            else:
-                self.notify(f"Edited: {edited.text[:60]}", markup=False)
+                return
+            edited, fields = result
+            changed = ", ".join(fields) if fields else "nothing changed"
+            self.notify(f"Edited ({changed}): {edited.text[:60]}", markup=False)
             return
-        last = self.session.last_entry()
-        if last is None:
+        line = self.session.last_entry_line()
+        if line is None:
             self.notify("Nothing to edit yet.", markup=False)
             return
-        # Put the last entry's text back in the line to change it; Enter saves the edit.
-        self.query_one("#entry", QuickEntryInput).restore(f"/edit {last.text}")
+        # Put the last entry back in the line, prefix and all, to change; Enter saves it.
+        self.query_one("#entry", QuickEntryInput).restore(f"/edit {line}")
 
     def _command_done(self, argument: str | None) -> None:
         self.session.finish()

@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from capture.journey_map import JourneyMap, MapItem, build_map
 from capture.session import InterviewSession
 from storage import workshop
-from storage.browse import entries_behind
+from storage.browse import EntryScope
 from storage.errors import JourneyError
 from storage.models import Stage
 from tui.screens.drill_down_screen import DrillDownScreen
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 # The columns before the item, each (label, content width); the item and its links share
 # what is left of the screen's width.
-FIXED_COLUMNS = (("", 1), ("Votes", 5), ("Mine", 4), ("n", 4), ("Sess.", 5))
+FIXED_COLUMNS = (("", 1), ("Votes", 5), ("Mine", 4), ("n", 7), ("Sess.", 5))
 PADDING = 2  # each column's cell padding, both sides
 SCROLLBAR = 2
 MIN_ITEM = 12
@@ -69,6 +69,15 @@ def pain_choices(
         (_fit(literal(f"{stage.name}: {item.text}"), LABEL_LIMIT), item.entry_id)
         for stage, item in pains
     ], total
+
+
+def _said(item: MapItem) -> str:
+    """The n column: customer entries, then the workshop's stickies saying the same."""
+    if item.workshop_only:
+        return f"◇{item.workshop_entries}"
+    if item.workshop_entries:
+        return f"{item.entries}+◇{item.workshop_entries}"
+    return str(item.entries)
 
 
 def links_changed(added: int, removed: int) -> str:
@@ -180,7 +189,7 @@ class CellItemsScreen(Screen[None]):
                 "✓" if item.entry_id in self.marked else "",
                 f"★{item.votes}" if item.votes else "",
                 str(mine.get(item.entry_id, "")),
-                str(item.entries),
+                _said(item),
                 str(item.sessions),
                 _fit(text, item_width),
                 _fit(literal("; ".join(links)), links_width),
@@ -189,9 +198,10 @@ class CellItemsScreen(Screen[None]):
         keys = [item.entry_id for item in self.items]
         if current is not None and current.entry_id in keys:
             table.move_cursor(row=keys.index(current.entry_id))
-        hint = "+/- vote · space marks items · g groups marked items into a theme · u ungroups"
+        # The legend of the columns; the footer has the keys.
+        hint = "n, Sess.: customers said it · ◇: workshop stickies · ★: dot-votes · ◆: theme"
         if self.lane == "opportunity":
-            hint += " · l links to pains"
+            hint += " · Links: the pains it answers"
         self.query_one("#hint", Static).update(hint)
 
     def _current(self) -> MapItem | None:
@@ -228,7 +238,12 @@ class CellItemsScreen(Screen[None]):
         if len(chosen) < 2:
             self.notify("Mark two or more items with space first.", markup=False)
             return
-        entry_ids = [row.id for item in chosen for row in self._entries_of(item)]
+        # Every entry of each marked item, as the map counts them (storage.items).
+        entry_ids = [
+            entry_id
+            for item in chosen
+            for entry_id in workshop.item_entries(self.session.db, item.entry_id)
+        ]
 
         def titled(title: str | None) -> None:
             if title and self._write(
@@ -237,34 +252,13 @@ class CellItemsScreen(Screen[None]):
                 entry_ids,
                 title,
                 self.session.author,
+                self.session.session.id,
             ):
                 self.marked.clear()
                 self.notify(f"Grouped {len(chosen)} items as one theme", markup=False)
                 self.reload()
 
         self.app.push_screen(TextPromptScreen("Title of the theme:", chosen[0].text), titled)
-
-    def _entries_of(self, item: MapItem):
-        """The entries behind one grouped item (same theme, tag or text)."""
-        rows = entries_behind(
-            self.session.db, self.session.study.id, stage_id=self.stage.id, lane=self.lane
-        )
-        if item.theme_id:
-            return [r for r in rows if r.id in self._theme_members(item.theme_id)]
-        # Entries of a theme are that theme's item only, never also a tag's or a text's.
-        themed: set[str] = set()
-        for other in self.items:
-            if other.theme_id:
-                themed |= self._theme_members(other.theme_id)
-        rows = [r for r in rows if r.id not in themed]
-        if item.text.startswith("#"):
-            return [
-                r for r in rows if r.tags and f"#{r.tags[0]}".casefold() == item.text.casefold()
-            ]
-        return [r for r in rows if not r.tags and r.text.strip().casefold() == item.text.casefold()]
-
-    def _theme_members(self, theme_id: str) -> set[str]:
-        return {entry.id for entry in workshop.theme_entries(self.session.db, theme_id)}
 
     def action_ungroup(self) -> None:
         item = self._current()
@@ -301,7 +295,9 @@ class CellItemsScreen(Screen[None]):
             changed: list[tuple[int, int]] = []  # (added, removed), once the write is done
             if self._write(
                 lambda db: changed.append(
-                    workshop.set_links(db, item.entry_id, pain_ids, self.session.author)
+                    workshop.set_links(
+                        db, item.entry_id, pain_ids, self.session.author, self.session.session.id
+                    )
                 )
             ):
                 self.notify(links_changed(*changed[0]), markup=False)
@@ -312,7 +308,8 @@ class CellItemsScreen(Screen[None]):
     def action_entries(self) -> None:
         item = self._current()
         if item is not None:
-            self.app.push_screen(DrillDownScreen(item.text, self._entries_of(item)))
+            scope = EntryScope(self.session.study.id, item_of=item.entry_id)
+            self.app.push_screen(DrillDownScreen.of_scope(item.text, self.session.db, scope))
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -15,6 +15,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Select, Static
 
+from capture.figures import nearest_whole, percent_text
 from capture.journey_map import JourneyMap, StageColumn, build_map
 from storage import connect
 from storage.aggregates import SessionFilter
@@ -52,7 +53,7 @@ def comparison(a_name: str, a: JourneyMap, b_name: str, b: JourneyMap) -> Group:
         for col_a, col_b in zip(a.stages, b.stages, strict=True):
             marks = ""
             for label, mean in (("A", col_a.emotion_mean), ("B", col_b.emotion_mean)):
-                if mean is not None and max(-2, min(2, round(mean))) == row:
+                if mean is not None and max(-2, min(2, nearest_whole(mean))) == row:
                     marks += label
             cells.append(
                 Text(
@@ -80,7 +81,7 @@ def comparison(a_name: str, a: JourneyMap, b_name: str, b: JourneyMap) -> Group:
 
 def _share(reached: int, first: int, dropped: int) -> Text:
     share = reached / first if first else 0.0
-    text = Text(f"{reached} ({share:.0%})")
+    text = Text(f"{reached} ({percent_text(share)})")
     if dropped:
         text.append(f" ✗{dropped}", style="red")
     return text

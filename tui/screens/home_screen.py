@@ -197,13 +197,13 @@ class HomeScreen(Screen[None]):
         # A worker thread needs its own connection (check_same_thread).
         try:
             with connect(self.journey.db_path) as db:
-                study, entries = add_demo_sessions(db, DEMO_SESSIONS)
+                added = add_demo_sessions(db, DEMO_SESSIONS)
         except JourneyError as error:
             self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
             return
         self.app.call_from_thread(self.reload)
         self.app.call_from_thread(
             self.notify,
-            f"Added {DEMO_SESSIONS} interviews ({entries} entries) to {study.name!r}",
+            f"Added {added.describe()} to {added.study.name!r}",
             markup=False,
         )

@@ -13,9 +13,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from capture.session import InterviewSession
-from storage.errors import JourneyError
+from storage.errors import ConsentRequired, JourneyError
+from storage.models import Study
 from storage.sessions import next_participant_code
 from storage.studies import get_study, list_studies
+from tui.screens.consent_screen import ConsentScreen
 from tui.text import literal
 from tui.widgets.text_input import TextInput
 
@@ -189,23 +191,42 @@ class NewInterviewScreen(ModalScreen[InterviewSession | None]):
         if not code:
             error.update("Give the participant a code, such as P07 (never their name).")
             return
-        if not self.query_one("#consent", Checkbox).value:
+        db = self.journey.db
+        study = get_study(db, study_id)
+        mode = str(self.query_one("#mode", Select).value)
+        consent = self.query_one("#consent", Checkbox).value
+        if study.consent_required and not consent and mode != "survey":
+            # A survey asks the participant on its first screen instead.
             error.update("Tick 'Consent given' once the participant has agreed to take part.")
             self.query_one("#consent", Checkbox).focus()
             return
-        db = self.journey.db
+        self._start(study, code, mode, consent)
+
+    def _start(self, study: Study, code: str, mode: str, consent: bool) -> None:
         try:
             session = InterviewSession.start(
-                db,
-                get_study(db, study_id),
+                self.journey.db,
+                study,
                 code,
                 segment=self.query_one("#segment", Input).value,
                 interviewer=self.query_one("#interviewer", Input).value,
-                mode=str(self.query_one("#mode", Select).value),
-                consent=True,
+                mode=mode,
+                consent=consent,
             )
+        except ConsentRequired:
+
+            def answered(agreed: bool | None) -> None:
+                if agreed:
+                    self._start(study, code, mode, True)
+                else:
+                    self.query_one("#error", Static).update(
+                        literal(f"Nothing was saved: {code} did not agree to take part.")
+                    )
+
+            self.app.push_screen(ConsentScreen(code, study.name, survey=True), answered)
+            return
         except JourneyError as problem:
-            error.update(literal(str(problem)))
+            self.query_one("#error", Static).update(literal(str(problem)))
             return
         self.dismiss(session)
 

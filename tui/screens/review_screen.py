@@ -22,13 +22,20 @@ from textual.worker import get_current_worker
 from capture.journey_map import JourneyMap, build_map
 from storage import connect
 from storage.aggregates import SessionFilter
-from storage.browse import EntryScope, SessionPath, filter_values, session_paths
+from storage.browse import (
+    EntryScope,
+    SessionPath,
+    dropped_sessions,
+    filter_values,
+    session_paths,
+)
 from storage.errors import JourneyError
 from storage.models import Study
 from storage.studies import stages
 from tui.change_watch import ChangeWatch
 from tui.screens.compare_screen import CompareScreen
 from tui.screens.drill_down_screen import DrillDownScreen
+from tui.screens.dropped_sessions_screen import DroppedSessionsScreen
 from tui.screens.filter_screen import FilterScreen
 from tui.text import literal
 from tui.widgets.journey_map_table import JourneyMapTable
@@ -126,7 +133,7 @@ class ReviewScreen(Screen[None]):
         text.append("showing ")
         text.append_text(literal(describe(self.where), style="bold"))
         if self.data is not None:
-            text.append(f" · {self.data.journey_map.sessions} sessions")
+            text.append(f" · {self.data.journey_map.sessions} customer sessions")
         if loading:
             text.append(" · updating…", style="italic")
         banner = self.query_one("#banner", Static)
@@ -211,6 +218,10 @@ class ReviewScreen(Screen[None]):
             return
         target = self.query_one(JourneyMapTable).target_at_cursor()
         if target is None:
+            return
+        if target.dropped:
+            dropped = dropped_sessions(db, self.study.id, target.stage_id, self.where)
+            self.app.push_screen(DroppedSessionsScreen(target.title, self.study.id, dropped))
             return
         scope = EntryScope(
             self.study.id,

@@ -378,13 +378,15 @@ class WorkshopScreen(Screen[None]):
 
     def _edit(self, argument: str | None) -> None:
         if not argument:
-            last = self.session.last_entry()
-            if last is not None:
-                self._keep(f"/edit {last.text}")
+            line = self.session.last_entry_line()
+            if line is not None:
+                self._keep(f"/edit {line}")
             return
-        edited = self.session.edit_last(text=argument)
-        if edited is not None:
-            self.notify(f"Edited: {edited.text[:60]}", markup=False)
+        result = self.session.edit_last_line(argument)
+        if result is not None:
+            edited, fields = result
+            changed = ", ".join(fields) if fields else "nothing changed"
+            self.notify(f"Edited ({changed}): {edited.text[:60]}", markup=False)
             self.reload()
 
     # -- keys --------------------------------------------------------------------

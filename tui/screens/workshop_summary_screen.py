@@ -53,13 +53,23 @@ def workshop_summary(session: InterviewSession, added: list[str]) -> Group:
             entry.lane,
             literal(shown),
         )
-    found_links = workshop.study_links(db, session.study.id)
+    found_links = workshop.study_links(db, session.study.id, session.session.id)
+    made = workshop.session_themes(db, session.session.id)
     heading = Text("Workshop finished: ", style="bold")
     heading.append(f"{_count(len(session.entries), 'sticky', 'stickies')}, ")
-    heading.append(_count(sum(v for _, v in voted), "vote", "votes"))
+    heading.append(f"{_count(sum(v for _, v in voted), 'vote', 'votes')}, ")
+    heading.append(f"{_count(len(made), 'theme', 'themes')}, ")
+    heading.append(_count(len(found_links), "link", "links"))
     parts: list = [heading, stickies, top if voted else Text("No votes were given.")]
+    if made:
+        themes = Table(title="Themes made in this workshop", expand=True)
+        themes.add_column("theme")
+        themes.add_column("entries it groups")
+        for theme in made:
+            themes.add_row(literal(theme.title), str(theme.members))
+        parts.append(themes)
     if found_links:
-        links = Table(title="Opportunities linked to pains", expand=True)
+        links = Table(title="Opportunities linked to pains in this workshop", expand=True)
         links.add_column("opportunity")
         links.add_column("answers the pain")
         for found in found_links:

@@ -16,6 +16,7 @@ from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowKey
 
+from capture.figures import decimal_text, nearest_whole, percent_text
 from capture.journey_map import JourneyMap, MapCell, StageColumn
 from tui.text import emotion_text, literal
 
@@ -45,6 +46,7 @@ class CellTarget:
     lane: str | None = None
     channel_id: str | None = None
     emotion_only: bool = False
+    dropped: bool = False  # the sessions that dropped out at the stage, not entries
 
 
 def _thin(text: Text, thin: bool) -> Text:
@@ -60,16 +62,16 @@ def _reach(column: StageColumn, first: int, width: int) -> Text:
     text = Text(f"{column.reached} {'sessions' if width >= WIDE else 'reached'}\n")
     text.append("█" * filled, style="cyan")
     text.append("░" * (bar_width - filled), style="dim")
-    text.append(f"{share:5.0%}")
+    text.append(percent_text(share).rjust(5))
     return text
 
 
 def _dropped(column: StageColumn, width: int) -> Text:
     share = column.dropped / column.reached if column.reached else 0.0
     label = (
-        f"✗ {column.dropped} dropped ({share:.0%})"
+        f"✗ {column.dropped} dropped ({percent_text(share)})"
         if width >= WIDE
-        else (f"✗{column.dropped} ({share:.0%})")
+        else (f"✗{column.dropped} ({percent_text(share)})")
     )
     text = Text(label, style="bold" if column.dropped else "")
     for reason, count in column.top_reasons[:2]:
@@ -81,7 +83,7 @@ def _dropped(column: StageColumn, width: int) -> Text:
 def _emotion(column: StageColumn, width: int) -> Text:
     """A five-row column of the curve (+2 on top) with the figures below it."""
     mean = column.emotion_mean
-    level = None if mean is None else max(-2, min(2, round(mean)))
+    level = None if mean is None else max(-2, min(2, nearest_whole(mean)))
     text = Text()
     for row in CHART_ROWS:
         mark = "─" if row == 0 else " "
@@ -95,7 +97,7 @@ def _emotion(column: StageColumn, width: int) -> Text:
         text.append("n=0", style="dim")
         return text
     text.append_text(emotion_text(mean))
-    text.append(f" ±{column.emotion_spread or 0:.1f}")
+    text.append(f" ±{decimal_text(column.emotion_spread or 0, 1)}")
     text.append(" " if width >= WIDE else "\n")
     text.append(f"n={column.emotion_n}")
     return _thin(text, column.thin)
@@ -105,20 +107,29 @@ VOTED_LANES = ("pain", "opportunity")
 
 
 def _items(cell: MapCell, by_votes: bool, links: dict[str, tuple[str, ...]], width: int) -> Text:
-    if not cell.entries:
+    if not cell.entries and not cell.stickies:
         return Text("-", style="dim")
-    heading = (
-        f"{cell.entries} in {cell.sessions} sess."
-        if width >= WIDE
-        else f"{cell.entries}× n={cell.sessions}"
-    )
-    text = _thin(Text(heading, style="dim"), cell.thin)
+    if cell.entries:
+        heading = (
+            f"{cell.entries} in {cell.sessions} sess."
+            if width >= WIDE
+            else f"{cell.entries}× n={cell.sessions}"
+        )
+        text = _thin(Text(heading, style="dim"), cell.thin)
+    else:
+        text = Text("no customer said it", style="dim italic")
+    if cell.stickies:
+        # The workshop's stickies are the team's opinion: counted apart, never as evidence.
+        text.append(f" ◇{cell.stickies}", style="magenta")
     items = list(cell.items)
     if by_votes and cell.lane in VOTED_LANES:
         items.sort(key=lambda item: (-item.votes, -item.entries))
     for item in items[:TOP_ITEMS]:
         text.append("\n")
-        text.append(f"{item.entries:>3} ", style="bold")
+        if item.workshop_only:
+            text.append(f"{'◇' + str(item.workshop_entries):>3} ", style="magenta")
+        else:
+            text.append(f"{item.entries:>3} ", style="bold")
         room = width - 4  # one line of the column: the badges take from the text
         if item.votes:
             badge = f"★{item.votes} "
@@ -129,6 +140,18 @@ def _items(cell: MapCell, by_votes: bool, links: dict[str, tuple[str, ...]], wid
             text.append(badge, style="cyan")
             room -= len(badge)
         text.append_text(literal(item.text[: max(room, 0)].rstrip()))
+    if cell.tags:
+        # Tags are facets: an entry counts under its item and under each of its tags.
+        # Whole facets only, as many as fit: a tag without its count would mislead.
+        facets = ""
+        for tag, count in cell.tags:
+            facet = f"#{tag} {count}"
+            joined = f"{facets} {facet}" if facets else facet
+            if len(joined) > width:
+                break
+            facets = joined
+        text.append("\n")
+        text.append_text(literal(facets or f"#{cell.tags[0][0]}"[: width - 1] + "…", style="dim"))
     return text
 
 
@@ -195,7 +218,9 @@ class JourneyMapTable(DataTable):
             self.targets[("reach", c.stage.id)] = CellTarget(
                 f"{c.stage.name}: all entries", c.stage.id
             )
-            self.targets[("dropped", c.stage.id)] = self.targets[("reach", c.stage.id)]
+            self.targets[("dropped", c.stage.id)] = CellTarget(
+                f"{c.stage.name}: sessions that dropped out", c.stage.id, dropped=True
+            )
             self.targets[("emotion", c.stage.id)] = CellTarget(
                 f"{c.stage.name}: entries with an emotion", c.stage.id, emotion_only=True
             )
@@ -270,6 +295,7 @@ class JourneyMapTable(DataTable):
     def _lane_row(self, journey_map: JourneyMap, lane: str, title: str) -> None:
         cells = [journey_map.cell(c.stage, lane) for c in journey_map.stages]
         height = 1 + min(TOP_ITEMS, max((len(cell.items) for cell in cells), default=0))
+        height += any(cell.tags for cell in cells)
         rendered = [
             _items(cell, self.sort_by_votes, journey_map.links, self._width) for cell in cells
         ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widget import Widget
 
+from capture.figures import nearest_whole
 from storage.models import Stage
 from tui.text import emotion_text
 
@@ -54,7 +55,7 @@ class SessionTimeline(Widget):
             chart.append(f"{row:+d} │" if row else " 0 │", style="dim")
             for _stage, mean, _n in self.curve:
                 cell = " " * width
-                if mean is not None and round(mean) == row:
+                if mean is not None and nearest_whole(mean) == row:
                     glyph = emotion_text(mean)
                     cell = glyph.plain.center(width)
                     chart.append(cell, style=glyph.style)
