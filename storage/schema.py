@@ -530,17 +530,7 @@ def m004_evidence_and_items(db: Database) -> None:
     ]
     for name in old_triggers:
         db.execute(f"DROP TRIGGER {name}")
-    for name in (
-        "agg_cells",
-        "agg_cell_sessions",
-        "agg_stage_sessions",
-        "agg_stages",
-        "agg_channels",
-        "agg_channel_sessions",
-        "agg_entry_keys",
-        "agg_items",
-        "agg_item_sessions",
-    ):
+    for name in summaries.TABLE_NAMES:  # m003's tables had the same names
         db.execute(f"DROP TABLE IF EXISTS {name}")
     last = 0  # by rowid ranges: no cursor stays open on the table being updated
     while batch := db.conn.execute(
