@@ -57,9 +57,10 @@ class StudySummary:
     id: str
     name: str
     template: str
-    sessions: int
-    entries: int
+    sessions: int  # customer evidence: interviews and surveys
+    entries: int  # their live entries
     last_activity: str | None
+    workshops: int = 0  # the team's workshops, apart
 
 
 @dataclass(frozen=True)

@@ -127,7 +127,8 @@ def resolve_study(db: Database, name: str | None) -> Study:
 
 
 def study_summaries(db: Database) -> list[StudySummary]:
-    """What the home screen lists: each study with its sessions, entries, last activity."""
+    """What the home screen lists: each study with its customer sessions and their entries,
+    its workshops apart, and its last activity."""
     return [
         StudySummary(
             row["id"],
@@ -136,13 +137,18 @@ def study_summaries(db: Database) -> list[StudySummary]:
             row["sessions"],
             row["entries"],
             row["last_activity"],
+            row["workshops"],
         )
         for row in db.query(
             """
             SELECT s.id, s.name, s.template,
-                (SELECT count(*) FROM sessions WHERE study_id = s.id) AS sessions,
+                (SELECT count(*) FROM sessions WHERE study_id = s.id AND mode <> 'workshop')
+                    AS sessions,
+                (SELECT count(*) FROM sessions WHERE study_id = s.id AND mode = 'workshop')
+                    AS workshops,
                 (SELECT count(*) FROM entries e JOIN sessions x ON x.id = e.session_id
-                    WHERE x.study_id = s.id AND e.deleted_at IS NULL) AS entries,
+                    WHERE x.study_id = s.id AND e.deleted_at IS NULL AND x.mode <> 'workshop')
+                    AS entries,
                 (SELECT max(updated_at) FROM sessions WHERE study_id = s.id) AS last_activity
             FROM studies s
             ORDER BY s.name COLLATE NOCASE

@@ -44,7 +44,7 @@ async def test_empty_database_offers_to_create_a_study(db_path: Path) -> None:
         await pilot.press(*"Checkout study", "enter")
         await pilot.pause()
         assert not isinstance(app.screen, NewStudyScreen)
-        assert table_rows(app) == [["Checkout study", "five-stage", "0", "0", "-"]]
+        assert table_rows(app) == [["Checkout study", "five-stage", "0", "0", "0", "-"]]
     assert study_names(db_path) == ["Checkout study"]
 
 

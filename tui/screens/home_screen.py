@@ -73,6 +73,7 @@ class HomeScreen(Screen[None]):
         table.add_column("Stage model", key="template")
         table.add_column("Sessions", key="sessions")
         table.add_column("Entries", key="entries")
+        table.add_column("Workshops", key="workshops")
         table.add_column("Last activity", key="last")
         in_progress = self.query_one("#in-progress", DataTable)
         in_progress.add_column("Participant", key="participant")
@@ -98,6 +99,7 @@ class HomeScreen(Screen[None]):
                 literal(summary.template),
                 str(summary.sessions),
                 str(summary.entries),
+                str(summary.workshops),
                 short_time(summary.last_activity),
                 key=summary.id,
             )
