@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+import storage.connection
 from storage.connection import (
     connect,
     create_private_file,
@@ -434,20 +435,52 @@ def test_truncated_database_refused_even_with_create(tmp_path: Path) -> None:
     assert path.read_bytes() == before
 
 
-def test_file_briefly_short_during_a_checkpoint_still_opens(tmp_path: Path) -> None:
-    # Another process's checkpoint writes page 1 before it extends the file.
+def test_file_briefly_short_during_a_checkpoint_still_opens(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Another process's checkpoint writes page 1 before it extends the file: the opener
+    # looks again. The checkpoint finishes while the opener waits (its second look), in
+    # place, as SQLite writes the pages: no timer racing the check.
     path = tmp_path / "target.db"
     make_filled(path)
     whole = path.read_bytes()
+    half = len(whole) // 2
     with path.open("r+b") as handle:
-        handle.truncate(len(whole) // 2)
-    restore = threading.Timer(0.2, path.write_bytes, [whole])
-    restore.start()
-    try:
-        with open_database(path) as db:
-            assert db.execute("PRAGMA quick_check").fetchone()[0] == "ok"
-    finally:
-        restore.join()
+        handle.truncate(half)
+    waits: list[float] = []
+    real_sleep = storage.connection.time.sleep
+
+    def checkpoint_finishes(seconds: float) -> None:
+        waits.append(seconds)
+        if len(waits) == 3:
+            with path.open("r+b") as handle:
+                handle.seek(half)
+                handle.write(whole[half:])
+        real_sleep(0)
+
+    monkeypatch.setattr(storage.connection.time, "sleep", checkpoint_finishes)
+    with open_database(path) as db:
+        assert db.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+    assert len(waits) == 3  # it looked again until the file was whole, then opened it
+
+
+def test_file_that_stays_short_is_refused_after_the_grace(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "target.db"
+    make_filled(path)
+    with path.open("r+b") as handle:
+        handle.truncate(len(path.read_bytes()) // 2)
+    before = path.read_bytes()
+    clock = [0.0]
+    monkeypatch.setattr(storage.connection.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(
+        storage.connection.time, "sleep", lambda seconds: clock.__setitem__(0, clock[0] + seconds)
+    )
+    with pytest.raises(CorruptDatabase, match="truncated"):
+        open_database(path)
+    assert clock[0] >= storage.connection.TRUNCATION_GRACE_SECONDS
+    assert path.read_bytes() == before
 
 
 def test_unrelated_database_refused_even_with_create(tmp_path: Path) -> None:

@@ -132,12 +132,18 @@ def test_review_follows_journey_demo_in_tmux(tmux, tmp_path: Path) -> None:
     assert reach_figure(screen) == expected, screen
     assert f"{expected} customer sessions" in screen.splitlines()[1]  # the banner too
 
-    # Keys typed in the review write nothing; q leaves it.
+    # Keys typed in the review write nothing; q leaves it. Each key that changes the screen
+    # is followed by a wait for what it shows: an Escape still unread when q arrives would
+    # read as one key with it (Alt+q), as in any terminal.
     files = db.read_bytes(), read_or_empty(wal_path(db))
-    tmux("send-keys", "-t", "review", "t", "s", "x", "/", "m", "Enter")
-    time.sleep(0.3)
+    tmux("send-keys", "-t", "review", "t", "s", "x", "/", "m")
+    wait_for(tmux, lambda s: "Wrote journey-" in s, 10)
+    tmux("send-keys", "-t", "review", "Enter")
+    screen = wait_for(tmux, lambda s: re.search(r"\d+ of \d+ entries", s) is not None, 10)
+    assert re.search(r"\d+ of \d+ entries", screen), screen
     tmux("send-keys", "-t", "review", "Escape")
-    time.sleep(0.3)
+    screen = wait_for(tmux, lambda s: reach_figure(s) is not None, 10)
+    assert reach_figure(screen) == expected, screen
     tmux("send-keys", "-t", "review", "q")
     screen = wait_for(tmux, lambda s: "journey-exit=" in s, 5)
     assert "journey-exit=0" in screen, screen

@@ -110,9 +110,19 @@ def test_restricted_key_gets_the_map_and_no_shell(restricted_sshd, tmp_path: Pat
         assert terminal.wait_for(b"Reached", timeout=30), terminal.output[-500:]
         assert terminal.wait_for(b"READ-ONLY", timeout=5)
         # Keys that would write anywhere else do nothing here.
-        for key_press in (b"i", b"n", b"d", b"+", b"/undo\r", b"f", b"\x1b"):
+        for key_press in (b"i", b"n", b"d", b"+", b"/undo"):
             os.write(terminal.master, key_press)
             time.sleep(0.2)
+        # Enter opens the cell's entries, Escape closes them and q leaves. An Escape still
+        # unread when the next key comes reads as one key with it (Alt+q), so each key
+        # waits for the screen to show that the one before it was handled: the entries'
+        # count line, then the study's name back in the header.
+        since = len(terminal.output)
+        os.write(terminal.master, b"\r")
+        assert terminal.wait_for(b"entries", timeout=15, since=since), terminal.output[-500:]
+        since = len(terminal.output)
+        os.write(terminal.master, b"\x1b")
+        assert terminal.wait_for(b"Demo study", timeout=15, since=since), terminal.output[-500:]
         os.write(terminal.master, b"q")
         terminal.process.wait(timeout=15)
     finally:

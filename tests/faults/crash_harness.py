@@ -108,13 +108,14 @@ class Terminal:
             except OSError:
                 return
 
-    def wait_for(self, needle: bytes, timeout: float = START_TIMEOUT) -> bool:
+    def wait_for(self, needle: bytes, timeout: float = START_TIMEOUT, since: int = 0) -> bool:
+        """Whether `needle` reached the screen (in the output from `since` on) in time."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if needle in self.output:
+            if needle in self.output[since:]:
                 return True
             if self.process.poll() is not None:
-                return needle in self.output
+                return needle in self.output[since:]
             time.sleep(0.05)
         return False
 
