@@ -38,10 +38,15 @@ Touchpoints: ``t: CHANNEL [EMOTION] [eN] text``
     typed word while the channel is unresolved; `with_channel` puts the name).
 
 Pains and delights: ``p: [EMOTION] text``, ``d: [EMOTION] text``
-    An emotion may come first, but here it must be signed or symbolic
-    (``-2 -1 +1 +2 -- - + ++``): a bare ``0``, ``1`` or ``2`` is text, because
-    pains and delights often start with a count ("2 hours on hold", "1 click").
-    Other lanes take no emotion: ``g: -1 thing`` is the goal "-1 thing".
+    An emotion may come first, signed or symbolic (``-2 -1 +1 +2 -- - + ++``).
+    After ``d:`` a bare ``1`` or ``2`` is +1 or +2 too (``d: 2 loved it``); to start
+    a delight with such a number, give the emotion first (``d: + 2 day delivery``).
+    After ``p:`` a bare number is text, a pain being felt below zero ("p: 2 hours on
+    hold"). Other lanes take no emotion: ``g: -1 thing`` is the goal "-1 thing".
+
+A word of three letters or more before a colon that looks like a mistyped lane
+    (``pian:``, ``ned:``, ``goals:``) is refused with "did you mean pain:?" rather
+    than saved as a note; ``note: pian: ...`` keeps such a line as a note.
 
 Tags: ``#tag``
     A ``#`` at the start of the line, after whitespace or right after another
@@ -79,6 +84,7 @@ Text
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import re
 from collections.abc import Sequence
@@ -201,6 +207,9 @@ assert set(PREFIXES.values()) == set(LANES)
 
 _PREFIX = re.compile(r"([A-Za-z]+):")
 _EMOTION_LANES = frozenset({"pain", "delight"})
+# How alike a word before a colon must be to a lane to be refused as its typo (difflib
+# ratio): pian, ned, goals and delihgt are; Re, Idea, Time and Info are not.
+_TYPO_CUTOFF = 0.75
 
 
 def lane_fields(lane: str) -> frozenset[str]:
@@ -248,7 +257,11 @@ SYNTAX_HELP: tuple[tuple[str, str], ...] = (
         "a touchpoint; CHANNEL is a channel's name or the start of it; "
         "text optional (it becomes the channel)",
     ),
-    ("EMOTION", "-2 -1 0 +1 +2 (or -- - 0 + ++); after p: and d: write the sign: +1, not 1"),
+    (
+        "EMOTION",
+        "-2 -1 0 +1 +2 (or -- - 0 + ++); after d: a bare 1 or 2 is +1 or +2; after p: "
+        "write the sign (p: 2 hours is text)",
+    ),
     ("eN", "effort, e1 (easy) to e7 (hard); emotion and effort in either order"),
     ("#tag", "tag the entry, anywhere in the line (#1234 stays text)"),
     ("//text", "a note that starts with /"),
@@ -359,7 +372,24 @@ def parse_line(line: str, channels: Sequence[Channel]) -> ParsedEntry | ParsedCo
     if match is not None and match.group(1).lower() in PREFIXES:
         lane = PREFIXES[match.group(1).lower()]
         return _entry(lane, cleaned[match.end() :], channels, prefix=match.group(0))
+    if match is not None and (meant := _meant_lane(match.group(1))) is not None:
+        # A prefix mistyped (pian:, ned:) would otherwise be saved as a note, silently.
+        raise QuickEntryError(
+            f"{_short(match.group(0))!r} is not a lane: did you mean {meant}:? "
+            "(to keep the line as a note, start it with note:)"
+        )
     return _entry("note", cleaned, channels, prefix="")
+
+
+def _meant_lane(word: str) -> str | None:
+    """The lane a word of 3 or more letters before a colon looks like a typo of, or None:
+    `pian` -> pain, `ned` -> need, `goals` -> goal. A note is never suggested: a line
+    without a lane is a note already."""
+    if len(word) < 3:
+        return None
+    lanes = [lane for lane in LANES if lane != "note"]
+    close = difflib.get_close_matches(word.lower(), lanes, n=1, cutoff=_TYPO_CUTOFF)
+    return close[0] if close else None
 
 
 def _command(rest: str) -> ParsedCommand:
@@ -469,7 +499,10 @@ def _entry(lane: str, body: str, channels: Sequence[Channel], *, prefix: str) ->
     if lane in _EMOTION_LANES:
         first = next(_WORD.finditer(text), None)
         if first is not None:
-            emotion = parse_emotion(first.group(), bare=False)
+            # A delight's bare 1 or 2 is its emotion (d: 2 loved it); a pain's is text
+            # (p: 2 hours on hold), a pain being felt below zero.
+            bare = lane == "delight" and first.group() in ("1", "2")
+            emotion = parse_emotion(first.group(), bare=bare)
             if emotion is not None:
                 text = text[first.end() :]
     return ParsedEntry(

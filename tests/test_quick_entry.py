@@ -90,7 +90,6 @@ def command(line: str) -> ParsedCommand:
         ("http://example.com/a", "note", "http://example.com/a"),
         ("10:30 meeting", "note", "10:30 meeting"),
         ("x: not a lane", "note", "x: not a lane"),
-        ("goals: plural is not a lane", "note", "goals: plural is not a lane"),
         ("g : space before the colon", "note", "g : space before the colon"),
         ("note to self: g: later", "note", "note to self: g: later"),
         ("ok: fine", "note", "ok: fine"),
@@ -127,11 +126,15 @@ def test_every_prefix_maps_to_a_lane() -> None:
         ("d: + nice", "delight", 1, "nice"),
         ("d: +2 great", "delight", 2, "great"),
         ("D:+1 tight", "delight", 1, "tight"),
-        # a bare number is text in pains and delights
+        # a delight's bare 1 or 2 is its emotion; a pain's bare number is text
+        ("d: 2 loved it", "delight", 2, "loved it"),
+        ("d: 1 fine", "delight", 1, "fine"),
+        ("d: 2 day delivery", "delight", 2, "day delivery"),
+        ("d: + 2 day delivery", "delight", 1, "2 day delivery"),  # the way to say it
+        ("d: 0 fees", "delight", None, "0 fees"),
+        ("d: 3 days early", "delight", None, "3 days early"),
         ("p: 2 hours on hold", "pain", None, "2 hours on hold"),
         ("p: 1 star review", "pain", None, "1 star review"),
-        ("d: 0 fees", "delight", None, "0 fees"),
-        ("d: 2 day delivery", "delight", None, "2 day delivery"),
         # only the first token, only a whole token
         ("p: slow -1", "pain", None, "slow -1"),
         ("p: -15% off was a lie", "pain", None, "-15% off was a lie"),
@@ -717,3 +720,30 @@ def test_huge_pastes_are_refused_with_one_line(line: str, message: str) -> None:
         parse_line(line, CHANNELS)
     assert str(caught.value).startswith(message)
     assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("line", "meant"),
+    [
+        ("pian: slow checkout", "pain"),
+        ("ned: a guest checkout", "need"),
+        ("Goals: find a gift", "goal"),
+        ("delihgt: quick", "delight"),
+        ("opportunty: show the total", "opportunity"),
+        ("touchpiont: web slow", "touchpoint"),
+        ("expectaion: fast", "expectation"),
+    ],
+)
+def test_a_mistyped_prefix_asks_instead_of_saving_a_note(line: str, meant: str) -> None:
+    with pytest.raises(QuickEntryError) as caught:
+        parse_line(line, CHANNELS)
+    assert f"did you mean {meant}:?" in str(caught.value)
+    assert "start it with note:" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "line", ["Re: the call", "Idea: more", "Time: 10 min", "http://x.org", "Info: late", "ok: yes"]
+)
+def test_a_word_far_from_every_lane_is_a_note(line: str) -> None:
+    assert entry(line).lane == "note"
+    assert entry("note: pian: as typed").text == "pian: as typed"

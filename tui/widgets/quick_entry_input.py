@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from textual import events
 from textual.message import Message
+from textual.widgets.input import Selection
 
 from tui.widgets.text_input import TextInput
 
@@ -81,8 +82,16 @@ class QuickEntryInput(TextInput):
             else:
                 self.replace(text, *selection)
 
-    def restore(self, line: str) -> None:
-        """Put back a line that could not be saved, ahead of anything typed since."""
+    def restore(self, line: str, *, select: bool = False) -> None:
+        """Put back a line that could not be saved, ahead of anything typed since.
+
+        `select`: the line was refused as typed (not a failed save), so it comes back
+        selected: the next key typed replaces it rather than silently extending it (a
+        /done typed after a refused pain must not end up in the pain's text); an
+        arrow key keeps it to fix."""
         typed_since = self.value
         self.value = f"{line} {typed_since}" if typed_since.strip() else line
-        self.cursor_position = len(self.value)
+        if select and not typed_since.strip():
+            self.selection = Selection(0, len(self.value))
+        else:
+            self.cursor_position = len(self.value)
