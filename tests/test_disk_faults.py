@@ -8,7 +8,7 @@ import signal
 import sqlite3
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 from storage import open_database
@@ -32,7 +32,7 @@ def file_size_limit(limit: int) -> Iterator[None]:
 
 
 def _texts(path: Path) -> list[str]:
-    with sqlite3.connect(path) as conn:
+    with closing(sqlite3.connect(path)) as conn, conn:
         return [r[0] for r in conn.execute("SELECT text FROM entries ORDER BY created_at, rowid")]
 
 
@@ -68,7 +68,7 @@ async def test_full_disk_keeps_the_line_and_retry_saves_it(study_db: Path) -> No
         await pilot.pause()
         assert entry.value == ""
     assert _texts(study_db) == ["before the fault", "while the disk is full"]
-    with sqlite3.connect(study_db) as conn:
+    with closing(sqlite3.connect(study_db)) as conn, conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
@@ -99,7 +99,7 @@ async def test_draft_survives_a_failed_draft_save(study_db: Path) -> None:
         app.screen.session.db.conn.execute("PRAGMA query_only = OFF")
         await pilot.press("space")
         await pilot.pause(1.0)
-    with sqlite3.connect(study_db) as conn:
+    with closing(sqlite3.connect(study_db)) as conn, conn:
         assert conn.execute("SELECT text FROM drafts").fetchall() == [("unsent words ",)]
 
 
@@ -130,7 +130,7 @@ def test_import_on_a_full_disk_writes_nothing(study_db: Path, tmp_path: Path) ->
     ]
     source = tmp_path / "in.csv"
     source.write_text("\n".join(rows) + "\n")
-    with sqlite3.connect(study_db) as conn:
+    with closing(sqlite3.connect(study_db)) as conn, conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     before = study_db.read_bytes()
     with file_size_limit(len(before) + 4096):
@@ -139,5 +139,5 @@ def test_import_on_a_full_disk_writes_nothing(study_db: Path, tmp_path: Path) ->
     assert len(result.stderr.strip().splitlines()) == 1
     assert "disk" in result.stderr
     assert _texts(study_db) == []
-    with sqlite3.connect(study_db) as conn:
+    with closing(sqlite3.connect(study_db)) as conn, conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
