@@ -12,14 +12,17 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlite_utils import Database
 
-from capture.study import ensure_study
+from capture.study import DEMO_STUDY_NAME, demo_study
+from capture.template import DEFAULT_TEMPLATE
 from storage import bulk, studies
+from storage.connection import write
 from storage.models import Stage, Study
 
-DEMO_STUDY = "Demo study"
+DEMO_STUDY = DEMO_STUDY_NAME
 BATCH_SESSIONS = 250
 SEGMENTS = ("first-time buyer", "returning customer", "small business")
 INTERVIEWERS = ("ana", "ben", "chloe", "dev", "eli")
@@ -263,7 +266,6 @@ class _Generator:
         self.stages = studies.stages(db, study.id)
         self.channels = {c.name.lower(): c.id for c in studies.channels(db, study.id)}
         self.tags = bulk.existing_tags(db, study.id)
-        self.offset = offset
         # Ids are salted with the study, so two studies demoed with the same seed
         # never draw the same ids (the texts and numbers stay those of the seed).
         self.salt = uuid.uuid5(uuid.NAMESPACE_URL, f"journey-demo:{study.id}").int
@@ -281,9 +283,9 @@ class _Generator:
             rows["tags"].append({"id": self.tags[name], "study_id": self.study.id, "name": name})
         return self.tags[name]
 
-    def session(self, index: int, rows: dict[str, list[dict]]) -> None:
+    def session(self, number: int, rows: dict[str, list[dict]]) -> None:
+        """The study's `number`th session (its participant is P`number`)."""
         rng = self.rng
-        number = self.offset + index + 1
         if number % 40 == 0:
             self.workshop(number, rows)
             return
@@ -449,22 +451,32 @@ def add_demo_sessions(
     *,
     seed: int = 1,
     study_name: str = DEMO_STUDY,
+    template: str | Path = DEFAULT_TEMPLATE,
     progress: ProgressCallback | None = None,
 ) -> DemoAdded:
-    """Add `sessions` generated sessions to `study_name` (created from the default
-    template when absent): interviews, some surveys, and every 40th a workshop.
-    Returns what was added, customer sessions apart from workshops."""
-    study = ensure_study(db, study_name)
-    generator = _Generator(db, study, seed, bulk.session_count(db, study.id))
+    """Add `sessions` generated sessions to the demo study `study_name` (created from
+    `template` when absent; a study of real research is refused): interviews, some
+    surveys, and every 40th a workshop. Returns what was added, customer sessions apart
+    from workshops.
+
+    Each batch numbers its sessions (and so its participants' codes) and creates its
+    tags inside its own write transaction, so demo runs started together all succeed."""
+    study = demo_study(db, study_name, template)
+    generator: _Generator | None = None
     entries = 0
     done = 0
     modes: Counter[str] = Counter()
     while done < sessions:
         size = min(BATCH_SESSIONS, sessions - done)
         rows: dict[str, list[dict]] = {table: [] for table in bulk.INSERT_ORDER}
-        for index in range(done, done + size):
-            generator.session(index, rows)
-        bulk.insert_rows(db, rows)
+        with write(db):
+            first = bulk.session_count(db, study.id) + 1
+            if generator is None:
+                generator = _Generator(db, study, seed, first - 1)
+            generator.tags = bulk.existing_tags(db, study.id)
+            for number in range(first, first + size):
+                generator.session(number, rows)
+            bulk.insert_batches(db, rows)
         entries += len(rows["entries"])
         modes.update(row["mode"] for row in rows["sessions"])
         done += size

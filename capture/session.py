@@ -56,14 +56,19 @@ class InterviewSession:
         interviewer: str | None = None,
         mode: str = "interview",
         consent: bool = False,
+        suggested: bool = False,
     ) -> InterviewSession:
         """Start an interview with the participant, or resume the one in progress.
+
+        `suggested`: the code is the form's suggestion of the next free one, so a new
+        participant is meant; taken meanwhile by another interviewer, the participant
+        gets the next free code instead (the session's `participant` says which).
 
         `consent`: the participant agreed to take part, now. Where the study requires
         consent, a participant without it recorded is refused (`ConsentRequired`) and
         nothing is saved: the face asks first, then starts again with `consent`."""
         code = clean_line(participant_code)
-        participant = sessions.find_participant(db, study.id, code)
+        participant = None if suggested else sessions.find_participant(db, study.id, code)
         if (
             study.consent_required
             and not consent
@@ -80,6 +85,7 @@ class InterviewSession:
                 code,
                 segment=clean_line(segment or "") or None,
                 consent_at=now() if consent else None,
+                next_free=suggested,
             )
         else:
             if consent and participant.consent_at is None:

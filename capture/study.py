@@ -9,8 +9,10 @@ from sqlite_utils import Database
 from capture.sanitize import clean_line, clean_text
 from capture.template import DEFAULT_TEMPLATE, load_template
 from storage import studies
-from storage.errors import InvalidValue
+from storage.errors import DuplicateName, InvalidValue
 from storage.models import Study
+
+DEMO_STUDY_NAME = "Demo study"
 
 
 def new_study(
@@ -19,6 +21,7 @@ def new_study(
     template: str | Path = DEFAULT_TEMPLATE,
     description: str = "",
     consent_required: bool | None = None,
+    demo: bool = False,
 ) -> Study:
     """A study named `name` with the stages, channels and guide of `template`; whether it
     requires consent comes from the template (default yes) unless given."""
@@ -36,9 +39,25 @@ def new_study(
         consent_required=(
             loaded.consent_required if consent_required is None else consent_required
         ),
+        demo=demo,
     )
 
 
-def ensure_study(db: Database, name: str, template: str | Path = DEFAULT_TEMPLATE) -> Study:
-    """The study of that name, created from `template` when it does not exist."""
-    return studies.find_study(db, name) or new_study(db, name, template)
+def demo_study(db: Database, name: str, template: str | Path = DEFAULT_TEMPLATE) -> Study:
+    """The demo study of that name, created from `template` when it does not exist (also
+    when another process creates it at the same moment). A study of real research is
+    refused: demo data always goes into a study of its own."""
+    found = studies.find_study(db, name)
+    if found is None:
+        try:
+            return new_study(db, name, template, demo=True)
+        except DuplicateName:
+            found = studies.find_study(db, name)  # made meanwhile by another demo run
+            if found is None:
+                raise
+    if not found.demo:
+        raise InvalidValue(
+            f"study {found.name!r} holds research, not demo data; demo data goes into a "
+            f"study of its own (the default {DEMO_STUDY_NAME!r}, or --study with a new name)"
+        )
+    return found

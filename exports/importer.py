@@ -48,7 +48,6 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -84,13 +83,11 @@ from storage.importing import (
     NewStudy,
     StudyImport,
     StudyImportResult,
-    existing_session_ids,
     import_studies,
     study_layout,
 )
 from storage.merging import MergeReport
 from storage.models import EFFORT_RANGE, EMOTION_RANGE, LANES, MODES, StageSpec
-from storage.sessions import next_participant_code
 from storage.studies import list_studies, resolve_study
 
 # The exporter's own `entries` columns, from its codebook, so the two never drift apart.
@@ -745,25 +742,10 @@ def _survey_import(
     problems.raise_if_any()
     if not table.count:
         raise ImportFailed(f"{source}: the file has a header but no rows to import")
-    if codes:
-        known = existing_session_ids(db, (s.id for s, _ in codes))
-        _give_codes(
-            [s for s, _ in codes if s.id not in known],
-            lambda prefix: (
-                next_participant_code(db, layout.id, prefix) if layout else f"{prefix}01"
-            ),
-            mapping.respondent.code_prefix,
-        )
+    for session, _row in codes:
+        # Given inside the import's write transaction: two imports at once never share one.
+        session.code_prefix = mapping.respondent.code_prefix
     return StudyImport(name, new_study, sessions), empty
-
-
-def _give_codes(sessions: list[ImportedSession], first: Callable[[str], str], prefix: str) -> None:
-    code = first(prefix)
-    digits = code[len(prefix) :]
-    number, width = int(digits), len(digits)
-    for session in sessions:
-        session.participant_code = f"{prefix}{number:0{width}d}"
-        number += 1
 
 
 def _survey_entry(

@@ -37,9 +37,13 @@ from storage.errors import (
 from storage.schema import MIGRATION_SET, known_migrations, migrations
 
 BUSY_TIMEOUT_MS = 10_000
+# The TUI's own connection waits at most this long for a lock: its screen must never
+# freeze. A save that meets a lock is retried by the screen, the line still in view.
+UI_BUSY_TIMEOUT_MS = 100
 SQLITE_MAGIC = b"SQLite format 3\x00"
 FILE_MODE = 0o600
 TRUNCATION_GRACE_SECONDS = 1.0
+CREATOR_GRACE_SECONDS = 5.0
 GROUP_FILE_MODE = 0o660
 
 
@@ -66,27 +70,22 @@ def create_private_file(path: Path, group: bool = False) -> None:
         os.close(fd)
 
 
-def connect(path: str | Path, read_only: bool = False) -> Database:
-    """A connection with journey's pragmas. The file must exist."""
+def connect(
+    path: str | Path, read_only: bool = False, *, busy_ms: int = BUSY_TIMEOUT_MS
+) -> Database:
+    """A connection with journey's pragmas, waiting up to `busy_ms` for a lock. The file
+    must exist."""
     path = Path(path)
     try:
-        if read_only:
-            conn = sqlite3.connect(
-                f"{path.absolute().as_uri()}?mode=ro",
-                uri=True,
-                isolation_level=None,
-                timeout=BUSY_TIMEOUT_MS / 1000,
-            )
-        else:
-            conn = sqlite3.connect(
-                f"{path.absolute().as_uri()}?mode=rw",
-                uri=True,
-                isolation_level=None,
-                timeout=BUSY_TIMEOUT_MS / 1000,
-            )
         # isolation_level=None: the driver never opens transactions behind our
         # back; writes open their own with BEGIN IMMEDIATE (see `write`).
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn = sqlite3.connect(
+            f"{path.absolute().as_uri()}?mode={'ro' if read_only else 'rw'}",
+            uri=True,
+            isolation_level=None,
+            timeout=busy_ms / 1000,
+        )
+        conn.execute(f"PRAGMA busy_timeout = {int(busy_ms)}")
         conn.execute("PRAGMA foreign_keys = ON")
         if not read_only:
             conn.execute("PRAGMA journal_mode = WAL")
@@ -152,17 +151,31 @@ def _db_path(db: Database) -> Path:
     return Path("?")
 
 
+# What a UNIQUE constraint of each table guards, in words.
+_UNIQUE_WORDS = {
+    "studies": "study name",
+    "stages": "stage name",
+    "channels": "channel name",
+    "tags": "tag name",
+    "participants": "participant code",
+}
+
+
 def _translate(error: sqlite3.DatabaseError, path: Path) -> JourneyError:
     """A one-line, typed error for what SQLite reported."""
     message = str(error).lower()
     if isinstance(error, sqlite3.IntegrityError):
         if "unique" in message:
-            return DuplicateName(f"that name is already taken ({error})")
+            taken = next(
+                (what for table, what in _UNIQUE_WORDS.items() if f"{table}." in message),
+                "name",
+            )
+            return DuplicateName(f"that {taken} is already taken ({error})")
         return InvalidValue(f"a value was refused by the database ({error})")
     if "locked" in message or "busy" in message:
         return DatabaseBusy(
-            f"{path}: the database stayed locked by another writer for "
-            f"{BUSY_TIMEOUT_MS // 1000} s; nothing was saved, try again"
+            f"{path}: another program is writing to the database; nothing was saved, "
+            "try again in a moment"
         )
     if "full" in message or "too big" in message:
         return StorageFull(f"{path}: the disk is full; nothing of this change was saved")
@@ -191,6 +204,7 @@ def open_database(
     create: bool = False,
     group: bool = False,
     upgrade: bool = True,
+    busy_ms: int = BUSY_TIMEOUT_MS,
 ) -> Database:
     """Open a journey database after checking, without writing, that it is one.
 
@@ -198,7 +212,8 @@ def open_database(
     to become a new journey database. Anything else that is not a sound journey
     database raises a typed error and leaves the file as it was. A database of
     an older schema is migrated first, also for a read-only open when the file
-    is writable, unless `upgrade` is False (a strictly read-only open).
+    is writable, unless `upgrade` is False (a strictly read-only open). The connection
+    returned waits up to `busy_ms` for a lock (a migration, always the full timeout).
     """
     path = Path(path)
     if not path.exists():
@@ -215,12 +230,20 @@ def open_database(
             raise DatabaseNotFound(f"{path}: no such database to open read-only")
         try:
             create_private_file(path, group)
+        except FileExistsError:
+            # Another process created it this very moment (two `journey demo` started
+            # together): give it the moment it needs to write the header, then open it.
+            _wait_for_creator(path)
         except FileNotFoundError as error:
             raise DatabaseNotFound(f"{path}: the folder does not exist") from error
         except OSError as error:
             raise JourneyError(f"{path}: cannot create the database ({error.strerror})") from error
-        return _migrated(path)
+        else:
+            _migrated(path).close()
+            return connect(path, busy_ms=busy_ms)
 
+    if create:
+        _wait_for_creator(path)  # an empty file may be one another process is making
     _check_file(path)
     pending = _inspect(path, create=create)
     if pending and read_only and upgrade and os.access(path, os.W_OK):
@@ -232,10 +255,20 @@ def open_database(
             "open it once with write access"
         )
     if read_only:
-        return connect(path, read_only=True)
+        return connect(path, read_only=True, busy_ms=busy_ms)
     if not os.access(path, os.W_OK):
         raise ReadOnlyDatabase(f"{path}: the file is not writable (open it read-only instead)")
-    return _migrated(path) if pending else connect(path)
+    if pending:
+        _migrated(path).close()
+    return connect(path, busy_ms=busy_ms)
+
+
+def _wait_for_creator(path: Path) -> None:
+    """Wait (a few seconds at most) until the file another process just created has a
+    header; the checks that follow judge it as any other file."""
+    deadline = time.monotonic() + CREATOR_GRACE_SECONDS
+    while time.monotonic() < deadline and path.exists() and path.stat().st_size == 0:
+        time.sleep(0.02)
 
 
 def _migrated(path: Path) -> Database:

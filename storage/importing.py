@@ -22,6 +22,7 @@ from storage.bulk import insert_batches
 from storage.connection import new_id, now, read, write
 from storage.errors import InvalidValue, StudyNotFound
 from storage.models import StageSpec
+from storage.sessions import next_code
 
 # Parents before children, so foreign keys hold at every statement.
 IMPORT_ORDER = (
@@ -76,6 +77,9 @@ class ImportedSession:
     title: str | None = None
     status: str = "finished"
     entries: list[ImportedEntry] = field(default_factory=list)
+    # Without a code: the prefix of the code to give, the next free one of the study,
+    # chosen inside the import's write transaction.
+    code_prefix: str | None = None
 
 
 @dataclass
@@ -190,13 +194,16 @@ class _Names:
     """Lower-cased name to id for one kind of row of a study, growing as rows are added."""
 
     def __init__(self, pairs: Iterable[tuple[str, str]]) -> None:
+        pairs = list(pairs)
         self.ids = {name.casefold(): row_id for name, row_id in pairs}
+        self.names = [name for name, _ in pairs]
 
     def get(self, name: str) -> str | None:
         return self.ids.get(name.casefold())
 
     def add(self, name: str, row_id: str) -> None:
         self.ids[name.casefold()] = row_id
+        self.names.append(name)
 
 
 def _import_study(db: Database, item: StudyImport, rows: _Rows) -> StudyImportResult:
@@ -242,6 +249,8 @@ def _import_study(db: Database, item: StudyImport, rows: _Rows) -> StudyImportRe
             continue
         known.add(session.id)
         participant_id = None
+        if not session.participant_code and session.code_prefix:
+            session.participant_code = next_code(participants.names, session.code_prefix)
         if session.participant_code:
             participant_id = participants.get(session.participant_code)
             if participant_id is None:

@@ -50,6 +50,7 @@ class Study:
     template: str
     created_at: str
     consent_required: bool = True  # nothing is saved for a participant without consent
+    demo: bool = False  # made by `journey demo`: generated data only
 
 
 @dataclass(frozen=True)

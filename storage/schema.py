@@ -508,14 +508,17 @@ def m004_evidence_and_items(db: Database) -> None:
     """Customer evidence apart from workshop opinion, items keyed by what was said.
 
     Entries store their item key (`storage.items.item_key`); studies say whether they
-    require consent; themes and links name the workshop that made them; survey emotion
-    questions become notes (a touchpoint needs a channel); the summaries are rebuilt
-    on the new definitions (`storage.summaries`)."""
+    require consent and whether they hold demo data; themes and links name the
+    workshop that made them; survey emotion questions become notes (a touchpoint needs
+    a channel); the summaries are rebuilt on the new definitions (`storage.summaries`)."""
     from storage import items, summaries
 
     for statement in (
         "ALTER TABLE entries ADD COLUMN item_key TEXT",
         "ALTER TABLE studies ADD COLUMN consent_required INTEGER NOT NULL DEFAULT 1",
+        "ALTER TABLE studies ADD COLUMN demo INTEGER NOT NULL DEFAULT 0",
+        # Demo data always goes into a study of its own: the demo's default one is one.
+        "UPDATE studies SET demo = 1 WHERE name = 'Demo study'",
         "ALTER TABLE themes ADD COLUMN session_id TEXT REFERENCES sessions (id) ON DELETE SET NULL",
         "ALTER TABLE entry_links ADD COLUMN session_id TEXT REFERENCES sessions (id) "
         "ON DELETE SET NULL",

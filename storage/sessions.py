@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from sqlite_utils import Database
 
@@ -39,7 +40,11 @@ def add_participant(
     *,
     segment: str | None = None,
     consent_at: str | None = None,
+    next_free: bool = False,
 ) -> Participant:
+    """A new participant of the study. A code taken already is refused, or with
+    `next_free` (a suggested code another interviewer took a moment ago) replaced by the
+    next free one, chosen inside the write transaction so that two can never get it."""
     code = code.strip()
     if not code:
         raise InvalidValue("a participant needs a code, such as P07")
@@ -47,7 +52,9 @@ def add_participant(
     stamp = now()
     with write(db):
         if find_participant(db, study_id, code) is not None:
-            raise DuplicateName(f"participant {code} already exists in this study")
+            if not next_free:
+                raise DuplicateName(f"participant {code} already exists in this study")
+            code = _next_code_like(db, study_id, code)
         db.execute(
             "INSERT INTO participants (id, study_id, code, segment, consent_at, created_at, "
             "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -98,13 +105,30 @@ def list_participants(db: Database, study_id: str) -> list[Participant]:
     ]
 
 
+def _next_code_like(db: Database, study_id: str, code: str) -> str:
+    """The next free code of the shape of `code` (its letters, then a number)."""
+    shape = re.fullmatch(r"(.*?)\d*", code)
+    prefix = shape.group(1) if shape else code
+    return next_participant_code(db, study_id, prefix or "P")
+
+
 def next_participant_code(db: Database, study_id: str, prefix: str = "P") -> str:
     """The next free code of the form P01, P02... (wider once past 99)."""
+    codes = (
+        row["code"]
+        for row in db.query("SELECT code FROM participants WHERE study_id = ?", [study_id])
+    )
+    return next_code(codes, prefix)
+
+
+def next_code(taken: Iterable[str], prefix: str = "P") -> str:
+    """The code after the highest of `taken` of the form PREFIX + digits: P01, P02... (two
+    digits at least, wider once past 99)."""
     highest = 0
     width = 2
     pattern = re.compile(rf"^{re.escape(prefix)}(\d+)$", re.IGNORECASE)
-    for row in db.query("SELECT code FROM participants WHERE study_id = ?", [study_id]):
-        match = pattern.match(row["code"])
+    for code in taken:
+        match = pattern.match(code)
         if match:
             highest = max(highest, int(match.group(1)))
             width = max(width, len(match.group(1)))

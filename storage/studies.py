@@ -20,8 +20,10 @@ def create_study(
     channels: Sequence[str],
     description: str = "",
     consent_required: bool = True,
+    demo: bool = False,
 ) -> Study:
-    """A study with its stages, channels and guide, in one transaction."""
+    """A study with its stages, channels and guide, in one transaction; `demo` marks a
+    study of generated data (the only kind `journey demo` adds to)."""
     name = name.strip()
     if not name:
         raise DuplicateName("a study needs a name")
@@ -32,8 +34,17 @@ def create_study(
             raise DuplicateName(f"a study named {name!r} already exists")
         db.execute(
             "INSERT INTO studies (id, name, description, template, created_at, updated_at, "
-            "consent_required) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [study_id, name, description, template, created, created, int(consent_required)],
+            "consent_required, demo) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                study_id,
+                name,
+                description,
+                template,
+                created,
+                created,
+                int(consent_required),
+                int(demo),
+            ],
         )
         for position, stage in enumerate(stages, start=1):
             stage_id = new_id()
@@ -61,10 +72,10 @@ def create_study(
                 "INSERT INTO channels (id, study_id, name, created_at) VALUES (?, ?, ?, ?)",
                 [new_id(), study_id, channel, created],
             )
-    return Study(study_id, name, description, template, created, consent_required)
+    return Study(study_id, name, description, template, created, consent_required, demo)
 
 
-_STUDY_COLUMNS = "id, name, description, template, created_at, consent_required"
+_STUDY_COLUMNS = "id, name, description, template, created_at, consent_required, demo"
 
 
 def _study(row: dict) -> Study:
@@ -75,6 +86,7 @@ def _study(row: dict) -> Study:
         row["template"],
         row["created_at"],
         bool(row["consent_required"]),
+        bool(row["demo"]),
     )
 
 
@@ -176,6 +188,25 @@ def channels(db: Database, study_id: str) -> list[Channel]:
             [study_id],
         )
     ]
+
+
+def rename_study(db: Database, study_id: str, name: str) -> Study:
+    """Give a study another name (unique whatever its case)."""
+    name = name.strip()
+    if not name:
+        raise DuplicateName("a study needs a name")
+    with write(db):
+        taken = db.execute(
+            "SELECT id FROM studies WHERE name = ? COLLATE NOCASE AND id <> ?", [name, study_id]
+        ).fetchone()
+        if taken is not None:
+            raise DuplicateName(f"a study named {name!r} already exists")
+        changed = db.execute(
+            "UPDATE studies SET name = ?, updated_at = ? WHERE id = ?", [name, now(), study_id]
+        ).rowcount
+        if not changed:
+            raise NotFound("no such study (deleted meanwhile?)")
+    return get_study(db, study_id)
 
 
 def add_channel(db: Database, study_id: str, name: str) -> Channel:

@@ -19,7 +19,7 @@ from textual.widgets import Checkbox, Input, OptionList, Select, Static
 
 from capture.sanitize import MAX_ENTRY_LENGTH
 from storage import open_database
-from storage.errors import DatabaseBusy
+from storage.errors import DatabaseBusy, StorageFull
 from storage.studies import find_study
 from tui.app import CaptureRequest, make_app
 from tui.screens.capture_screen import CaptureScreen
@@ -597,29 +597,45 @@ async def test_leaving_mid_line_and_resuming(study_db: Path) -> None:
 # -- 5. a failed save keeps the line ------------------------------------------------
 
 
-async def test_a_save_that_fails_keeps_the_line_and_enter_retries(study_db: Path) -> None:
+async def until(pilot, done, seconds: float = 10.0) -> None:
+    """Let the app run until `done()` holds (a generous deadline, for a loaded machine)."""
+    for _ in range(int(seconds / 0.05)):
+        if done():
+            return
+        await pilot.pause(0.05)
+    assert done()
+
+
+async def test_a_held_lock_does_not_freeze_the_capture_screen(study_db: Path) -> None:
+    """Another program holds the write lock: the line waits in view, keys keep working,
+    and once the lock is released the line is saved without another Enter."""
     app = capture_app(study_db)
     async with app.run_test() as pilot:
-        app.db.conn.execute("PRAGMA busy_timeout = 50")  # fail fast on the lock below
         other = sqlite3.connect(study_db, isolation_level=None)
         other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
         try:
             await type_line(pilot, "n: a guest checkout #checkout")
             line = entry_input(app)
             assert line.value == "n: a guest checkout #checkout"
-            assert line.border_subtitle == "NOT SAVED"
-            assert line.has_class("-unsaved")
-            assert any(n.startswith("Not saved:") for n in notices(app))
+            assert str(line.border_subtitle).startswith("waiting for the database")
+            # The screen answers keys while the lock is held (a save waiting on the
+            # lock in the UI thread would hold them until it timed out).
+            await pilot.press("home")
+            assert line.cursor_position == 0
+            await pilot.press("end")
+            assert line.cursor_position == len(line.value)
+            await pilot.pause(1.2)  # retried meanwhile, and still waiting
+            assert str(line.border_subtitle).startswith("waiting for the database")
+            assert line.value == "n: a guest checkout #checkout"
             assert query(study_db, "SELECT count(*) FROM entries") == [(0,)]
         finally:
             other.execute("ROLLBACK")
             other.close()
-        await pilot.press("enter")
-        await pilot.pause()
-        assert line.value == ""
+        await until(pilot, lambda: line.value == "")
         assert not line.has_class("-unsaved")
         assert str(line.border_subtitle).startswith("saved need")
         await pilot.pause(0.8)  # a pending draft save must not bring the line back
+        assert line.value == ""
     assert live_entries(study_db) == [
         ("Awareness", "need", "a guest checkout", None, None, None, "checkout")
     ]
@@ -627,7 +643,7 @@ async def test_a_save_that_fails_keeps_the_line_and_enter_retries(study_db: Path
     assert query(study_db, "SELECT text FROM drafts") == []
 
 
-async def test_a_storage_error_keeps_the_line_and_typing_goes_on(
+async def test_a_waiting_line_typed_on_is_sent_by_enter(
     study_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import storage.entries
@@ -641,12 +657,17 @@ async def test_a_storage_error_keeps_the_line_and_typing_goes_on(
     async with app.run_test() as pilot:
         monkeypatch.setattr(storage.entries, "add_entry", busy)
         await type_line(pilot, "q: I just wanted to pay")
-        assert entry_input(app).value == "q: I just wanted to pay"
-        assert any(n.startswith("Not saved: the database is locked") for n in notices(app))
+        line = entry_input(app)
+        assert line.value == "q: I just wanted to pay"
+        assert str(line.border_subtitle).startswith("waiting for the database")
         assert app.is_running and isinstance(app.screen, CaptureScreen)
         await type_line(pilot, " and go", enter=False)  # the kept line goes on
-        assert entry_input(app).value == "q: I just wanted to pay and go"
+        assert line.value == "q: I just wanted to pay and go"
+        await pilot.pause(0.8)  # edited: no longer sent on its own
+        assert line.border_subtitle == "NOT SAVED: press Enter to save the line"
         monkeypatch.setattr(storage.entries, "add_entry", real_add)
+        await pilot.pause(0.8)
+        assert line.value == "q: I just wanted to pay and go"
         await pilot.press("enter")
         await pilot.pause()
         await pilot.press("enter")  # Enter on an empty line does nothing
@@ -654,6 +675,33 @@ async def test_a_storage_error_keeps_the_line_and_typing_goes_on(
     assert live_entries(study_db) == [
         ("Awareness", "quote", "I just wanted to pay and go", None, None, None, "")
     ]
+
+
+async def test_a_failed_save_keeps_the_line_and_enter_retries(
+    study_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import storage.entries
+
+    real_add = storage.entries.add_entry
+
+    def full(*args, **kwargs):
+        raise StorageFull("the disk is full; nothing of this change was saved")
+
+    app = capture_app(study_db)
+    async with app.run_test() as pilot:
+        monkeypatch.setattr(storage.entries, "add_entry", full)
+        await type_line(pilot, "n: a guest checkout")
+        line = entry_input(app)
+        assert line.value == "n: a guest checkout"
+        assert line.border_subtitle == "NOT SAVED"
+        assert line.has_class("-unsaved")
+        assert any(n.startswith("Not saved: the disk is full") for n in notices(app))
+        monkeypatch.setattr(storage.entries, "add_entry", real_add)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert line.value == ""
+        assert str(line.border_subtitle).startswith("saved need")
+    assert [text for _s, _l, text, *_ in live_entries(study_db)] == ["a guest checkout"]
 
 
 # -- 6. fast typing ----------------------------------------------------------------
@@ -776,6 +824,31 @@ async def test_new_interview_form_needs_consent_and_starts_the_session(study_db:
     assert live_entries(study_db) == [
         ("Awareness", "goal", "a present for my sister", None, None, None, "")
     ]
+
+
+async def test_two_interviewers_accepting_the_same_suggested_code_both_start(
+    study_db: Path,
+) -> None:
+    """Both forms suggest P01; the first to start gets it, the second gets P02 and is told."""
+    first, second = (capture_app(study_db, participant=None) for _ in range(2))
+    async with first.run_test(size=(80, 30)) as one, second.run_test(size=(80, 30)) as two:
+        for app in (first, second):
+            assert isinstance(app.screen, NewInterviewScreen)
+            assert app.screen.query_one("#participant", Input).value == "P01"
+            app.screen.query_one("#consent", Checkbox).value = True
+        await one.click("#start")
+        await one.pause()
+        await two.click("#start")
+        await two.pause()
+        assert isinstance(first.screen, CaptureScreen) and isinstance(second.screen, CaptureScreen)
+        assert first.screen.sub_title.startswith("Checkout study · P01")
+        assert second.screen.sub_title.startswith("Checkout study · P02")
+        assert "P01 was taken a moment ago by another interview: this participant is P02." in (
+            notices(second)
+        )
+        assert not any("already taken" in notice for notice in notices(second))
+    assert query(study_db, "SELECT code FROM participants ORDER BY code") == [("P01",), ("P02",)]
+    assert [code for _id, code, *_ in sessions(study_db)] == ["P01", "P02"]
 
 
 async def test_the_whole_new_interview_form_fits_80x24(study_db: Path) -> None:
@@ -1041,3 +1114,24 @@ async def test_a_study_without_the_requirement_does_not_ask(db_path: Path) -> No
         await pilot.pause()
         assert isinstance(app.screen, CaptureScreen)
     assert query(db_path, "SELECT consent_at FROM participants") == [(None,)]
+
+
+async def test_a_refused_line_comes_back_selected_and_is_not_extended(study_db: Path) -> None:
+    """The issue's trap: a line refused as typed, then /done typed at once, was saved as
+    the text of a pain. Now the refused line comes back selected: the next key replaces
+    it, an arrow key keeps it to fix."""
+    app = capture_app(study_db)
+    async with app.run_test() as pilot:
+        await type_line(pilot, "pian: the page was slow")
+        assert entry_input(app).value == "pian: the page was slow"
+        assert "did you mean pain:?" in notices(app)[-1]
+        await pilot.press("end")  # kept to fix: the arrow keeps the line
+        await pilot.press(*" really", "home", "delete", "delete", "delete", "delete")
+        await pilot.press(*"pain", "enter")
+        await pilot.pause()
+        assert live_entries(study_db)[-1][:3] == ("Awareness", "pain", "the page was slow really")
+        await type_line(pilot, "ned: a guest checkout")  # refused again
+        await type_line(pilot, "/done")  # typed over it: the refused line is not extended
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)
+    assert [row[2] for row in live_entries(study_db)] == ["the page was slow really"]

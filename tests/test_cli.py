@@ -602,20 +602,29 @@ def test_demo_into_another_study(runner: CliRunner, study_db: Path) -> None:
     assert scalar(study_db, "SELECT count(*) FROM studies WHERE name = 'Demo study'") == 0
 
 
-def test_demo_grows_an_existing_study_of_any_template(runner: CliRunner, tmp_path: Path) -> None:
+def test_demo_grows_its_own_study_and_never_a_research_one(
+    runner: CliRunner, tmp_path: Path
+) -> None:
     db = tmp_path / "six.db"
     assert invoke(runner, db, "init", "--study", "Six", "--template", "six-stage").exit_code == 0
-    result = invoke(runner, db, "demo", "--sessions", "2", "--study", "six")  # any case
-    assert result.exit_code == 0, result.output
-    assert "to 'Six'" in result.stdout
-    assert sessions_of(db, "Six") == 2
-    assert scalar(db, "SELECT count(*) FROM studies") == 1
-    # every entry sits on a stage of that study
+    refused = invoke(runner, db, "demo", "--sessions", "2", "--study", "six")  # any case
+    assert refused.exit_code == 1
+    assert "study 'Six' holds research, not demo data" in refused.output
+    assert "Traceback" not in refused.output
+    assert sessions_of(db, "Six") == 0
+
+    assert invoke(runner, db, "demo", "--sessions", "2", "--study", "Trial").exit_code == 0
+    grown = invoke(runner, db, "demo", "--sessions", "1", "--study", "TRIAL", "--seed", "2")
+    assert grown.exit_code == 0, grown.output
+    assert "to 'Trial'" in grown.stdout
+    assert sessions_of(db, "Trial") == 3
+    assert scalar(db, "SELECT count(*) FROM studies") == 2
+    # every demo entry sits on a stage of the demo study
     assert (
         scalar(
             db,
             "SELECT count(*) FROM entries e JOIN stages st ON st.id = e.stage_id "
-            "JOIN studies s ON s.id = st.study_id WHERE s.name != 'Six'",
+            "JOIN studies s ON s.id = st.study_id WHERE s.name != 'Trial'",
         )
         == 0
     )
@@ -712,8 +721,8 @@ def test_stats_table_names_every_stage_of_a_six_stage_study(
     runner: CliRunner, tmp_path: Path
 ) -> None:
     db = tmp_path / "six.db"
-    assert invoke(runner, db, "init", "--study", "Six", "--template", "six-stage").exit_code == 0
-    assert invoke(runner, db, "demo", "--sessions", "2", "--study", "Six").exit_code == 0
+    demo = ("demo", "--sessions", "2", "--study", "Six", "--template", "six-stage")
+    assert invoke(runner, db, *demo).exit_code == 0
     # wide enough that rich does not shorten the headers of the piped table
     result = invoke(runner, db, "stats", env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
@@ -1105,6 +1114,8 @@ def test_default_path_is_created_for_the_first_tui_run(
     started: list[Path] = []
 
     class Recorder:
+        return_code = 0
+
         def run(self) -> None:
             pass
 
@@ -1173,3 +1184,10 @@ def test_usage_errors_are_one_line_with_exit_2(runner: CliRunner, study_db: Path
         assert len(lines) == 1, (arguments, result.stderr)
         assert lines[0].startswith("journey: ") and "--help" in lines[0]
         assert "Traceback" not in result.output
+
+
+def test_demo_with_an_unknown_template_creates_nothing(runner: CliRunner, tmp_path: Path) -> None:
+    db = tmp_path / "new.db"
+    result = invoke(runner, db, "demo", "--study", "Trial", "--template", "seven-stage")
+    assert_one_line_error(result, "seven-stage")
+    assert not db.exists()

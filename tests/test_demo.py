@@ -12,6 +12,7 @@ from capture.demo import DEMO_STUDY, add_demo_sessions
 from capture.study import new_study
 from storage import studies
 from storage.connection import open_database
+from storage.errors import InvalidValue
 
 CONTENT_TABLES = (
     "studies",
@@ -140,7 +141,7 @@ def test_two_studies_same_seed(db_path: Path) -> None:
 
 def test_demo_into_another_stage_model(db_path: Path) -> None:
     with open_database(db_path) as db:
-        study = new_study(db, "Six", "six-stage")
+        study = new_study(db, "Six", "six-stage", demo=True)
         add_demo_sessions(db, 10, seed=2, study_name="Six")
         used = {
             r[0]
@@ -151,6 +152,17 @@ def test_demo_into_another_stage_model(db_path: Path) -> None:
         assert used <= {s.name for s in studies.stages(db, study.id)}
         assert "Need recognition" in used
         assert len(studies.list_studies(db)) == 1
+
+
+def test_demo_data_never_lands_in_a_study_of_research(db_path: Path) -> None:
+    with open_database(db_path) as db:
+        new_study(db, "Checkout study")
+        before = one(db, "SELECT count(*) FROM sessions")
+        with pytest.raises(InvalidValue, match="holds research, not demo data"):
+            add_demo_sessions(db, 5, study_name="checkout STUDY")
+        assert one(db, "SELECT count(*) FROM sessions") == before == 0
+        added = add_demo_sessions(db, 5)  # into a study of its own
+        assert added.study.demo and added.study.name == DEMO_STUDY
 
 
 @pytest.fixture(scope="module")

@@ -312,7 +312,8 @@ def cell_items(downs: int, *keys: str, screen_type: type):
         await type_line(pilot, "/stage Decision")
         await press(pilot, *["down"] * downs, "enter")
         assert isinstance(pilot.app.screen, CellItemsScreen)
-        await press(pilot, *keys)
+        for key in keys:  # one by one: a dialog opens once what it offers is read
+            await press(pilot, key)
         assert isinstance(pilot.app.screen, screen_type)
         await finish(pilot)
 

@@ -14,6 +14,7 @@ from capture.study import new_study
 from storage import open_database
 from storage.studies import list_studies, study_summaries
 from tui.app import make_app
+from tui.screens.confirm_screen import ConfirmScreen
 from tui.screens.home_screen import DEMO_SESSIONS
 from tui.screens.new_study_screen import NewStudyScreen
 from tui.widgets.stage_summary import StageSummary
@@ -21,6 +22,13 @@ from tui.widgets.stage_summary import StageSummary
 
 def app_for(path: Path):
     return make_app(path, poll_seconds=0.05, cursor_blink=False)
+
+
+async def settle(app, pilot) -> None:
+    """Let the app handle what was sent, and its workers read what the screen shows."""
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
 
 
 def table_rows(app) -> list[list[str]]:
@@ -36,13 +44,14 @@ def study_names(path: Path) -> list[str]:
 async def test_empty_database_offers_to_create_a_study(db_path: Path) -> None:
     app = app_for(db_path)
     async with app.run_test() as pilot:
+        await settle(app, pilot)
         assert app.screen.query_one("#empty").display
         assert not app.screen.query_one("#studies").display
         await pilot.click("#create-study")
         await pilot.pause()
         assert isinstance(app.screen, NewStudyScreen)
         await pilot.press(*"Checkout study", "enter")
-        await pilot.pause()
+        await settle(app, pilot)
         assert not isinstance(app.screen, NewStudyScreen)
         assert table_rows(app) == [["Checkout study", "five-stage", "0", "0", "0", "-"]]
     assert study_names(db_path) == ["Checkout study"]
@@ -81,9 +90,15 @@ async def test_duplicate_study_name_shows_the_error_and_writes_nothing(study_db:
 async def test_load_demo_adds_interviews_in_a_worker(db_path: Path) -> None:
     app = app_for(db_path)
     async with app.run_test() as pilot:
+        await settle(app, pilot)
         await pilot.click("#load-demo")
-        await app.workers.wait_for_complete()
         await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)  # demo data never lands unasked
+        question = _plain(app.screen.query_one("#question", Static))
+        assert "Add 30 generated interviews" in question and str(db_path.name) in question
+        await pilot.click("#yes")
+        await settle(app, pilot)
+        await settle(app, pilot)  # the demo's worker, then the list's read
         rows = table_rows(app)
         assert rows[0][:3] == ["Demo study", "five-stage", str(DEMO_SESSIONS)]
     with open_database(db_path, read_only=True) as db:
@@ -95,10 +110,12 @@ async def test_load_demo_adds_interviews_in_a_worker(db_path: Path) -> None:
 async def test_commits_of_another_process_appear_without_a_key(study_db: Path) -> None:
     app = app_for(study_db)
     async with app.run_test() as pilot:
+        await settle(app, pilot)
         assert [row[0] for row in table_rows(app)] == ["Checkout study"]
         with open_database(study_db) as other:
             new_study(other, "Onboarding study", "six-stage")
         await pilot.pause(0.3)
+        await settle(app, pilot)
         assert [row[0] for row in table_rows(app)] == ["Checkout study", "Onboarding study"]
 
 
@@ -107,11 +124,12 @@ async def test_highlighted_study_shows_its_stages(demo_db: Path) -> None:
         new_study(db, "Another", "six-stage")
     app = app_for(demo_db)
     async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
         summary = app.screen.query_one(StageSummary)
         text = _plain(summary)
         assert "Another" in text and "Need recognition" in text
         await pilot.press("down")
-        await pilot.pause()
+        await settle(app, pilot)
         text = _plain(summary)
         assert "Demo study" in text and "Awareness" in text and "Advocacy" in text
 
@@ -132,6 +150,7 @@ async def test_study_names_are_shown_literally(db_path: Path, hostile: str) -> N
         new_study(db, hostile)
     app = app_for(db_path)
     async with app.run_test() as pilot:
+        await settle(app, pilot)
         assert table_rows(app)[0][0] == hostile
         await pilot.click("#studies", offset=(3, 1))
         await pilot.pause()
@@ -152,9 +171,13 @@ def snapshot_app(path: Path):
     return app_for(path.relative_to(Path.cwd()) if path.is_absolute() else path)
 
 
+async def settled(pilot) -> None:
+    await settle(pilot.app, pilot)
+
+
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
 def test_snapshot_empty_database(snap_compare, db_path: Path, size) -> None:
-    assert snap_compare(snapshot_app(db_path), terminal_size=size)
+    assert snap_compare(snapshot_app(db_path), run_before=settled, terminal_size=size)
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
@@ -162,11 +185,15 @@ def test_snapshot_studies(snap_compare, db_path: Path, size) -> None:
     with open_database(db_path) as db:
         add_demo_sessions(db, 25, seed=3)
         new_study(db, "Onboarding study", "six-stage")
-    assert snap_compare(snapshot_app(db_path), terminal_size=size)
+    assert snap_compare(snapshot_app(db_path), run_before=settled, terminal_size=size)
 
 
 def test_snapshot_new_study_form(snap_compare, study_db: Path) -> None:
-    assert snap_compare(snapshot_app(study_db), press=["n", *"Pricing"], terminal_size=(80, 24))
+    async def before(pilot) -> None:
+        await settled(pilot)
+        await pilot.press("n", *"Pricing")
+
+    assert snap_compare(snapshot_app(study_db), run_before=before, terminal_size=(80, 24))
 
 
 async def test_new_interview_from_home_then_resume_from_the_list(study_db: Path) -> None:
@@ -175,6 +202,7 @@ async def test_new_interview_from_home_then_resume_from_the_list(study_db: Path)
 
     app = app_for(study_db)
     async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
         await pilot.press("i")
         await pilot.pause()
         app.screen.query_one("#consent").value = True
@@ -184,7 +212,7 @@ async def test_new_interview_from_home_then_resume_from_the_list(study_db: Path)
         await pilot.press(*"g: find a gift", "enter")
         await pilot.pause()
         await pilot.press(*"unsent", "escape")
-        await pilot.pause()
+        await settle(app, pilot)
         rows = app.screen.query_one("#in-progress", DataTable)
         assert rows.row_count == 1
         assert [str(c) for c in rows.get_row_at(0)][:4] == ["P01", "-", "Awareness", "1"]
@@ -200,3 +228,108 @@ async def test_new_interview_from_home_then_resume_from_the_list(study_db: Path)
     assert texts == ["find a gift"]
     assert drafts == ["unsent"]
     assert consent[0] is not None
+
+
+# -- every key of the home screen, on an empty database and on one with studies -------------
+
+
+async def test_every_key_on_an_empty_database_offers_a_study(db_path: Path) -> None:
+    from tui.screens.new_interview_screen import NewInterviewScreen
+
+    app = app_for(db_path)
+    async with app.run_test() as pilot:
+        await settle(app, pilot)
+        for key in ("r", "w", "e", "x"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert isinstance(app.screen, NewStudyScreen), key
+            assert "no study yet" in [str(n.message) for n in app._notifications][-1]
+            await pilot.press("escape")
+            await pilot.pause()
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("escape")  # no: nothing is added
+        await settle(app, pilot)
+        assert study_names(db_path) == []
+        # i, offered in the footer, makes a study first, then asks for the interview.
+        await pilot.press("i")
+        await pilot.pause()
+        assert isinstance(app.screen, NewStudyScreen)
+        await pilot.press(*"Pricing", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, NewInterviewScreen)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert table_rows(app)[0][0] == "Pricing"
+        await pilot.press("q")
+        await pilot.pause()
+    assert not app.is_running
+    assert app.return_code == 0
+    assert study_names(db_path) == ["Pricing"]
+
+
+async def test_review_and_workshop_of_the_highlighted_study(demo_db: Path) -> None:
+    from tui.screens.review_screen import ReviewScreen
+    from tui.screens.workshop_screen import WorkshopScreen
+
+    with open_database(demo_db) as db:
+        new_study(db, "Another", "six-stage")
+    app = app_for(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("down", "r")  # Demo study
+        await settle(app, pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        assert app.screen.study.name == "Demo study"
+        await pilot.press("q")  # back home, not out of the app
+        await settle(app, pilot)
+        assert app.is_running and not isinstance(app.screen, ReviewScreen)
+        await pilot.press("w")
+        await settle(app, pilot)
+        assert isinstance(app.screen, WorkshopScreen)
+        assert app.screen.session.study.name == "Demo study"
+        await pilot.press("escape")  # the workshop stays in progress; back home
+        await settle(app, pilot)
+        assert app.is_running and not isinstance(app.screen, WorkshopScreen)
+    with open_database(demo_db, read_only=True) as db:
+        workshops = db.execute(
+            "SELECT count(*) FROM sessions WHERE mode = 'workshop' AND status = 'in_progress'"
+        ).fetchone()[0]
+    assert workshops == 1
+
+
+async def test_rename_and_delete_from_the_home_screen(demo_db: Path) -> None:
+    from tui.screens.text_prompt_screen import TextPromptScreen
+
+    with open_database(demo_db) as db:
+        new_study(db, "Another", "six-stage")
+    app = app_for(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, TextPromptScreen)
+        app.screen.query_one("#answer").value = ""
+        await pilot.press(*"Onboarding", "enter")
+        await settle(app, pilot)
+        assert study_names(demo_db) == ["Demo study", "Onboarding"]
+        # The cursor stayed on the renamed study, now second. Delete needs the study's
+        # name typed: a wrong one erases nothing.
+        assert app.screen.query_one("#studies", DataTable).cursor_row == 1
+        await pilot.press("up", "x")
+        await pilot.pause()
+        assert isinstance(app.screen, TextPromptScreen)
+        await pilot.press(*"Demo", "enter")
+        await settle(app, pilot)
+        assert study_names(demo_db) == ["Demo study", "Onboarding"]
+        assert "nothing was erased" in [str(n.message) for n in app._notifications][-1]
+        await pilot.press("x")
+        await pilot.pause()
+        await pilot.press(*"demo STUDY", "enter")
+        await settle(app, pilot)
+        await settle(app, pilot)  # the erasure's worker, then the list's read
+        assert [row[0] for row in table_rows(app)] == ["Onboarding"]
+    assert study_names(demo_db) == ["Onboarding"]
+    with open_database(demo_db, read_only=True) as db:
+        assert db.execute("SELECT count(*) FROM entries").fetchone()[0] == 0

@@ -43,12 +43,20 @@ async def test_twenty_writers_and_a_review(study_db: Path) -> None:
             assert writer.returncode == 0, err
             assert err == ""
             assert len(out.split()) == ENTRIES
-        await pilot.pause(0.5)
-        await app.workers.wait_for_complete()
-        await pilot.pause(0.2)
-        assert screen.data is not None
-        first, second = screen.data.journey_map.stages[:2]
-        assert (first.reached, second.reached) == (WRITERS, WRITERS)
+
+        def reached() -> tuple[int, int] | None:
+            if screen.journey_map is None:
+                return None
+            first, second = screen.journey_map.stages[:2]
+            return first.reached, second.reached
+
+        # The review's poll notices the writes and reads the map again: wait for it
+        # (a generous deadline for a loaded machine).
+        for _ in range(200):
+            if reached() == (WRITERS, WRITERS):
+                break
+            await pilot.pause(0.05)
+        assert reached() == (WRITERS, WRITERS)
     with open_database(study_db, read_only=True) as db:
         per_writer = dict(
             db.execute(

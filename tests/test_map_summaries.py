@@ -129,6 +129,8 @@ def test_summaries_follow_every_kind_of_write(study_db: Path, seed: int) -> None
             _same(db, study.id)
         forget_participant(db, study.id, "P01")
         _same(db, study.id)
+        # demo's bulk path, into this very study (demo data goes only into a demo study)
+        db.execute("UPDATE studies SET demo = 1 WHERE id = ?", [study.id])
         add_demo_sessions(db, 45, seed=seed, study_name=study.name)
         _same(db, study.id)
 

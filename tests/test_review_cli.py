@@ -35,6 +35,8 @@ class Recorder:
         self.calls.append((args, kwargs))
         return self
 
+    return_code = 0
+
     def run(self) -> None:
         self.runs += 1
 

@@ -238,3 +238,53 @@ def test_snapshot_survey_channel_question(snap_compare, study_db: Path) -> None:
 
     app = survey_app(study_db.relative_to(Path.cwd()))
     assert snap_compare(app, run_before=run_before, press=["down"], terminal_size=(80, 24))
+
+
+async def test_escape_mid_survey_asks_the_participant_first(study_db: Path) -> None:
+    from tui.screens.confirm_screen import ConfirmScreen
+
+    app = survey_app(study_db)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        await type_line(pilot, "a first answer")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)  # a stray Escape ends nothing
+        await pilot.press("enter")  # "Go on answering" is the default
+        await pilot.pause()
+        assert isinstance(app.screen, SurveyScreen) and app.is_running
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+    assert not app.is_running
+    assert query(study_db, "SELECT status FROM sessions") == [("in_progress",)]
+    assert query(study_db, "SELECT text FROM entries") == [("a first answer",)]
+
+
+async def test_a_held_lock_keeps_the_answer_waiting_and_saves_it_after(study_db: Path) -> None:
+    """Another program holds the write lock: the answer stays on screen with a word that
+    it waits, the participant can still move about, and it is saved once the lock goes."""
+    app = survey_app(study_db)
+    async with app.run_test() as pilot:
+        answer = app.screen.query_one("#answer", QuickEntryInput)
+        other = sqlite3.connect(study_db, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            await type_line(pilot, "find a gift")
+            assert question(app) == "What were you trying to achieve when this started?"
+            assert answer.value == "find a gift"
+            assert str(answer.border_subtitle).startswith("waiting for the database")
+            await pilot.press("home")  # keys are answered meanwhile
+            assert answer.cursor_position == 0
+            assert answers(study_db) == []
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        for _ in range(200):
+            if question(app) != "What were you trying to achieve when this started?":
+                break
+            await pilot.pause(0.05)
+        assert question(app) == "What did you need to know at that point?"
+        assert answer.value == "" and not str(answer.border_subtitle)
+    assert [text for _stage, _prompt, _lane, text, *_ in answers(study_db)] == ["find a gift"]

@@ -723,6 +723,31 @@ async def test_typing_fast_loses_nothing_and_keeps_lines_and_cells_apart(study_d
     ]
 
 
+async def test_a_held_lock_keeps_the_sticky_waiting_and_adds_it_after(study_db: Path) -> None:
+    app = workshop_app(study_db, study_id(study_db))
+    async with app.run_test() as pilot:
+        await settle(app, pilot)
+        other = sqlite3.connect(study_db, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            await type_line(pilot, "p: -2 the queue at the till")
+            line = entry_line(app)
+            assert line.value == "p: -2 the queue at the till"
+            assert str(line.border_subtitle).startswith("waiting for the database")
+            await press(pilot, "home")  # keys are answered meanwhile
+            assert line.cursor_position == 0
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        for _ in range(200):
+            if line.value == "":
+                break
+            await pilot.pause(0.05)
+        assert line.value == "" and not str(line.border_subtitle)
+        session = app.screen.session.session.id
+    assert stickies(study_db, session) == [("Awareness", "pain", "the queue at the till", 0, "")]
+
+
 async def test_a_sticky_with_markup_shows_literally(study_db: Path) -> None:
     sid = study_id(study_db)
     with open_database(study_db) as db:
@@ -1103,7 +1128,8 @@ async def test_link_marks_the_pains_linked_and_confirming_unlinks_the_unmarked(
         await press(pilot, "enter")
         assert notices(app)[-1] == "No change to the links"
         # Unmark both: the opportunity answers no pain any more.
-        await press(pilot, "l", "space", "down", "space", "enter")
+        await press(pilot, "l")  # the dialog opens once the links are read
+        await press(pilot, "space", "down", "space", "enter")
         assert notices(app)[-1] == "Unlinked 2 pains"
         assert links_of(study_db) == set()
         assert items_shown(app)[0][5:] == ["offer guest checkout", ""]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,8 +12,10 @@ from textual.app import App
 from capture.session import InterviewSession
 from storage import open_database
 from storage.aggregates import NO_FILTER, SessionFilter
+from storage.connection import UI_BUSY_TIMEOUT_MS
 from storage.errors import ConsentRequired
 from storage.studies import get_study
+from tui.crash_log import one_line, write_crash_log
 from tui.draft_keeper import DraftKeeper
 from tui.text import short_time
 
@@ -75,7 +78,10 @@ class JourneyApp(App[None]):
         self.cursor_blink = cursor_blink
         # No animation anywhere: it costs bytes over SSH and distracts in a workshop.
         self.animation_level = "none"
-        self.db = open_database(self.db_path, read_only=read_only, upgrade=not read_only)
+        # The UI thread's connection gives up on a lock at once: screens retry, never freeze.
+        self.db = open_database(
+            self.db_path, read_only=read_only, upgrade=not read_only, busy_ms=UI_BUSY_TIMEOUT_MS
+        )
         self.sub_title = str(self.db_path)
 
     def on_mount(self) -> None:
@@ -183,11 +189,26 @@ class JourneyApp(App[None]):
 
     async def action_quit(self) -> None:
         # Ctrl+Q must not lose the unsent line typed in the last moment.
+        self._save_drafts()
+        self.exit()
+
+    def _save_drafts(self) -> None:
         for screen in self.screen_stack:
             keeper = getattr(screen, "draft", None)
             if isinstance(keeper, DraftKeeper):
                 keeper.save()
-        self.exit()
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An unexpected error: keep what was typed, put the traceback in a private log
+        file, and end with one line on the terminal and exit status 1."""
+        with suppress(Exception):  # the error may come from the very thing that saves
+            self._save_drafts()
+        log = write_crash_log(error)
+        self._return_code = 1
+        if self._exception is None:  # as Textual does: a pilot test re-raises it
+            self._exception = error
+            self._exception_event.set()
+        self.panic(Text(one_line(error, log)))
 
     def on_unmount(self) -> None:
         self.db.close()

@@ -130,7 +130,14 @@ def _run_tui(settings: Settings) -> None:
     open_database(settings.db, create=settings.db_is_default, group=settings.group).close()
     from tui.app import make_app
 
-    make_app(settings.db).run()
+    _run(make_app(settings.db))
+
+
+def _run(app) -> None:
+    """Run a Textual app; an unexpected error it ended with is a non-zero exit."""
+    app.run()
+    if app.return_code:
+        raise typer.Exit(app.return_code)
 
 
 def _open(
@@ -222,12 +229,21 @@ def demo(
     sessions: Annotated[int, typer.Option(min=1, help="How many interviews to add.")] = 20,
     seed: Annotated[int, typer.Option(help="The same seed gives the same data.")] = 1,
     study: Annotated[
-        str, typer.Option(help="Study to grow; created from five-stage when absent.")
+        str,
+        typer.Option(help="Demo study to grow, created when absent; a research study is refused."),
     ] = "Demo study",
+    template: Annotated[
+        str,
+        typer.Option(
+            help="Stage model of a new demo study: five-stage, four-stage, six-stage or FILE.toml."
+        ),
+    ] = "five-stage",
 ) -> None:
-    """Add realistic demo interviews to a study (creates the database if needed)."""
+    """Add realistic demo interviews to a demo study (creates the database if needed)."""
     from capture.demo import add_demo_sessions
+    from capture.template import load_template
 
+    load_template(template)  # a bad template fails before any file is created
     with _open(ctx, create=True) as db:
         if sessions >= BIG_DEMO:
             with _progress_bar("Adding demo sessions", sessions) as advance:
@@ -236,10 +252,11 @@ def demo(
                     sessions,
                     seed=seed,
                     study_name=study,
+                    template=template,
                     progress=lambda done, total: advance(completed=done),
                 )
         else:
-            added = add_demo_sessions(db, sessions, seed=seed, study_name=study)
+            added = add_demo_sessions(db, sessions, seed=seed, study_name=study, template=template)
     typer.echo(f"Added {added.describe()} to {added.study.name!r}")
 
 
@@ -401,7 +418,7 @@ def capture(
         mode=mode,
         consent=consent,
     )
-    make_app(_settings(ctx).db, capture=request).run()
+    _run(make_app(_settings(ctx).db, capture=request))
 
 
 @app.command()
@@ -485,7 +502,7 @@ def review(
         chosen = resolve_study(db, study)
         check_filter(db, [chosen.id], where)
     request = ReviewRequest(chosen.id, where)
-    make_app(path, review=request, read_only=read_only).run()
+    _run(make_app(path, review=request, read_only=read_only))
 
 
 @app.command()
@@ -689,7 +706,91 @@ def workshop(
         title=title,
         new=new,
     )
-    make_app(_settings(ctx).db, workshop=request).run()
+    _run(make_app(_settings(ctx).db, workshop=request))
+
+
+study_app = typer.Typer(
+    cls=JourneyGroup,
+    help="List, rename and delete the studies of the database.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(study_app, name="study")
+
+
+@study_app.command("list")
+def study_list(ctx: typer.Context) -> None:
+    """Each study with its stage model, customer sessions, entries and workshops."""
+    from storage.studies import study_summaries
+
+    with _open(ctx, read_only=True) as db:
+        summaries = study_summaries(db)
+    if not summaries:
+        typer.echo("No study yet (create one with `journey init --study NAME`).")
+        return
+    table = Table(box=None, pad_edge=False)
+    for column in ("study", "stage model", "sessions", "entries", "workshops", "last activity"):
+        table.add_column(
+            column, justify="right" if column in ("sessions", "entries", "workshops") else "left"
+        )
+    for summary in summaries:
+        table.add_row(
+            Text(summary.name),
+            Text(summary.template),
+            str(summary.sessions),
+            str(summary.entries),
+            str(summary.workshops),
+            (summary.last_activity or "-")[:16].replace("T", " "),
+        )
+    Console().print(table)
+
+
+@study_app.command("rename")
+def study_rename(
+    ctx: typer.Context,
+    old: Annotated[str, typer.Argument(help="The study's name now.")],
+    new: Annotated[str, typer.Argument(help="Its new name.")],
+) -> None:
+    """Give a study another name."""
+    from capture.sanitize import clean_line
+    from storage.studies import rename_study, resolve_study
+
+    with _open(ctx) as db:
+        study = resolve_study(db, old)
+        renamed = rename_study(db, study.id, clean_line(new))
+    typer.echo(f"Renamed study {study.name!r} to {renamed.name!r}")
+
+
+@study_app.command("delete")
+def study_delete(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The study to delete.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Erase a study and everything recorded in it, bytes included (as `forget` does);
+    earlier backups and exports keep what they hold."""
+    from storage.privacy import erase_study
+    from storage.studies import resolve_study
+
+    with _open(ctx) as db:
+        study = resolve_study(db, name)
+        if not yes and not typer.confirm(
+            f"Erase study {study.name!r} and everything recorded in it? This cannot be undone",
+            err=True,
+        ):
+            typer.echo("Nothing erased.", err=True)
+            raise typer.Exit(1)
+        erased = erase_study(db, study.id)
+    typer.echo(
+        f"Erased study {erased.study!r}: {erased.sessions} sessions, {erased.entries} entries, "
+        f"{erased.participants} participants"
+    )
+    if not erased.wal_cleared:
+        typer.echo(
+            "warning: another process has the database open, so old copies of the erased "
+            "text may stay in the -wal file until it closes",
+            err=True,
+        )
 
 
 def main() -> None:

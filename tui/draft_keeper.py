@@ -13,7 +13,7 @@ from textual.timer import Timer
 from textual.widgets import Input
 
 from capture.session import InterviewSession
-from storage.errors import JourneyError
+from storage.errors import DatabaseBusy, JourneyError
 
 DRAFT_DELAY = 0.6  # seconds of quiet typing before the draft is saved
 
@@ -55,6 +55,11 @@ class DraftKeeper:
             return
         try:
             self.session.save_draft(text)
+        except DatabaseBusy:
+            # Another program is writing: try again in a moment, quietly (the line is
+            # on screen; the draft is its copy for a crash).
+            self._timer = self._entry().set_timer(DRAFT_DELAY, self.save)
+            return
         except JourneyError as error:
             self._on_error(f"draft not saved: {error}")
             return

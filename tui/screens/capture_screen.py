@@ -2,12 +2,15 @@
 
 Each entry is committed when Enter is pressed; what sits unsent in the
 quick-entry line is saved as a draft within a second of typing. When a save
-fails the line stays where it is and a notice says so; Enter again retries.
+fails the line stays where it is and a notice says so; Enter again retries. When
+another program holds the database's write lock, the line stays in view and is sent
+again every moment until it is saved (BusyRetry): the screen never waits on the lock.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from functools import partial
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
@@ -15,17 +18,18 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Input
 
 from capture.quick_entry import ParsedCommand, ParsedEntry, parse_line, with_channel
 from capture.session import InterviewSession
-from storage.errors import JourneyError
+from storage.errors import DatabaseBusy, JourneyError
 from storage.models import LANES, Channel
+from tui.busy_retry import BusyRetry
 from tui.draft_keeper import DraftKeeper
 from tui.screens.channel_choice_screen import ChannelChoiceScreen
 from tui.screens.entry_form_screen import EntryFormScreen
 from tui.screens.help_screen import HelpScreen
+from tui.screens.journey_screen import JourneyScreen
 from tui.screens.summary_screen import SummaryScreen
 from tui.text import literal
 from tui.widgets.lane_card import LaneCard, entry_line
@@ -35,12 +39,12 @@ from tui.widgets.stage_guide import StageGuide
 from tui.widgets.stage_stepper import StageStepper
 
 if TYPE_CHECKING:
-    from tui.app import JourneyApp
+    pass
 
 PLACEHOLDER = "g: goal  n: need  e: expectation  t: web -1 e5 text  p: pain  …  /help"
 
 
-class CaptureScreen(Screen[None]):
+class CaptureScreen(JourneyScreen):
     BINDINGS = [
         Binding("ctrl+b", "previous_stage", "Prev stage"),
         Binding("ctrl+n", "next_stage", "Next stage"),
@@ -83,10 +87,7 @@ class CaptureScreen(Screen[None]):
             lambda: self.query_one("#entry", Input),
             lambda message: self._show_status(message, error=True),
         )
-
-    @property
-    def journey(self) -> JourneyApp:
-        return cast("JourneyApp", self.app)
+        self.busy = BusyRetry(self, self._show_status)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -158,9 +159,13 @@ class CaptureScreen(Screen[None]):
 
     @on(QuickEntryInput.LineEntered, "#entry")
     def _line_entered(self, event: QuickEntryInput.LineEntered) -> None:
-        # The input has already emptied itself; every path that does not save the
-        # line must put it back (`_keep`), so nothing typed is ever lost.
-        line = event.line
+        self.enter_line(event.line)
+
+    def enter_line(self, line: str) -> None:
+        """A line sent from the input. The input has already emptied itself; every path
+        that does not save the line must put it back (`_keep`), so nothing typed is ever
+        lost."""
+        self.busy.done()
         try:
             parsed = parse_line(line, self.session.channels)
         except JourneyError as error:
@@ -174,8 +179,10 @@ class CaptureScreen(Screen[None]):
         else:
             self.save_entry(parsed, line)
 
-    def _keep(self, line: str) -> None:
-        self.query_one("#entry", QuickEntryInput).restore(line)
+    def _keep(self, line: str, *, refused: bool = True) -> None:
+        """Put the line back: selected when it was refused as typed, as it was when a
+        save failed (Enter retries it)."""
+        self.query_one("#entry", QuickEntryInput).restore(line, select=refused)
         self.draft.save()
 
     def save_entry(self, parsed: ParsedEntry, line: str | None = None) -> bool:
@@ -190,8 +197,14 @@ class CaptureScreen(Screen[None]):
                 tags=parsed.tags,
             )
         except JourneyError as error:
+            if isinstance(error, DatabaseBusy) and line is not None:
+                # Kept in view and sent again while it stands unchanged; no draft write
+                # meanwhile, the database being busy.
+                self.query_one("#entry", QuickEntryInput).restore(line)
+                self.busy.wait(partial(self._send_again, line))
+                return False
             if line is not None:
-                self._keep(line)
+                self._keep(line, refused=False)
             self._show_status("NOT SAVED", error=True)
             self.notify(
                 f"Not saved: {error}. The line is still here; press Enter to retry.",
@@ -200,16 +213,26 @@ class CaptureScreen(Screen[None]):
                 markup=False,
             )
             return False
+        self.busy.done()
         self.draft.save()  # the draft is what is typed now (usually nothing)
         channels = {c.id: c for c in self.session.channels}
         self._show_status(f"saved {entry.lane}: {entry_line(entry, channels).plain[:40]}")
         self.refresh_view()
         return True
 
+    def _send_again(self, line: str) -> None:
+        entry = self.query_one("#entry", QuickEntryInput)
+        if entry.value != line:  # typed on or edited: the line is the interviewer's again
+            self.busy.done()
+            self._show_status("NOT SAVED: press Enter to save the line", error=True)
+            return
+        entry.value = ""
+        self.enter_line(line)
+
     def _ask_channel(self, parsed: ParsedEntry, line: str) -> None:
         def chosen(channel: Channel | None) -> None:
             if channel is None:
-                self._keep(line)
+                self._keep(line, refused=False)  # to change the channel word by hand
                 self.notify("Not saved: choose a channel or edit the line.", markup=False)
                 return
             self.save_entry(with_channel(parsed, channel), line)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import TYPE_CHECKING, cast
+from functools import partial
+from typing import TYPE_CHECKING
 
 from rich.text import Text
+from sqlite_utils import Database
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from capture.journey_map import JourneyMap, MapItem, build_map
@@ -19,12 +20,13 @@ from storage.browse import EntryScope
 from storage.errors import JourneyError
 from storage.models import Stage
 from tui.screens.drill_down_screen import DrillDownScreen
+from tui.screens.journey_screen import JourneyScreen
 from tui.screens.pick_screen import PickScreen
 from tui.screens.text_prompt_screen import TextPromptScreen
 from tui.text import literal
 
 if TYPE_CHECKING:
-    from tui.app import JourneyApp
+    pass
 
 # The columns before the item, each (label, content width); the item and its links share
 # what is left of the screen's width.
@@ -104,7 +106,7 @@ def _fit(text: Text, width: int) -> Text:
     return cut
 
 
-class CellItemsScreen(Screen[None]):
+class CellItemsScreen(JourneyScreen):
     BINDINGS = [
         # Short descriptions: the hint line above the table says what each does in full.
         Binding("plus,equals_sign", "vote(1)", "Vote"),
@@ -132,12 +134,10 @@ class CellItemsScreen(Screen[None]):
         self.stage = stage
         self.lane = lane
         self.items: list[MapItem] = []
+        self.journey_map: JourneyMap | None = None
+        self.mine: dict[str, int] = {}  # this workshop's votes on each item
         self.marked: set[str] = set()
         self.widths: tuple[int, int] | None = None  # (item, links) as the columns are now
-
-    @property
-    def journey(self) -> JourneyApp:
-        return cast("JourneyApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -154,8 +154,9 @@ class CellItemsScreen(Screen[None]):
 
     def on_resize(self, event: events.Resize) -> None:
         if self.widths is not None and self._widths() != self.widths:
+            current = self._current()
             self._columns()
-            self.reload()
+            self._fill(current)
 
     def _widths(self) -> tuple[int, int]:
         return column_widths(self.size.width or self.app.size.width, self.lane == "opportunity")
@@ -169,26 +170,39 @@ class CellItemsScreen(Screen[None]):
             table.add_column(label, width=width)
 
     def reload(self) -> None:
-        # The list re-sorts by votes: the cursor stays on its item, not on its row.
+        """Read the cell's items and this workshop's votes on them (in a worker)."""
+        study, stage, lane = self.session.study, self.stage, self.lane
+        session_id = self.session.session.id
+
+        def read(db: Database) -> tuple[JourneyMap, dict[str, int]]:
+            journey_map = build_map(db, study, top=None)
+            return journey_map, workshop.session_item_votes(db, session_id, stage.id, lane)
+
+        self.run_read(read, self._loaded)
+
+    def _loaded(self, read: tuple[JourneyMap, dict[str, int]]) -> None:
         current = self._current()
-        journey_map = build_map(self.session.db, self.session.study, top=None)
-        self.items = list(journey_map.cell(self.stage, self.lane).items)
-        self.items.sort(key=lambda item: (-item.votes, -item.entries))
-        mine = workshop.session_item_votes(
-            self.session.db, self.session.session.id, self.stage.id, self.lane
-        )
+        self.journey_map, self.mine = read
+        items = list(self.journey_map.cell(self.stage, self.lane).items)
+        self.items = sorted(items, key=lambda item: (-item.votes, -item.entries))
+        self._fill(current)
+
+    def _fill(self, current: MapItem | None) -> None:
+        """The rows as read last; the cursor stays on its item, not on its row (the list
+        re-sorts by votes)."""
         table = self.query_one(DataTable)
         item_width, links_width = self.widths or self._widths()
+        links_of = self.journey_map.links if self.journey_map else {}
         table.clear()
         for item in self.items:
             text = literal(item.text)
             if item.theme_id:
                 text = Text("◆ theme: ", style="bold").append_text(text)
-            links = journey_map.links.get(item.entry_id, ())
+            links = links_of.get(item.entry_id, ())
             table.add_row(
                 "✓" if item.entry_id in self.marked else "",
                 f"★{item.votes}" if item.votes else "",
-                str(mine.get(item.entry_id, "")),
+                str(self.mine.get(item.entry_id, "")),
                 _said(item),
                 str(item.sessions),
                 _fit(text, item_width),
@@ -231,7 +245,7 @@ class CellItemsScreen(Screen[None]):
         if item is None:
             return
         self.marked ^= {item.entry_id}
-        self.reload()
+        self._fill(item)
 
     def action_group(self) -> None:
         chosen = [item for item in self.items if item.entry_id in self.marked]
@@ -278,8 +292,15 @@ class CellItemsScreen(Screen[None]):
         # answers already marked (a link from any of its entries to any of theirs);
         # confirming links the new marks through each item's earliest entry, as a vote on
         # the item is, and unlinks the items unmarked, all in one write.
-        journey_map = build_map(self.session.db, self.session.study, top=None)
-        linked = workshop.linked_pains(self.session.db, item.entry_id)
+        study = self.session.study
+
+        def read(db: Database) -> tuple[JourneyMap, set[str]]:
+            return build_map(db, study, top=None), workshop.linked_pains(db, item.entry_id)
+
+        self.run_read(read, partial(self._ask_links, item), group="links")
+
+    def _ask_links(self, item: MapItem, read: tuple[JourneyMap, set[str]]) -> None:
+        journey_map, linked = read
         options, total = pain_choices(journey_map, PAIN_LIMIT, keep=linked)
         question = "Which pains does this opportunity answer?"
         if total > len(options):
@@ -309,7 +330,7 @@ class CellItemsScreen(Screen[None]):
         item = self._current()
         if item is not None:
             scope = EntryScope(self.session.study.id, item_of=item.entry_id)
-            self.app.push_screen(DrillDownScreen.of_scope(item.text, self.session.db, scope))
+            self.app.push_screen(DrillDownScreen.of_scope(item.text, scope))
 
     def action_close(self) -> None:
         self.dismiss(None)

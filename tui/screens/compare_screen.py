@@ -3,27 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from textual import on, work
+from sqlite_utils import Database
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Select, Static
 
 from capture.figures import nearest_whole, percent_text
 from capture.journey_map import JourneyMap, StageColumn, build_map
-from storage import connect
 from storage.aggregates import SessionFilter
 from storage.models import Study
+from tui.screens.journey_screen import JourneyScreen
 from tui.text import emotion_text, literal
 
 if TYPE_CHECKING:
-    from tui.app import JourneyApp
+    pass
 
 ROWS = (2, 1, 0, -1, -2)
 MIN_STAGE_WIDTH = 6  # a cut stage name keeps a few letters and its ellipsis
@@ -87,7 +87,7 @@ def _share(reached: int, first: int, dropped: int) -> Text:
     return text
 
 
-class CompareScreen(Screen[None]):
+class CompareScreen(JourneyScreen):
     BINDINGS = [Binding("escape", "close", "Back")]
     DEFAULT_CSS = """
     CompareScreen #pickers {
@@ -103,10 +103,6 @@ class CompareScreen(Screen[None]):
         self.study = study
         self.base = base
         self.segments = segments
-
-    @property
-    def journey(self) -> JourneyApp:
-        return cast("JourneyApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -142,14 +138,15 @@ class CompareScreen(Screen[None]):
             return
         self._build(a, b)
 
-    @work(thread=True, exclusive=True)
     def _build(self, a: str, b: str) -> None:
-        with connect(self.journey.db_path, read_only=True) as db:
-            map_a = build_map(db, self.study, replace(self.base, segment=a))
-            map_b = build_map(db, self.study, replace(self.base, segment=b))
-        self.app.call_from_thread(
-            self.query_one("#comparison", Static).update, comparison(a, map_a, b, map_b)
-        )
+        study, base = self.study, self.base
+
+        def read(db: Database) -> Group:
+            map_a = build_map(db, study, replace(base, segment=a))
+            map_b = build_map(db, study, replace(base, segment=b))
+            return comparison(a, map_a, b, map_b)
+
+        self.run_read(read, self.query_one("#comparison", Static).update)
 
     def action_close(self) -> None:
         self.dismiss(None)

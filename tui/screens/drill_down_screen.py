@@ -1,8 +1,9 @@
 """The entries behind a map cell (or a session), with a filter box.
 
 A drill-down over a scope (`DrillDownScreen.of_scope`) lists the first `limit` entries and
-says how many there are in all; its filter searches every entry of the scope in SQL, in a
-worker thread with its own read-only connection, a moment after the typing stops. Given a
+says how many there are in all, read in a worker thread once the screen is up; its filter
+searches every entry of the scope in SQL, also in a worker, a moment after the typing
+stops. Given a
 plain list of rows (the workshop's items), it filters that list in memory.
 
 The columns follow the width of the screen: a column whose value every row shares
@@ -15,20 +16,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from rich.text import Text
-from sqlite_utils import Database
-from textual import events, on, work
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Static
-from textual.worker import get_current_worker
 
-from storage import connect
 from storage.browse import (
     DRILL_DOWN_LIMIT,
     EntryPage,
@@ -37,12 +34,12 @@ from storage.browse import (
     entry_page,
     search_terms,
 )
-from storage.errors import JourneyError
+from tui.screens.journey_screen import JourneyScreen
 from tui.text import emotion_text, literal
 from tui.widgets.text_input import TextInput
 
 if TYPE_CHECKING:
-    from tui.app import JourneyApp
+    pass
 
 SEARCH_DELAY = 0.3  # seconds after the last key before the filter queries again
 TEXT_TARGET = 40  # narrower than this, the other columns give way to the text
@@ -170,7 +167,7 @@ def _count(shown: int, matching: int, total: int, search: str) -> Text:
     return line
 
 
-class DrillDownScreen(Screen[None]):
+class DrillDownScreen(JourneyScreen):
     BINDINGS = [
         Binding("escape", "close", "Back"),
         Binding("slash", "focus_filter", "Filter", show=True),
@@ -206,6 +203,7 @@ class DrillDownScreen(Screen[None]):
         self.matching = self.total
         self.search = ""  # the search the list shows
         self.searching = False
+        self.reading = False  # the first page of a scope is on its way
         self._timer: Timer | None = None
         self._ideal = {key: low for key, (low, _high) in BOUNDS.items()}
         self._varying: set[str] = set()
@@ -214,17 +212,11 @@ class DrillDownScreen(Screen[None]):
         self._learn(rows)
 
     @classmethod
-    def of_scope(
-        cls, title: str, db: Database, scope: EntryScope, limit: int | None = None
-    ) -> DrillDownScreen:
-        """The drill-down of a map cell or a session: its first page and its count."""
+    def of_scope(cls, title: str, scope: EntryScope, limit: int | None = None) -> DrillDownScreen:
+        """The drill-down of a map cell or a session: its first page and its count, read
+        once the screen is up."""
         limit = DRILL_DOWN_LIMIT if limit is None else limit
-        page = entry_page(db, scope, "", limit)
-        return cls(title, page.rows, total=page.matching, scope=scope, limit=limit)
-
-    @property
-    def journey(self) -> JourneyApp:
-        return cast("JourneyApp", self.app)
+        return cls(title, [], total=0, scope=scope, limit=limit)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -239,6 +231,20 @@ class DrillDownScreen(Screen[None]):
         self.title = "journey review"
         self._draw()
         self.query_one(DataTable).focus()
+        if self.scope is not None:
+            scope, limit = self.scope, self.limit
+            self.reading = True
+            self._show_count()
+            self.run_read(lambda db: entry_page(db, scope, "", limit), self._first_page)
+
+    def _first_page(self, page: EntryPage) -> None:
+        self.reading = False
+        self.rows, self.total = page.rows, page.matching
+        search = self._current_search()
+        if search:
+            self._search(search)  # typed while the page was read
+        else:
+            self._show("", page.rows, page.matching)
 
     # -- columns -----------------------------------------------------------------
 
@@ -325,7 +331,9 @@ class DrillDownScreen(Screen[None]):
         self._show_count()
 
     def _show_count(self) -> None:
-        if self.searching:
+        if self.reading:
+            line = Text("reading the entries…", style="italic")
+        elif self.searching:
             line = Text(f"searching all {self.total:,} entries for ", style="italic")
             line.append_text(literal(self._current_search(), style="bold"))
             line.append("…")
@@ -355,7 +363,7 @@ class DrillDownScreen(Screen[None]):
             shown = [row for row in self.rows if matches(row, search)]
             self._show(search, shown, len(shown))
             return
-        self.workers.cancel_group(self, "drill-down-search")
+        self.cancel_reads("search")
         if not search:
             self._show("", self.rows, self.total)  # the first page is at hand
             return
@@ -363,28 +371,25 @@ class DrillDownScreen(Screen[None]):
         self._show_count()
         self._timer = self.set_timer(SEARCH_DELAY, partial(self._search, search))
 
-    @work(thread=True, exclusive=True, group="drill-down-search")
     def _search(self, search: str) -> None:
-        # A worker thread opens its own connection (sqlite3 check_same_thread).
-        assert self.scope is not None
-        try:
-            with connect(self.journey.db_path, read_only=True) as db:
-                page = entry_page(db, self.scope, search, self.limit)
-        except JourneyError as error:
-            self.app.call_from_thread(self._failed, search, str(error))
-            return
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._found, search, page)
+        scope, limit = self.scope, self.limit
+        assert scope is not None
+        self.run_read(
+            lambda db: entry_page(db, scope, search, limit),
+            partial(self._found, search),
+            group="search",
+            failed=partial(self._failed, search),
+        )
 
     def _current_search(self) -> str:
         return self.query_one("#filter", Input).value.strip()
 
     def _found(self, search: str, page: EntryPage) -> None:
-        if self.is_attached and search == self._current_search():
+        if search == self._current_search():
             self._show(search, page.rows, page.matching)
 
     def _failed(self, search: str, message: str) -> None:
-        if self.is_attached and search == self._current_search():
+        if search == self._current_search():
             self.searching = False
             self._show_count()
             self.notify(message, severity="error", markup=False)

@@ -5,21 +5,21 @@ Enter on a session opens its entries in time order.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from storage.browse import DroppedSession, EntryScope
 from tui.screens.drill_down_screen import DrillDownScreen
+from tui.screens.journey_screen import JourneyScreen
 from tui.text import literal, short_time
 
 if TYPE_CHECKING:
-    from tui.app import JourneyApp
+    pass
 
 COLUMNS = (("Who", 5), ("Segment", 18), ("By", 6), ("Dropped", 16))
 NARROW = 100  # below this width the drop shows its date only, for room for the reason
@@ -28,7 +28,7 @@ PADDING = 2  # each column's cell padding, both sides
 SCROLLBAR = 2
 
 
-class DroppedSessionsScreen(Screen[None]):
+class DroppedSessionsScreen(JourneyScreen):
     BINDINGS = [Binding("escape", "close", "Back")]
     DEFAULT_CSS = """
     DroppedSessionsScreen #count {
@@ -45,10 +45,6 @@ class DroppedSessionsScreen(Screen[None]):
         self.heading = title
         self.study_id = study_id
         self.sessions = sessions
-
-    @property
-    def journey(self) -> JourneyApp:
-        return cast("JourneyApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -88,9 +84,7 @@ class DroppedSessionsScreen(Screen[None]):
         session = next(s for s in self.sessions if s.session_id == event.row_key.value)
         who = session.participant_code or session.mode
         scope = EntryScope(self.study_id, session_id=session.session_id)
-        self.app.push_screen(
-            DrillDownScreen.of_scope(f"{who}: entries in time order", self.journey.db, scope)
-        )
+        self.app.push_screen(DrillDownScreen.of_scope(f"{who}: entries in time order", scope))
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -1,50 +1,82 @@
-"""The home screen: the studies of the database, or a first-run offer when there are none."""
+"""The home screen: the studies of the database, or a first-run offer when there are none.
+
+Every face of journey starts here for the highlighted study: a new interview, the
+review, a workshop; and the study's own life: a new study, rename, delete (after
+typing its name), demo data (after a question, into a study of its own). What the
+screen shows is read in worker threads, so moving the cursor never waits for a query.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from dataclasses import dataclass
 
+from sqlite_utils import Database
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Static
 
 from capture.demo import DEMO_STUDY, add_demo_sessions
+from capture.sanitize import clean_line
 from capture.session import InterviewSession
 from storage import connect
-from storage.aggregates import study_stats
+from storage.aggregates import NO_FILTER, StageStats, study_stats
 from storage.errors import JourneyError
+from storage.models import SessionListing, StudySummary
+from storage.privacy import erase_study
 from storage.sessions import list_sessions
-from storage.studies import study_summaries
+from storage.studies import get_study, rename_study, study_summaries
 from tui.change_watch import ChangeWatch
-from tui.screens.new_interview_screen import NewInterviewScreen
+from tui.screens.confirm_screen import ConfirmScreen
+from tui.screens.journey_screen import JourneyScreen
+from tui.screens.new_interview_screen import NewInterviewScreen, login_name
 from tui.screens.new_study_screen import NewStudyScreen
+from tui.screens.text_prompt_screen import TextPromptScreen
 from tui.text import literal, short_time
 from tui.widgets.stage_summary import StageSummary
-
-if TYPE_CHECKING:
-    from tui.app import JourneyApp
 
 DEMO_SESSIONS = 30
 
 
-class HomeScreen(Screen[None]):
+@dataclass(frozen=True)
+class StudyDetails:
+    """What the screen shows of the highlighted study below the list."""
+
+    study_id: str
+    stats: list[StageStats]
+    in_progress: list[SessionListing]
+
+
+def study_details(db: Database, study_id: str) -> StudyDetails:
+    return StudyDetails(
+        study_id,
+        study_stats(db, study_id),
+        [
+            listing
+            for listing in list_sessions(db, study_id, status="in_progress")
+            if listing.session.mode != "workshop"
+        ],
+    )
+
+
+class HomeScreen(JourneyScreen):
     BINDINGS = [
-        Binding("i", "new_interview", "New interview"),
+        Binding("i", "new_interview", "Interview"),
+        Binding("r", "review", "Review"),
+        Binding("w", "workshop", "Workshop"),
         Binding("n", "new_study", "New study"),
-        Binding("d", "load_demo", "Add demo interviews"),
+        Binding("e", "rename", "Rename"),
+        Binding("x", "delete", "Delete"),
+        Binding("d", "load_demo", "Demo"),
         Binding("q", "app.quit", "Quit"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self._study_ids: list[str] = []
-
-    @property
-    def journey(self) -> JourneyApp:
-        return cast("JourneyApp", self.app)
+        self._names: dict[str, str] = {}
+        self._go_to: str | None = None  # a study just made: the cursor goes there
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -65,7 +97,9 @@ class HomeScreen(Screen[None]):
         in_progress.border_title = "Interviews in progress (Enter resumes)"
         yield in_progress
         yield StageSummary(id="summary")
-        yield Footer()
+        # Every face of journey starts here: all its keys in sight at 80 columns (^p still
+        # opens the palette).
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         table = self.query_one("#studies", DataTable)
@@ -82,17 +116,25 @@ class HomeScreen(Screen[None]):
         in_progress.add_column("Entries", key="entries")
         in_progress.add_column("Interviewer", key="interviewer")
         in_progress.add_column("Last activity", key="last")
+        # Nothing shows until the first read says whether there are studies at all.
+        for shown in ("#empty", "#studies", "#in-progress", "#summary"):
+            self.query_one(shown).display = False
         self._watch = ChangeWatch(self, self.journey.db, self.reload, self.journey.poll_seconds)
         self.reload()
 
+    # -- what the screen shows, read off the UI thread ----------------------------------
+
     def reload(self) -> None:
-        db = self.journey.db
         self._watch.mark_seen()
-        summaries = study_summaries(db)
+        self.run_read(study_summaries, self._show_studies, group="studies")
+
+    def _show_studies(self, summaries: list[StudySummary]) -> None:
         table = self.query_one("#studies", DataTable)
-        selected = self._selected_id()
+        selected = self._go_to or self._selected_id()
+        self._go_to = None
         table.clear()
         self._study_ids = [s.id for s in summaries]
+        self._names = {s.id: s.name for s in summaries}
         for summary in summaries:
             table.add_row(
                 literal(summary.name),
@@ -109,36 +151,26 @@ class HomeScreen(Screen[None]):
         self.query_one("#empty").display = empty
         table.display = not empty
         self.query_one(StageSummary).display = not empty
-        self._show_summary()
-        self._show_in_progress()
-        if not empty:
+        if empty:
+            self.query_one("#in-progress", DataTable).display = False
+        else:
             table.focus()
+        self._load_details()
 
-    def _selected_id(self) -> str | None:
-        table = self.query_one("#studies", DataTable)
-        if not self._study_ids or table.cursor_row < 0:
-            return None
-        return self._study_ids[min(table.cursor_row, len(self._study_ids) - 1)]
-
-    def _show_summary(self) -> None:
+    def _load_details(self) -> None:
         study_id = self._selected_id()
-        summary = self.query_one(StageSummary)
-        if study_id is None:
-            summary.show(None, [])
-            return
-        name = self.query_one("#studies", DataTable).get_row(study_id)[0]
-        summary.show(str(name), study_stats(self.journey.db, study_id))
+        if study_id is not None:
+            self.run_read(
+                lambda db: study_details(db, study_id), self._show_details, group="details"
+            )
 
-    def _show_in_progress(self) -> None:
-        study_id = self._selected_id()
+    def _show_details(self, details: StudyDetails) -> None:
+        if details.study_id != self._selected_id():
+            return  # the cursor moved on meanwhile: a newer read is on its way
+        self.query_one(StageSummary).show(self._names.get(details.study_id), details.stats)
         table = self.query_one("#in-progress", DataTable)
         table.clear()
-        listings = (
-            list_sessions(self.journey.db, study_id, status="in_progress") if study_id else []
-        )
-        for listing in listings:
-            if listing.session.mode == "workshop":
-                continue
+        for listing in details.in_progress:
             table.add_row(
                 literal(listing.participant_code or "-"),
                 literal(listing.segment or "-"),
@@ -150,18 +182,49 @@ class HomeScreen(Screen[None]):
             )
         table.display = table.row_count > 0
 
+    def _selected_id(self) -> str | None:
+        table = self.query_one("#studies", DataTable)
+        if not self._study_ids or table.cursor_row < 0:
+            return None
+        return self._study_ids[min(table.cursor_row, len(self._study_ids) - 1)]
+
     @on(DataTable.RowHighlighted, "#studies")
     def _highlighted(self) -> None:
-        self._show_summary()
-        self._show_in_progress()
+        self._load_details()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def _study_or_offer(self) -> str | None:
+        """The highlighted study; without any, the offer to create one (and None)."""
+        study_id = self._selected_id()
+        if study_id is None:
+            self.notify("There is no study yet: create one first.", markup=False)
+            self.action_new_study()
+        return study_id
+
+    # -- the faces ---------------------------------------------------------------------
 
     @on(DataTable.RowSelected, "#studies")
     def action_new_interview(self) -> None:
+        study_id = self._selected_id()
+        if study_id is None:
+            # No study to interview in: make one, then the interview's form.
+            self.app.push_screen(NewStudyScreen(), self._interview_in_new_study)
+            return
+        self._new_interview(study_id)
+
+    def _interview_in_new_study(self, study_id: str | None) -> None:
+        self._created(study_id)
+        if study_id is not None:
+            self._new_interview(study_id)
+
+    def _new_interview(self, study_id: str) -> None:
         def started(session: InterviewSession | None) -> None:
             if session is not None:
                 self.journey.open_session(session)
 
-        self.app.push_screen(NewInterviewScreen(self._selected_id()), started)
+        self.app.push_screen(NewInterviewScreen(study_id), started)
 
     @on(DataTable.RowSelected, "#in-progress")
     def _resume(self, event: DataTable.RowSelected) -> None:
@@ -175,8 +238,34 @@ class HomeScreen(Screen[None]):
             return
         self.journey.open_session(session)
 
-    def on_screen_resume(self) -> None:
-        self.reload()
+    def action_review(self) -> None:
+        from tui.screens.review_screen import ReviewScreen
+
+        study_id = self._study_or_offer()
+        if study_id is not None:
+            self.app.push_screen(ReviewScreen(get_study(self.journey.db, study_id), NO_FILTER))
+
+    def action_workshop(self) -> None:
+        from tui.screens.workshop_screen import WorkshopScreen
+
+        study_id = self._study_or_offer()
+        if study_id is None:
+            return
+        if self.journey.read_only:
+            self.notify("Read-only: a workshop writes; open the database writable.", markup=False)
+            return
+        try:
+            session, resumed = InterviewSession.open_workshop(
+                self.journey.db, get_study(self.journey.db, study_id), facilitator=login_name()
+            )
+        except JourneyError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        if resumed:
+            self.notify("Carrying on your workshop in progress on this study.", markup=False)
+        self.app.push_screen(WorkshopScreen(session))
+
+    # -- the study's own life ----------------------------------------------------------
 
     @on(Button.Pressed, "#create-study")
     def action_new_study(self) -> None:
@@ -185,14 +274,81 @@ class HomeScreen(Screen[None]):
     def _created(self, study_id: str | None) -> None:
         if study_id is None:
             return
+        self._go_to = study_id
         self.reload()
-        if study_id in self._study_ids:
-            self.query_one("#studies", DataTable).move_cursor(row=self._study_ids.index(study_id))
+
+    def action_rename(self) -> None:
+        study_id = self._study_or_offer()
+        if study_id is None:
+            return
+        old = self._names.get(study_id, "")
+
+        def named(name: str | None) -> None:
+            if not name or clean_line(name) == old:
+                return
+            try:
+                renamed = rename_study(self.journey.db, study_id, clean_line(name))
+            except JourneyError as error:
+                self.notify(str(error), severity="error", markup=False)
+                return
+            self.notify(f"Renamed {old!r} to {renamed.name!r}", markup=False)
+            self.reload()
+
+        self.app.push_screen(TextPromptScreen(f"New name of the study {old!r}:", old), named)
+
+    def action_delete(self) -> None:
+        study_id = self._study_or_offer()
+        if study_id is None:
+            return
+        name = self._names.get(study_id, "")
+
+        def typed(answer: str | None) -> None:
+            if answer is None:
+                return
+            if clean_line(answer).casefold() != name.casefold():
+                self.notify("The name typed is not the study's: nothing was erased.", markup=False)
+                return
+            self.notify(f"Erasing {name!r}…", markup=False)
+            self._erase(study_id)
+
+        question = (
+            f"This erases the study {name!r} and everything recorded in it, from the file's "
+            "bytes too; earlier backups and exports keep what they hold. Type the study's "
+            "name to erase it:"
+        )
+        self.app.push_screen(TextPromptScreen(question), typed)
+
+    @work(thread=True, group="erase")
+    def _erase(self, study_id: str) -> None:
+        # A worker thread needs its own connection (check_same_thread); the erasure ends
+        # with a checkpoint, which must not hold the UI.
+        try:
+            with connect(self.journey.db_path) as db:
+                erased = erase_study(db, study_id)
+        except JourneyError as error:
+            self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
+            return
+        self.app.call_from_thread(self.reload)
+        self.app.call_from_thread(
+            self.notify,
+            f"Erased {erased.study!r}: {erased.sessions} sessions, {erased.entries} entries",
+            markup=False,
+        )
 
     @on(Button.Pressed, "#load-demo")
     def action_load_demo(self) -> None:
-        self.notify(f"Adding {DEMO_SESSIONS} demo interviews to {DEMO_STUDY!r}...", markup=False)
-        self._add_demo()
+        question = (
+            f"Add {DEMO_SESSIONS} generated interviews (with some surveys and workshops) to "
+            f"the study {DEMO_STUDY!r} in {self.journey.db_path}? Demo data always goes into "
+            "a study of its own; `journey study delete` removes it."
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.notify(f"Adding demo interviews to {DEMO_STUDY!r}…", markup=False)
+                self._add_demo()
+
+        self.app.push_screen(ConfirmScreen(question, yes="Add the demo", no="Cancel"), answered)
 
     @work(thread=True, exclusive=True, group="demo")
     def _add_demo(self) -> None:

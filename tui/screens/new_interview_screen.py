@@ -110,6 +110,7 @@ class NewInterviewScreen(ModalScreen[InterviewSession | None]):
         super().__init__()
         self.study_id = study_id
         self.mode = mode
+        self.suggested = ""  # the next free code the form offered
 
     @property
     def journey(self) -> JourneyApp:
@@ -131,11 +132,10 @@ class NewInterviewScreen(ModalScreen[InterviewSession | None]):
                 )
             with Horizontal(classes="row"):
                 yield Label("Participant")
-                yield TextInput(
-                    next_participant_code(self.journey.db, study_id) if study_id else "P01",
-                    compact=True,
-                    id="participant",
+                self.suggested = (
+                    next_participant_code(self.journey.db, study_id) if study_id else "P01"
                 )
+                yield TextInput(self.suggested, compact=True, id="participant")
             with Horizontal(classes="row"):
                 yield Label("Segment")
                 yield TextInput(
@@ -170,9 +170,8 @@ class NewInterviewScreen(ModalScreen[InterviewSession | None]):
     @on(Select.Changed, "#study")
     def _study_changed(self, event: Select.Changed) -> None:
         if isinstance(event.value, str):
-            self.query_one("#participant", Input).value = next_participant_code(
-                self.journey.db, event.value
-            )
+            self.suggested = next_participant_code(self.journey.db, event.value)
+            self.query_one("#participant", Input).value = self.suggested
 
     @on(Checkbox.Changed, "#consent")
     def _consent_changed(self, event: Checkbox.Changed) -> None:
@@ -212,6 +211,7 @@ class NewInterviewScreen(ModalScreen[InterviewSession | None]):
                 interviewer=self.query_one("#interviewer", Input).value,
                 mode=mode,
                 consent=consent,
+                suggested=code == self.suggested,
             )
         except ConsentRequired:
 
@@ -228,6 +228,14 @@ class NewInterviewScreen(ModalScreen[InterviewSession | None]):
         except JourneyError as problem:
             self.query_one("#error", Static).update(literal(str(problem)))
             return
+        given = session.participant.code if session.participant else code
+        if given.casefold() != code.casefold():
+            self.app.notify(
+                f"{code} was taken a moment ago by another interview: this participant is {given}.",
+                title="Participant code",
+                timeout=20,
+                markup=False,
+            )
         self.dismiss(session)
 
     @on(Button.Pressed, "#cancel")

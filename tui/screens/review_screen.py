@@ -7,17 +7,14 @@ an idle review neither queries nor writes anything to the terminal.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
-from textual.worker import get_current_worker
 
 from capture.journey_map import JourneyMap, build_map
 from storage import connect
@@ -37,18 +34,10 @@ from tui.screens.compare_screen import CompareScreen
 from tui.screens.drill_down_screen import DrillDownScreen
 from tui.screens.dropped_sessions_screen import DroppedSessionsScreen
 from tui.screens.filter_screen import FilterScreen
+from tui.screens.journey_screen import JourneyScreen
 from tui.text import literal
 from tui.widgets.journey_map_table import JourneyMapTable
 from tui.widgets.timeline_table import TimelineTable
-
-if TYPE_CHECKING:
-    from tui.app import JourneyApp
-
-
-@dataclass(frozen=True)
-class ReviewData:
-    journey_map: JourneyMap
-    paths: list[SessionPath]
 
 
 def describe(where: SessionFilter) -> str:
@@ -66,7 +55,7 @@ def describe(where: SessionFilter) -> str:
     return "all sessions" if not parts else ", ".join(parts)
 
 
-class ReviewScreen(Screen[None]):
+class ReviewScreen(JourneyScreen):
     BINDINGS = [
         Binding("m", "show_tab('map')", "Map"),
         Binding("t", "show_tab('timeline')", "Timeline"),
@@ -100,12 +89,9 @@ class ReviewScreen(Screen[None]):
         super().__init__()
         self.study = study
         self.where = where
-        self.data: ReviewData | None = None
+        self.journey_map: JourneyMap | None = None
+        self.paths: list[SessionPath] | None = None  # the timeline's, read beside the map
         self._timeline_drawn = False
-
-    @property
-    def journey(self) -> JourneyApp:
-        return cast("JourneyApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -132,8 +118,8 @@ class ReviewScreen(Screen[None]):
             text.append(" (nothing writes) · ")
         text.append("showing ")
         text.append_text(literal(describe(self.where), style="bold"))
-        if self.data is not None:
-            text.append(f" · {self.data.journey_map.sessions} customer sessions")
+        if self.journey_map is not None:
+            text.append(f" · {self.journey_map.sessions} customer sessions")
         if loading:
             text.append(" · updating…", style="italic")
         banner = self.query_one("#banner", Static)
@@ -146,35 +132,32 @@ class ReviewScreen(Screen[None]):
         self._watch.mark_seen()
         self._load(self.where)
 
-    @work(thread=True, exclusive=True, group="review-load")
     def _load(self, where: SessionFilter) -> None:
-        # A worker thread opens its own connection (sqlite3 check_same_thread). The map
-        # goes on screen first; the timeline's paths follow.
-        worker = get_current_worker()
-        try:
-            with connect(self.journey.db_path, read_only=True) as db:
-                journey_map = build_map(db, self.study, where)
-                if worker.is_cancelled:
-                    return
-                self.app.call_from_thread(self._show_map, journey_map, where)
-                paths = session_paths(db, self.study.id, where)
-        except JourneyError as error:
-            self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
-            return
-        if not worker.is_cancelled:
-            self.app.call_from_thread(self._show_paths, paths, where)
+        # The map and the timeline's paths are read side by side; the map shows as soon
+        # as it is read.
+        study = self.study
+        self.run_read(
+            lambda db: build_map(db, study, where),
+            partial(self._show_map, where=where),
+            group="map",
+        )
+        self.run_read(
+            lambda db: session_paths(db, study.id, where),
+            partial(self._show_paths, where=where),
+            group="paths",
+        )
 
     def _show_map(self, journey_map: JourneyMap, where: SessionFilter) -> None:
         if where != self.where:
             return  # a newer filter is on its way
-        self.data = ReviewData(journey_map, self.data.paths if self.data else [])
+        self.journey_map = journey_map
         self.query_one(JourneyMapTable).show(journey_map)
         self._banner()
 
     def _show_paths(self, paths: list[SessionPath], where: SessionFilter) -> None:
-        if where != self.where or self.data is None:
+        if where != self.where:
             return
-        self.data = ReviewData(self.data.journey_map, paths)
+        self.paths = paths
         self._timeline_drawn = False
         if self.query_one(TabbedContent).active == "timeline":
             self._draw_timeline()
@@ -182,10 +165,10 @@ class ReviewScreen(Screen[None]):
     def _draw_timeline(self) -> None:
         """The timeline is drawn when it is looked at: thousands of rows are not worth
         drawing behind the map on every update."""
-        if self.data is not None and not self._timeline_drawn:
+        if self.paths is not None and not self._timeline_drawn:
             self._timeline_drawn = True
             self.query_one(TimelineTable).show(
-                list(stages(self.journey.db, self.study.id)), self.data.paths
+                list(stages(self.journey.db, self.study.id)), self.paths
             )
 
     @on(TabbedContent.TabActivated)
@@ -205,23 +188,31 @@ class ReviewScreen(Screen[None]):
     @on(DataTable.CellSelected, "#map-table")
     @on(DataTable.RowSelected, "#timeline-table")
     def action_drill_down(self) -> None:
-        db = self.journey.db
         if self.query_one(TabbedContent).active == "timeline":
             path = self.query_one(TimelineTable).selected_path()
             if path is None:
                 return
             who = path.participant_code or path.mode
             scope = EntryScope(self.study.id, session_id=path.session_id)
-            self.app.push_screen(
-                DrillDownScreen.of_scope(f"{who}: entries in time order", db, scope)
-            )
+            self.app.push_screen(DrillDownScreen.of_scope(f"{who}: entries in time order", scope))
             return
         target = self.query_one(JourneyMapTable).target_at_cursor()
         if target is None:
             return
         if target.dropped:
-            dropped = dropped_sessions(db, self.study.id, target.stage_id, self.where)
-            self.app.push_screen(DroppedSessionsScreen(target.title, self.study.id, dropped))
+            study_id, stage_id, where, title = (
+                self.study.id,
+                target.stage_id,
+                self.where,
+                target.title,
+            )
+            self.run_read(
+                lambda db: dropped_sessions(db, study_id, stage_id, where),
+                lambda dropped: self.app.push_screen(
+                    DroppedSessionsScreen(title, study_id, dropped)
+                ),
+                group="dropped",
+            )
             return
         scope = EntryScope(
             self.study.id,
@@ -231,7 +222,7 @@ class ReviewScreen(Screen[None]):
             where=self.where,
             emotion_only=target.emotion_only,
         )
-        self.app.push_screen(DrillDownScreen.of_scope(target.title, db, scope))
+        self.app.push_screen(DrillDownScreen.of_scope(target.title, scope))
 
     def action_filter(self) -> None:
         def chosen(where: SessionFilter | None) -> None:
@@ -306,4 +297,4 @@ class ReviewScreen(Screen[None]):
         )
 
     def action_leave(self) -> None:
-        cast("JourneyApp", self.app).leave_screen()
+        self.journey.leave_screen()

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from capture.session import InterviewSession
 from storage.models import LANES
+from tui.screens.journey_screen import JourneyScreen
 from tui.text import emotion_text, literal
-
-if TYPE_CHECKING:
-    from tui.app import JourneyApp
 
 MARK_WORDS = {
     "reached": "✓ reached",
@@ -51,7 +46,7 @@ def summary_table(session: InterviewSession) -> Table:
     return table
 
 
-class SummaryScreen(Screen[None]):
+class SummaryScreen(JourneyScreen):
     BINDINGS = [Binding("enter,escape", "close", "Close")]
 
     def __init__(self, session: InterviewSession) -> None:
@@ -76,4 +71,4 @@ class SummaryScreen(Screen[None]):
         self.sub_title = self.session.study.name
 
     def action_close(self) -> None:
-        cast("JourneyApp", self.app).leave_screen()
+        self.journey.leave_screen()

@@ -6,30 +6,30 @@ prompt) and moves on; answers are committed one by one like interview lines.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from functools import partial
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import Screen
+from textual.content import Content
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from capture.session import InterviewSession
-from storage.errors import JourneyError
+from storage.errors import DatabaseBusy, JourneyError
 from storage.models import Prompt
+from tui.busy_retry import BusyRetry
+from tui.screens.confirm_screen import ConfirmScreen
 from tui.screens.entry_form_screen import EMOTION_WORDS
+from tui.screens.journey_screen import JourneyScreen
 from tui.text import emotion_text, literal
 from tui.widgets.quick_entry_input import QuickEntryInput
 from tui.widgets.stage_stepper import StageStepper
 
-if TYPE_CHECKING:
-    from tui.app import JourneyApp
 
-
-class SurveyScreen(Screen[None]):
+class SurveyScreen(JourneyScreen):
     BINDINGS = [
         Binding("ctrl+n", "skip_question", "Skip question"),
         Binding("ctrl+b", "previous_question", "Previous"),
@@ -62,6 +62,7 @@ class SurveyScreen(Screen[None]):
         self.prompts = session.prompts
         answered = {e.prompt_id for e in session.entries if e.prompt_id}
         self.index = next((i for i, p in enumerate(self.prompts) if p.id not in answered), 0)
+        self.busy = BusyRetry(self, self._status)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -124,14 +125,12 @@ class SurveyScreen(Screen[None]):
         prompt = self.prompt
         if prompt is None:
             return
+        # The answer stays in view until it is saved (the next question clears it).
+        self.query_one("#answer", QuickEntryInput).restore(event.line)
         if prompt.answer_type != "text":
-            self.query_one("#answer", QuickEntryInput).restore(event.line)
             self.query_one("#choices", OptionList).focus()
             return
-        if self._save(prompt, event.line):
-            self.next_question()
-        else:
-            self.query_one("#answer", QuickEntryInput).restore(event.line)
+        self._answer(prompt, event.line)
 
     @on(OptionList.OptionSelected, "#choices")
     def _chose(self, event: OptionList.OptionSelected) -> None:
@@ -141,28 +140,50 @@ class SurveyScreen(Screen[None]):
         comment = self.query_one("#answer", QuickEntryInput).value.strip()
         if prompt.answer_type == "emotion":
             emotion = int(event.option_id)
-            saved = self._save(prompt, comment or EMOTION_WORDS[emotion], emotion=emotion)
+            self._answer(prompt, comment or EMOTION_WORDS[emotion], emotion=emotion)
         else:
             channel = next(c for c in self.session.channels if c.id == event.option_id)
-            saved = self._save(prompt, comment or channel.name, channel_id=channel.id)
-        if saved:
-            self.next_question()
+            self._answer(prompt, comment or channel.name, channel_id=channel.id)
 
-    def _save(
+    def _answer(
         self,
         prompt: Prompt,
         text: str,
         *,
         emotion: int | None = None,
         channel_id: str | None = None,
-    ) -> bool:
+    ) -> None:
+        """Save the answer and go on to the next question. While another program holds
+        the database, the answer waits on screen and is saved as soon as it can be."""
         channel = next((c for c in self.session.channels if c.id == channel_id), None)
         try:
             self.session.add(prompt.lane, text, emotion=emotion, channel=channel, prompt=prompt)
+        except DatabaseBusy:
+            shown = self.query_one("#answer", QuickEntryInput).value
+            again = partial(self._answer_again, prompt, shown, text, emotion, channel_id)
+            self.busy.wait(again)
+            return
         except JourneyError as error:
+            self._stop_waiting()
             self.notify(f"Not saved: {error}", severity="error", timeout=15, markup=False)
-            return False
-        return True
+            return
+        self._stop_waiting()
+        self.next_question()
+
+    def _answer_again(
+        self, prompt: Prompt, shown: str, text: str, emotion: int | None, channel_id: str | None
+    ) -> None:
+        if self.prompt is not prompt or self.query_one("#answer", QuickEntryInput).value != shown:
+            self._stop_waiting()  # the participant moved on or changed the answer
+            return
+        self._answer(prompt, text, emotion=emotion, channel_id=channel_id)
+
+    def _status(self, message: str) -> None:
+        self.query_one("#answer", QuickEntryInput).border_subtitle = Content(message)
+
+    def _stop_waiting(self) -> None:
+        self.busy.done()
+        self._status("")
 
     def next_question(self) -> None:
         self.index += 1
@@ -186,4 +207,36 @@ class SurveyScreen(Screen[None]):
         self.query_one("#answer", QuickEntryInput).display = False
 
     def action_leave(self) -> None:
-        cast("JourneyApp", self.app).leave_screen()
+        """The participant is at the keyboard: Escape asks before it leaves a survey that
+        is not finished (the answers so far are saved either way)."""
+        if self.session.finished:
+            self._leave()
+            return
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self._leave()
+
+        question = (
+            "Leave the survey now? Your answers so far are saved; the rest of the "
+            "questions can be answered later."
+        )
+        self.app.push_screen(
+            ConfirmScreen(question, yes="Leave the survey", no="Go on answering"), answered
+        )
+
+    def _leave(self) -> None:
+        if len(self.app.screen_stack) > 2:  # opened from the home screen: back there
+            self.app.pop_screen()
+            return
+        participant = self.session.participant
+        note = Text("The survey stays in progress")
+        if participant is not None and not self.session.finished:
+            note.append("; carry on with: journey ")
+            note.append_text(
+                literal(
+                    f"--db {self.journey.db_path} capture --mode survey "
+                    f"--participant {participant.code}"
+                )
+            )
+        self.app.exit(message=note if not self.session.finished else None)

@@ -13,36 +13,38 @@ from __future__ import annotations
 import re
 import shlex
 import time
-from typing import TYPE_CHECKING, cast
+from functools import partial
+from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import events, on, work
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.content import Content
 from textual.message import Message
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Static
-from textual.worker import get_current_worker
 
 from capture.journey_map import JourneyMap, build_map
 from capture.quick_entry import PREFIXES, ParsedCommand, ParsedEntry, parse_line, with_channel
 from capture.session import InterviewSession
-from storage import connect, workshop
-from storage.errors import JourneyError
+from storage import workshop
+from storage.errors import DatabaseBusy, JourneyError
 from storage.models import Channel, Stage
+from tui.busy_retry import BusyRetry
 from tui.change_watch import ChangeWatch
 from tui.draft_keeper import DraftKeeper
 from tui.screens.cell_items_screen import CellItemsScreen
 from tui.screens.channel_choice_screen import ChannelChoiceScreen
 from tui.screens.help_screen import HelpScreen
+from tui.screens.journey_screen import JourneyScreen
 from tui.screens.workshop_summary_screen import WorkshopSummaryScreen
 from tui.text import literal
 from tui.widgets.journey_map_table import JourneyMapTable
 from tui.widgets.quick_entry_input import QuickEntryInput
 
 if TYPE_CHECKING:
-    from tui.app import JourneyApp
+    pass
 
 WORKSHOP_COMMANDS = ("up", "down", "timer")
 _DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
@@ -82,7 +84,7 @@ class _WorkshopEntry(QuickEntryInput):
         await super()._on_key(event)
 
 
-class WorkshopScreen(Screen[None]):
+class WorkshopScreen(JourneyScreen):
     BINDINGS = [
         Binding("f2", "sort_votes", "Sort by votes"),
         Binding("f1", "help", "Help"),
@@ -110,6 +112,7 @@ class WorkshopScreen(Screen[None]):
             lambda: self.query_one("#entry", QuickEntryInput),
             lambda message: self.notify(message, severity="error", markup=False),
         )
+        self.busy = BusyRetry(self, self._status)
         self.journey_map: JourneyMap | None = None
         # A resumed workshop carries on with what it added before, at its last sticky's stage.
         self.added: list[str] = [entry.id for entry in session.entries]
@@ -121,10 +124,6 @@ class WorkshopScreen(Screen[None]):
             (s for s in session.stages if session.entries and s.id == session.entries[-1].stage_id),
             session.current_stage,
         )
-
-    @property
-    def journey(self) -> JourneyApp:
-        return cast("JourneyApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -157,12 +156,9 @@ class WorkshopScreen(Screen[None]):
         self._watch.mark_seen()
         self._load()
 
-    @work(thread=True, exclusive=True, group="workshop-load")
     def _load(self) -> None:
-        with connect(self.journey.db_path, read_only=True) as db:
-            journey_map = build_map(db, self.session.study, top=None)  # F2 sorts them all
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show, journey_map)
+        study = self.session.study
+        self.run_read(lambda db: build_map(db, study, top=None), self._show)  # F2 sorts all
 
     def _show(self, journey_map: JourneyMap) -> None:
         first = self.journey_map is None
@@ -201,6 +197,10 @@ class WorkshopScreen(Screen[None]):
             text.append(f" · ⏱ {left // 60}:{left % 60:02d}", style="bold")
         self.query_one("#banner", Static).update(text)
 
+    def _status(self, message: str) -> None:
+        """A word under the line about the line (waiting for the database), or none."""
+        self.query_one(QuickEntryInput).border_subtitle = Content(message)
+
     @on(DataTable.CellHighlighted, "#map-table")
     def _moved(self) -> None:
         self._banner()
@@ -221,25 +221,32 @@ class WorkshopScreen(Screen[None]):
 
     @on(QuickEntryInput.LineEntered, "#entry")
     def _line(self, event: QuickEntryInput.LineEntered) -> None:
-        line = event.line
+        self.enter_line(event.line)
+
+    def enter_line(self, typed: str) -> None:
+        """A line sent from the input (which has emptied itself): into the selected cell."""
+        self.busy.done()
+        line = typed
         stage, lane = self._selected()
         if lane and not line.lstrip().startswith("/") and not _has_prefix(line):
             line = f"{lane}: {line}"
         try:
             parsed = parse_line(line, self.session.channels)
         except JourneyError as error:
-            self._keep(event.line)
+            self._keep(typed)
             self.notify(str(error), severity="warning", markup=False)
             return
         if isinstance(parsed, ParsedCommand):
-            self.run_command(parsed, event.line)
+            self.run_command(parsed, typed)
         elif parsed.channel_problem:
-            self._ask_channel(parsed, stage, event.line)
+            self._ask_channel(parsed, stage, typed)
         else:
-            self._add(parsed, stage, event.line)
+            self._add(parsed, stage, typed)
 
-    def _keep(self, line: str) -> None:
-        self.query_one(QuickEntryInput).restore(line)
+    def _keep(self, line: str, *, refused: bool = True) -> None:
+        """Put the line back: selected when it was refused as typed, as it was when a
+        save failed (Enter retries it)."""
+        self.query_one(QuickEntryInput).restore(line, select=refused)
         self.draft.save()
 
     @on(QuickEntryInput.Changed, "#entry")
@@ -257,20 +264,36 @@ class WorkshopScreen(Screen[None]):
                 tags=parsed.tags,
                 stage=stage,
             )
+        except DatabaseBusy:
+            # Kept in view and sent again while it stands unchanged (BusyRetry).
+            self.query_one(QuickEntryInput).restore(line)
+            self.busy.wait(partial(self._send_again, line))
+            return
         except JourneyError as error:
-            self._keep(line)
+            self._keep(line, refused=False)
             self.notify(f"Not saved: {error}", severity="error", timeout=15, markup=False)
             return
+        self.busy.done()
+        self._status("")
         self.draft.save()  # the draft is what is typed now (usually nothing)
         self.last_sticky = entry.id
         self.added.append(entry.id)
         self.notify(f"Added to {stage.name}: {entry.lane} {entry.text[:50]}", markup=False)
         self.reload()
 
+    def _send_again(self, line: str) -> None:
+        entry = self.query_one(QuickEntryInput)
+        if entry.value != line:  # typed on or edited: Enter sends it
+            self.busy.done()
+            self._status("Not saved yet: press Enter to add the line")
+            return
+        entry.value = ""
+        self.enter_line(line)
+
     def _ask_channel(self, parsed: ParsedEntry, stage: Stage, line: str) -> None:
         def chosen(channel: Channel | None) -> None:
             if channel is None:
-                self._keep(line)
+                self._keep(line, refused=False)  # to change the channel word by hand
                 return
             self._add(with_channel(parsed, channel), stage, line)
 
@@ -380,7 +403,7 @@ class WorkshopScreen(Screen[None]):
         if not argument:
             line = self.session.last_entry_line()
             if line is not None:
-                self._keep(f"/edit {line}")
+                self._keep(f"/edit {line}", refused=False)
             return
         result = self.session.edit_last_line(argument)
         if result is not None:
@@ -407,6 +430,9 @@ class WorkshopScreen(Screen[None]):
     def action_leave(self) -> None:
         """Out of the workshop, which stays in progress: the same command carries on."""
         self.draft.save()
+        if len(self.app.screen_stack) > 2:  # opened from the home screen: back there
+            self.app.pop_screen()
+            return
         session = self.session.session
         command = f"--db {self.journey.db_path} workshop"
         if session.interviewer:

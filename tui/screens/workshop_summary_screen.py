@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from capture.session import InterviewSession
 from storage import workshop
 from storage.entries import get_entry
+from tui.screens.journey_screen import JourneyScreen
 from tui.text import literal
-
-if TYPE_CHECKING:
-    from tui.app import JourneyApp
 
 
 def workshop_summary(session: InterviewSession, added: list[str]) -> Group:
@@ -82,7 +77,7 @@ def _count(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
-class WorkshopSummaryScreen(Screen[None]):
+class WorkshopSummaryScreen(JourneyScreen):
     BINDINGS = [Binding("enter,escape", "close", "Close")]
 
     def __init__(self, session: InterviewSession, added: list[str]) -> None:
@@ -101,4 +96,4 @@ class WorkshopSummaryScreen(Screen[None]):
         self.sub_title = self.session.study.name
 
     def action_close(self) -> None:
-        cast("JourneyApp", self.app).leave_screen()
+        self.journey.leave_screen()

@@ -1,0 +1,86 @@
+"""The base of journey's screens: the app's context, and one way to read off the UI thread.
+
+`run_read(read, then)` runs `read(db)` in a worker thread on a connection of its own
+(sqlite3 connections belong to their thread), read-only, and hands the result to
+`then` on the UI thread, unless a newer read of the same group replaced it or the
+screen left meanwhile. A read that fails with a JourneyError becomes a notice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, TypeVar, cast
+
+from sqlite_utils import Database
+from textual.screen import Screen
+from textual.worker import get_current_worker
+
+from storage import connect
+from storage.errors import JourneyError
+
+if TYPE_CHECKING:
+    from capture.session import InterviewSession
+
+T = TypeVar("T")
+
+
+class AppContext(Protocol):
+    """What screens know of the app: the database and how it was opened, and the two
+    moves between screens that the app decides."""
+
+    db: Database  # the UI thread's connection
+    db_path: Path
+    read_only: bool
+    poll_seconds: float
+
+    def open_session(self, session: InterviewSession) -> None:
+        """The capture (or survey) screen of a started or resumed session."""
+
+    def leave_screen(self) -> None:
+        """Back to the screen underneath, or out of the app when a command opened it."""
+
+
+class JourneyScreen(Screen[None]):
+    @property
+    def journey(self) -> AppContext:
+        return cast(AppContext, self.app)
+
+    def run_read(
+        self,
+        read: Callable[[Database], T],
+        then: Callable[[T], None],
+        *,
+        group: str = "read",
+        failed: Callable[[str], None] | None = None,
+    ) -> None:
+        """Read in a worker thread; `then(result)` on the UI thread. A newer read of the
+        same group cancels an older one still running. A JourneyError goes to
+        `failed(message)`, by default a notice."""
+        path = self.journey.db_path
+
+        def work() -> None:
+            worker = get_current_worker()
+            try:
+                with connect(path, read_only=True) as db:
+                    result = read(db)
+            except JourneyError as error:
+                if not worker.is_cancelled:
+                    self.app.call_from_thread(
+                        self._deliver, failed or self._notify_error, str(error)
+                    )
+                return
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self._deliver, then, result)
+
+        self.run_worker(work, thread=True, exclusive=True, group=f"{id(self)}:{group}")
+
+    def cancel_reads(self, group: str = "read") -> None:
+        self.workers.cancel_group(self, f"{id(self)}:{group}")
+
+    def _deliver(self, then: Callable[[T], None], result: T) -> None:
+        if self.is_attached:
+            then(result)
+
+    def _notify_error(self, message: str) -> None:
+        self.notify(message, severity="error", markup=False)
