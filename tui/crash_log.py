@@ -30,6 +30,10 @@ def write_crash_log(error: BaseException) -> Path | None:
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, FILE_MODE)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write("".join(traceback.format_exception(error)))
+            inner = getattr(error, "error", None)  # a failed worker's own exception
+            if isinstance(inner, BaseException):
+                handle.write("\nThe worker's exception:\n")
+                handle.write("".join(traceback.format_exception(inner)))
     except OSError:
         return None
     return path

@@ -79,7 +79,9 @@ class JourneyScreen(Screen[None]):
         self.workers.cancel_group(self, f"{id(self)}:{group}")
 
     def _deliver(self, then: Callable[[T], None], result: T) -> None:
-        if self.is_attached:
+        # Not to a screen on its way out (popped, or the app shutting down): its widgets
+        # may be gone already.
+        if self.app.is_running and self.is_attached and not self._closing:
             then(result)
 
     def _notify_error(self, message: str) -> None:
