@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from capture.quick_entry import as_line, parse_edit
-from capture.sanitize import clean_line, entry_text
+from capture.sanitize import clean_line, entry_text, name_text
 from storage import entries, sessions, studies
 from storage.connection import now
 from storage.errors import ConsentRequired, InvalidValue, NotFound
@@ -67,7 +67,7 @@ class InterviewSession:
         `consent`: the participant agreed to take part, now. Where the study requires
         consent, a participant without it recorded is refused (`ConsentRequired`) and
         nothing is saved: the face asks first, then starts again with `consent`."""
-        code = clean_line(participant_code)
+        code = name_text(participant_code, "participant code")
         participant = None if suggested else sessions.find_participant(db, study.id, code)
         if (
             study.consent_required
@@ -83,7 +83,7 @@ class InterviewSession:
                 db,
                 study.id,
                 code,
-                segment=clean_line(segment or "") or None,
+                segment=name_text(segment or "", "segment") or None,
                 consent_at=now() if consent else None,
                 next_free=suggested,
             )
@@ -99,7 +99,7 @@ class InterviewSession:
             study.id,
             participant_id=participant.id,
             mode=mode,
-            interviewer=clean_line(interviewer or "") or None,
+            interviewer=name_text(interviewer or "", "interviewer") or None,
             first_stage_id=first.id,
         )
         return cls(db, session)
@@ -122,8 +122,8 @@ class InterviewSession:
             study.id,
             participant_id=None,
             mode="workshop",
-            interviewer=clean_line(facilitator or "") or None,
-            title=clean_line(title or "") or None,
+            interviewer=name_text(facilitator or "", "facilitator") or None,
+            title=name_text(title or "", "title") or None,
         )
         return cls(db, session)
 
@@ -139,8 +139,8 @@ class InterviewSession:
         """The facilitator's workshop in progress on the study (of `title`, when given),
         or a new one; and whether it was resumed. A workshop left without /done (a
         dropped SSH line, a lunch break) carries on where it was."""
-        facilitator = clean_line(facilitator or "") or None
-        title = clean_line(title or "") or None
+        facilitator = name_text(facilitator or "", "facilitator") or None
+        title = name_text(title or "", "title") or None
         found = sessions.open_workshop_of(db, study.id, facilitator, title)
         if found is not None:
             return cls(db, found), True
@@ -168,7 +168,7 @@ class InterviewSession:
 
     def add_channel(self, name: str) -> Channel:
         """Add a touchpoint channel to the study (asked when a typed one is unknown)."""
-        channel = studies.add_channel(self.db, self.study.id, clean_line(name))
+        channel = studies.add_channel(self.db, self.study.id, name_text(name, "channel name"))
         self.refresh_channels()
         return channel
 
@@ -271,7 +271,7 @@ class InterviewSession:
             effort=effort,
             author=self.author,
             prompt_id=prompt.id if prompt else None,
-            tags=[clean_line(t) for t in tags],
+            tags=[name_text(t, "tag") for t in tags],
         )
         # Nothing else changed: keep the list instead of re-reading the whole interview,
         # so a save costs the same at the hundredth line as at the first.
@@ -345,7 +345,7 @@ class InterviewSession:
         if "text" in changes:
             changes["text"] = entry_text(changes["text"])
         if "tags" in changes:
-            changes["tags"] = [clean_line(t) for t in changes["tags"]]
+            changes["tags"] = [name_text(t, "tag") for t in changes["tags"]]
         edited = entries.edit_entry(self.db, last.id, author=self.author, **changes)
         self.refresh()
         return edited

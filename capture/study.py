@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from capture.sanitize import clean_line, clean_text
+from capture.sanitize import clean_text, name_text
 from capture.template import DEFAULT_TEMPLATE, load_template
 from storage import studies
 from storage.errors import DuplicateName, InvalidValue
@@ -25,7 +25,7 @@ def new_study(
 ) -> Study:
     """A study named `name` with the stages, channels and guide of `template`; whether it
     requires consent comes from the template (default yes) unless given."""
-    name = clean_line(name)
+    name = name_text(name, "study name")
     if not name:
         raise InvalidValue("a study needs a name")
     loaded = load_template(template)

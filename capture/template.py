@@ -1,7 +1,8 @@
 """Study templates: a stage model, its touchpoint channels and its interview guide.
 
 The built-in ones are TOML files shipped in `capture/templates/`; a custom one is
-any TOML file of the same shape. Validation errors name the file and the key.
+any TOML file of the same shape, from anyone: its names and texts are cleaned as typed
+text is, within the same length limits. Validation errors name the file and the key.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from storage.errors import JourneyError
+from capture.sanitize import MAX_ENTRY_LENGTH, MAX_LINE_LENGTH, clean_line, clean_text
+from storage.errors import InputTooLarge, JourneyError, NotARegularFile
+from storage.files import MAX_TOML_BYTES, read_input
 from storage.models import ANSWER_TYPES, LANES, PromptSpec, StageSpec
 
 BUILT_IN = ("five-stage", "four-stage", "six-stage")
@@ -48,11 +51,13 @@ def load_template(name_or_path: str | Path) -> StudyTemplate:
             "or give the path of a .toml file)"
         )
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_input(path, limit=MAX_TOML_BYTES, what="a template").decode("utf-8")
     except FileNotFoundError as error:
         raise TemplateError(f"{path}: no such template file") from error
     except (OSError, UnicodeDecodeError) as error:
         raise TemplateError(f"{path}: cannot read the template ({error})") from error
+    except (NotARegularFile, InputTooLarge) as error:  # a FIFO, a device, an endless file
+        raise TemplateError(str(error)) from None
     return parse_template(text, str(path), default_name=path.stem)
 
 
@@ -63,13 +68,20 @@ def parse_template(text: str, source: str, *, default_name: str | None = None) -
         raise TemplateError(f"{source}: not valid TOML ({error})") from error
     _unknown_keys(data, _TOP_KEYS, source, "")
     name = _string(data, "name", source, "", default=default_name)
-    description = _string(data, "description", source, "", default="")
-    channels = data.get("channels", [])
-    if not isinstance(channels, list) or not all(
-        isinstance(c, str) and c.strip() for c in channels
-    ):
+    description = _string(data, "description", source, "", default="", lines=True)
+    raw_channels = data.get("channels", [])
+    if not isinstance(raw_channels, list) or not all(isinstance(c, str) for c in raw_channels):
         raise TemplateError(f"{source}: channels: must be a list of non-empty names")
-    _no_duplicates([c.strip() for c in channels], source, "channels")
+    channels = [clean_line(c) for c in raw_channels]
+    if not all(channels):
+        raise TemplateError(f"{source}: channels: must be a list of non-empty names")
+    for channel in channels:
+        if len(channel) > MAX_LINE_LENGTH:
+            raise TemplateError(
+                f"{source}: channels: a name of {len(channel):,} characters; the limit is "
+                f"{MAX_LINE_LENGTH}"
+            )
+    _no_duplicates(channels, source, "channels")
     raw_stages = data.get("stages")
     if not raw_stages:
         raise TemplateError(f"{source}: stages: a template needs at least one [[stages]] table")
@@ -84,7 +96,7 @@ def parse_template(text: str, source: str, *, default_name: str | None = None) -
         name or "custom",
         description or "",
         stages,
-        tuple(c.strip() for c in channels),
+        tuple(channels),
         consent_required,
     )
 
@@ -104,7 +116,7 @@ def _stage(raw: dict[str, Any], source: str, where: str) -> StageSpec:
         lane = _string(prompt, "lane", source, at + ".")
         if lane not in LANES:
             raise TemplateError(f"{source}: {at}.lane: {lane!r} is not one of {', '.join(LANES)}")
-        text = _string(prompt, "text", source, at + ".")
+        text = _string(prompt, "text", source, at + ".", lines=True)
         if not text:
             raise TemplateError(f"{source}: {at}.text: a prompt needs its question")
         answer_type = _string(prompt, "answer_type", source, at + ".", default="text")
@@ -123,7 +135,7 @@ def _stage(raw: dict[str, Any], source: str, where: str) -> StageSpec:
                 "another lane, such as note)"
             )
         prompts.append(PromptSpec(lane, text, answer_type))
-    description = _string(raw, "description", source, where + ".", default="")
+    description = _string(raw, "description", source, where + ".", default="", lines=True)
     return StageSpec(name, description or "", tuple(prompts))
 
 
@@ -136,8 +148,16 @@ def _unknown_keys(data: dict[str, Any], allowed: set[str], source: str, where: s
 
 
 def _string(
-    data: dict[str, Any], key: str, source: str, where: str, default: str | None = None
+    data: dict[str, Any],
+    key: str,
+    source: str,
+    where: str,
+    default: str | None = None,
+    *,
+    lines: bool = False,
 ) -> str | None:
+    """The value cleaned as typed text is: one line (a name), or with `lines` a text of
+    several lines (a description, a question); each within its length limit."""
     if key not in data:
         if default is None:
             raise TemplateError(f"{source}: {where}{key}: missing")
@@ -145,7 +165,13 @@ def _string(
     value = data[key]
     if not isinstance(value, str):
         raise TemplateError(f"{source}: {where}{key}: must be a string")
-    return value.strip()
+    cleaned = clean_text(value).strip() if lines else clean_line(value)
+    limit = MAX_ENTRY_LENGTH if lines else MAX_LINE_LENGTH
+    if len(cleaned) > limit:
+        raise TemplateError(
+            f"{source}: {where}{key}: {len(cleaned):,} characters; the limit is {limit:,}"
+        )
+    return cleaned
 
 
 def _no_duplicates(names: list[str], source: str, key: str) -> None:

@@ -22,15 +22,20 @@ from __future__ import annotations
 
 import codecs
 import csv
+import errno
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from exports.formula import QUOTE, needs_neutralising
-from storage.errors import JourneyError
+from storage.errors import InputTooLarge, JourneyError, NotARegularFile
+from storage.files import read_input
 
 DELIMITERS = (",", ";", "\t")
+# The largest file `journey import` reads (it holds the whole file, decoded and parsed,
+# in memory before writing anything, so that an import is all or nothing).
+MAX_IMPORT_BYTES = 200_000_000
 MAX_LISTED = 20  # problems printed before "and N more"
 _FIELD_LIMIT = 1 << 24  # csv's default 128 KiB would fail before our own length check
 
@@ -147,15 +152,29 @@ def unneutralise(cell: str) -> str:
     return cell
 
 
-def read_bytes(path: Path) -> bytes:
+def read_bytes(path: Path, limit: int | None = None) -> bytes:
+    """The whole file to import: a regular file of at most `limit` bytes (default
+    `MAX_IMPORT_BYTES`); a FIFO, a device or an endless file is refused before anything
+    is read into memory."""
+    limit = MAX_IMPORT_BYTES if limit is None else limit
     try:
-        return path.read_bytes()
+        return read_input(path, limit=limit, what="a file to import")
     except FileNotFoundError as error:
         raise ImportFailed(f"{path}: no such file") from error
     except IsADirectoryError as error:
         raise ImportFailed(f"{path}: is a folder, not a file to import") from error
     except OSError as error:
-        raise ImportFailed(f"{path}: cannot read the file ({error.strerror})") from error
+        raise ImportFailed(f"{path}: {_unreadable(error)}") from error
+    except NotARegularFile as error:
+        raise ImportFailed(str(error)) from None
+    except InputTooLarge as error:
+        raise ImportFailed(f"{error}; split it into smaller files") from None
+
+
+def _unreadable(error: OSError) -> str:
+    if error.errno == errno.ENAMETOOLONG:
+        return "the name is too long for a file"
+    return f"cannot read the file ({error.strerror})"
 
 
 def check_encoding(encoding: str | None) -> str | None:
@@ -163,11 +182,16 @@ def check_encoding(encoding: str | None) -> str | None:
     if encoding is None:
         return None
     try:
-        return codecs.lookup(encoding).name
+        info = codecs.lookup(encoding)
     except LookupError as error:
         raise ImportFailed(
             f"unknown encoding {encoding!r} (for example utf-8, cp1252, latin-1, utf-16)"
         ) from error
+    if not getattr(info, "_is_text_encoding", True):  # rot13, base64, zlib...: no text codec
+        raise ImportFailed(
+            f"{encoding!r} is not a text encoding (for example utf-8, cp1252, latin-1, utf-16)"
+        )
+    return info.name
 
 
 def decode(raw: bytes, source: str, encoding: str | None = None) -> str:

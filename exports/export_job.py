@@ -114,6 +114,7 @@ class ExportJob:
     style: CsvStyle
     rows: int  # what a progress bar counts (entries and sessions)
     new_folder: Path | None = None  # the folder of --shape all, when the export makes it
+    database: Path | None = None  # never a target, nor its -wal, -shm or -journal
 
     @property
     def to_file(self) -> bool:
@@ -126,7 +127,12 @@ class ExportJob:
             with standard_output() as stream:
                 self._write_one(stream, STDOUT, result, progress)
             return result
-        with PrivateFiles(group=self.options.group, folder=self.new_folder) as files:
+        with PrivateFiles(
+            group=self.options.group,
+            folder=self.new_folder,
+            force=self.options.force,
+            database=self.database,
+        ) as files:
             if self.shape == "all":
                 self._write_all(files, result, progress)
             else:
@@ -238,7 +244,9 @@ def prepare_export(
             rows = export_rows.count_entry_rows(db, ids, where, lanes, options.include_deleted)
         else:
             rows = export_rows.count_study_rows(db, ids, where, lanes, options.include_deleted)
-    return ExportJob(db, options, scope, fmt, shape, targets, linkage, style, rows, new_folder)
+    return ExportJob(
+        db, options, scope, fmt, shape, targets, linkage, style, rows, new_folder, database_path
+    )
 
 
 def _choice(value: str, allowed: tuple[str, ...], option: str) -> str:

@@ -49,12 +49,12 @@ import hashlib
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
 from sqlite_utils import Database
 
+from capture.row_rules import canonical_time
 from capture.sanitize import EntryTooLong, clean_line, entry_text
 from capture.template import BUILT_IN, load_template
 from exports.codebook import CodebookContext, entry_columns, names
@@ -135,10 +135,12 @@ def import_file(
     dry_run: bool = False,
     encoding: str | None = None,
     participants: str = "refuse",
+    accept_deletions: bool = False,
 ) -> ImportReport:
     """Validate `path` completely, then import it in one transaction (or, dry, not at all).
     `participants`: for a JSON export, what a participant code already here means
-    (refuse, rename, same: as `journey merge`).
+    (refuse, rename, same: as `journey merge`), and whether its deletions of rows that
+    are live here apply (`accept_deletions`).
 
     Raises `ImportProblems` listing every problem (nothing written), or a one-line
     `JourneyError` for a file that cannot be read at all.
@@ -159,7 +161,13 @@ def import_file(
         from exports.json_import import import_json
 
         return import_json(
-            db, text, source, study=study_name, dry_run=dry_run, participants=participants
+            db,
+            text,
+            source,
+            study=study_name,
+            dry_run=dry_run,
+            participants=participants,
+            accept_deletions=accept_deletions,
         )
     table = parse_csv(text, source, survey.delimiter if survey else None)
     if survey is not None:
@@ -196,7 +204,6 @@ def _cell(cells: list[str], index: int | None) -> str:
 
 # Names, codes and ids repeat on every row of a session: clean each distinct one once.
 _clean_line = lru_cache(maxsize=4096)(clean_line)
-_STORED_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00")
 
 
 def _check_width(table: CsvTable, number: int, cells: list[str], problems: Problems) -> None:
@@ -208,17 +215,6 @@ def _check_width(table: CsvTable, number: int, cells: list[str], problems: Probl
             "(a delimiter or quote out of place?)",
             number,
         )
-
-
-def parse_time(value: str, fmt: str | None = None) -> str:
-    """A timestamp as journey stores it: ISO 8601, UTC, milliseconds. ValueError if not one."""
-    value = value.strip()
-    if fmt is None and _STORED_TIME.fullmatch(value):
-        return value  # already as journey stores it
-    moment = datetime.strptime(value, fmt) if fmt else datetime.fromisoformat(value)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
 def _integer(value: str) -> int | None:
@@ -513,7 +509,7 @@ def _time(value: str, source: str, number: int, column: str, problems: Problems)
     if not value.strip():
         return None
     try:
-        return parse_time(value)
+        return canonical_time(value)
     except ValueError:
         problems.add(
             source,
@@ -683,7 +679,7 @@ def _survey_import(
             raw_date = _cell(cells, date_col).strip()
             if raw_date:
                 try:
-                    when = parse_time(raw_date, mapping.respondent.date_format)
+                    when = canonical_time(raw_date, mapping.respondent.date_format)
                 except ValueError:
                     expected = (
                         f"the format {mapping.respondent.date_format}"
@@ -856,7 +852,7 @@ def _rating(
 
 def report_lines(report: ImportReport) -> list[str]:
     """What `journey import` prints."""
-    from exports.merge import conflict_lines, note_lines, table_lines
+    from exports.merge import conflict_lines, deletion_lines, note_lines, table_lines
 
     verb = "Would import" if report.dry_run else "Imported"
     lines: list[str] = []
@@ -869,6 +865,7 @@ def report_lines(report: ImportReport) -> list[str]:
         )
         lines.extend(table_lines(merged))
         lines.extend(note_lines(merged))
+        lines.extend(deletion_lines(merged))
         lines.extend(conflict_lines(merged))
     for result in report.studies:
         created = f" (a new study, {result.template})" if result.created else ""

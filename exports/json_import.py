@@ -26,10 +26,13 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from capture.sanitize import MAX_ENTRY_LENGTH, clean_line, clean_text
+from capture.row_rules import MAX_REASON_LENGTH, checked_row
+from capture.sanitize import MAX_ENTRY_LENGTH, MAX_LINE_LENGTH, clean_line, clean_text
 from exports.csv_read import ImportFailed, Problems
+from storage.errors import NotFound
 from storage.merging import ParticipantClash, merge_rows
 from storage.models import ANSWER_TYPES, LANES, MODES, OUTCOMES, SESSION_STATUSES
+from storage.studies import get_study
 
 FORMAT = "journey-export"
 VERSION = 1
@@ -58,6 +61,7 @@ def import_json(
     study: str | None = None,
     dry_run: bool = False,
     participants: str = "refuse",
+    accept_deletions: bool = False,
 ):
     from exports.importer import ImportReport
 
@@ -67,6 +71,10 @@ def import_json(
         raise ImportFailed(
             f"{source}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
         ) from None
+    except RecursionError:
+        raise ImportFailed(f"{source}: nested too deeply to be a journey JSON export") from None
+    except ValueError as error:  # a number of thousands of digits
+        raise ImportFailed(f"{source}: not a journey JSON export ({error})") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ImportFailed(
             f'{source}: not a journey JSON export (no "format": "{FORMAT}"); '
@@ -94,18 +102,37 @@ def import_json(
     reader.problems.raise_if_any()
     if not any(reader.rows["studies"]):
         raise ImportFailed(f"{source}: the export holds no study")
+    if study is not None:
+        _never_rename(db, reader.rows["studies"][0]["id"], study, source)
     try:
         merged = merge_rows(
             db,
             lambda table: reader.rows.get(table, ()),
             dry_run=dry_run,
             participants=participants,
+            check=checked_row,
+            accept_deletions=accept_deletions,
         )
     except ParticipantClash as error:
         raise ParticipantClash(f"{source}: {error}") from None
     report = ImportReport(source, "JSON export", dry_run, merge=merged)
     report.rows = len(reader.rows["entries"])
     return report
+
+
+def _never_rename(db: Database, study_id: str, name: str, source: str) -> None:
+    """`--study NAME` names the study the file's one study goes into; when that study is
+    here already (the same id) under another name, taking NAME would rename it."""
+    try:
+        here = get_study(db, study_id)
+    except NotFound:
+        return
+    if here.name.casefold() != name.casefold():
+        raise ImportFailed(
+            f"{source}: its study is {here.name!r} here already (the same id), and --study "
+            f"does not rename a study: import it without --study, or rename it first with "
+            f"`journey study rename`"
+        )
 
 
 class _Reader:
@@ -178,7 +205,7 @@ class _Reader:
         *,
         line: bool = True,
         required: bool = True,
-        limit: int = 200,
+        limit: int = MAX_LINE_LENGTH,
     ) -> str | None:
         value = record.get(key)
         if value is None:
@@ -432,7 +459,9 @@ class _Reader:
                     "session_id": self.ref(item, "session_id", at, sessions),
                     "stage_id": self.ref(item, "stage_id", at, stages),
                     "outcome": self.choice(item, "outcome", at, OUTCOMES),
-                    "reason": self.text(item, "reason", at, required=False, limit=1000),
+                    "reason": self.text(
+                        item, "reason", at, required=False, limit=MAX_REASON_LENGTH
+                    ),
                     "at": self.time(item, "at", at),
                 }
             )

@@ -3,8 +3,10 @@
 Every source is opened read-only and validated like any database before anything
 is merged (a file that is missing, not a journey database, damaged or of a newer
 schema stops the command with one line and the target unchanged). A source is never
-written: one of an older schema is read from a private upgraded copy in a
-temporary folder, removed afterwards. Then each
+written: one of an older schema is read from a private upgraded copy made beside
+the target database (`.journey-tmp-*`, 0600, see `storage.files`; never in the shared
+/tmp, where `forget` could not reach it), removed afterwards, or by the next command
+writing in that folder if this one is killed. Then each
 source is merged in its own transaction by the rules of `storage/merging.py`:
 rows matched by id (studies, stages, channels, tags and prompts also by name or
 position), new rows added, conflicting rows settled by the newer change and listed,
@@ -18,16 +20,18 @@ from __future__ import annotations
 
 import csv
 import os
-import tempfile
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
 from sqlite_utils import Database
 
+from capture.row_rules import checked_row
+from exports.export_errors import OutputExists
 from exports.output_file import PrivateFiles
-from storage.connection import open_database
+from storage.connection import file_mode, open_database
 from storage.errors import JourneyError, SchemaTooOld
+from storage.files import Temporary, private_temporary, sweep
 from storage.merging import (
     MergeReport,
     ParticipantClash,
@@ -51,45 +55,63 @@ def merge_databases(
     *,
     dry_run: bool = False,
     participants: str = "refuse",
+    accept_deletions: bool = False,
 ) -> list[tuple[Path, MergeReport]]:
     """Merge each of `sources` into `db` (the database at `target`), one transaction each;
     `participants`: what the same participant code on both sides means (refuse, rename,
-    same; see `storage.merging`)."""
+    same; see `storage.merging`). Every row is checked as an import's are
+    (capture.row_rules); rows a source deleted are deleted here only with
+    `accept_deletions`."""
     for path in sources:
         if path.exists() and target.exists() and os.path.samefile(path, target):
             raise SameDatabase(f"{path}: is the database being merged into (--db)")
+    if not dry_run:
+        sweep(target.absolute().parent)  # what a killed merge left beside the database
     opened: list[tuple[Path, Database]] = []
-    with tempfile.TemporaryDirectory(prefix="journey-merge-") as folder:
-        try:
-            for number, path in enumerate(sources):
-                opened.append((path, _open_source(path, Path(folder) / str(number))))
-            merged = []
-            for path, source in opened:
-                try:
-                    report = merge_rows(
-                        db,
-                        database_rows(source),
-                        source=source,
-                        dry_run=dry_run,
-                        participants=participants,
-                    )
-                except ParticipantClash as error:
-                    raise ParticipantClash(f"{path}: {error}") from None
-                merged.append((path, report))
-            return merged
-        finally:
-            for _, source in opened:
-                source.close()
+    copies: list[Temporary] = []
+    try:
+        for path in sources:
+            opened.append((path, _open_source(path, target, copies)))
+        merged = []
+        for path, source in opened:
+            try:
+                report = merge_rows(
+                    db,
+                    database_rows(source),
+                    source=source,
+                    dry_run=dry_run,
+                    participants=participants,
+                    check=checked_row,
+                    accept_deletions=accept_deletions,
+                )
+            except ParticipantClash as error:
+                raise ParticipantClash(f"{path}: {error}") from None
+            merged.append((path, report))
+        return merged
+    finally:
+        for _, source in opened:
+            source.close()
+        for copy in copies:
+            copy.release()
 
 
-def _open_source(path: Path, folder: Path) -> Database:
+def _open_source(path: Path, target: Path, copies: list[Temporary]) -> Database:
     """The source, read-only and never written; one of an older schema is read from an
-    upgraded private copy."""
+    upgraded private copy beside the target database (added to `copies`)."""
     try:
         return open_database(path, read_only=True, upgrade=False)
     except SchemaTooOld:
-        folder.mkdir(mode=0o700)
-        return open_database(upgraded_copy(path, folder), read_only=True, upgrade=False)
+        pass
+    try:
+        copy = private_temporary(target.absolute().parent, file_mode())
+    except OSError as error:
+        raise JourneyError(
+            f"{path}: is of an older schema, and its upgraded copy cannot be made beside "
+            f"{target} ({error.strerror})"
+        ) from error
+    copies.append(copy)
+    upgraded_copy(path, copy.path)
+    return open_database(copy.path, read_only=True, upgrade=False)
 
 
 RENAMED_COLUMNS = ("study", "source", "old_code", "new_code", "segment")
@@ -108,12 +130,21 @@ def renamed_file(
     if not rows:
         return None
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    out = target.with_name(f"{target.stem}-renamed-participants-{stamp}.csv")
-    with PrivateFiles(group=group) as files:
-        writer = csv.writer(files.open(out), lineterminator="\r\n")
-        writer.writerow(RENAMED_COLUMNS)
-        writer.writerows(rows)
-    return out
+    for number in range(1, 100):
+        suffix = f"-{number}" if number > 1 else ""
+        out = target.with_name(f"{target.stem}-renamed-participants-{stamp}{suffix}.csv")
+        if out.exists():
+            continue
+        try:
+            # Never over an existing file, nor over the database's own files.
+            with PrivateFiles(group=group, database=target) as files:
+                writer = csv.writer(files.open(out), lineterminator="\r\n")
+                writer.writerow(RENAMED_COLUMNS)
+                writer.writerows(rows)
+        except OutputExists:
+            continue  # another merge of the same second took the name meanwhile
+        return out
+    raise JourneyError(f"{target.parent}: no free name for the renamed participants' file")
 
 
 def report_lines(source: str, target: str, report: MergeReport) -> list[str]:
@@ -127,6 +158,7 @@ def report_lines(source: str, target: str, report: MergeReport) -> list[str]:
     ]
     lines.extend(table_lines(report))
     lines.extend(note_lines(report))
+    lines.extend(deletion_lines(report))
     for renamed in report.renamed:
         lines.append(f"  participant {renamed.old} of theirs is {renamed.new} here")
     lines.extend(conflict_lines(report))
@@ -139,6 +171,17 @@ def note_lines(report: MergeReport) -> list[str]:
         shown = ", ".join(f"{table} {n}" for table, n in report.matched.items())
         lines.append(f"  rows of theirs that are ours by name, code or position: {shown}")
     return lines
+
+
+def deletion_lines(report: MergeReport) -> list[str]:
+    """The rows the source deleted that are live here: applied, or held back."""
+    if not report.deletions:
+        return []
+    shown = ", ".join(f"{table} {n}" for table, n in report.deletions.items())
+    if report.deletions_applied:
+        verb = "would be deleted" if report.dry_run else "deleted"
+        return [f"  rows deleted there, {verb} here (--accept-deletions): {shown}"]
+    return [f"  rows deleted there, kept here: {shown} (--accept-deletions deletes them here too)"]
 
 
 def table_lines(report: MergeReport) -> list[str]:

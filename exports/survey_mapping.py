@@ -81,7 +81,8 @@ from typing import Any
 
 from capture.sanitize import clean_line
 from capture.template import BUILT_IN
-from storage.errors import JourneyError
+from storage.errors import InputTooLarge, JourneyError, NotARegularFile
+from storage.files import MAX_TOML_BYTES, read_input
 from storage.models import LANES, MODES
 
 _TOP_KEYS = {
@@ -205,11 +206,13 @@ class SurveyMapping:
 
 def load_mapping(path: Path) -> SurveyMapping:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_input(path, limit=MAX_TOML_BYTES, what="a mapping").decode("utf-8")
     except FileNotFoundError as error:
         raise MappingError(f"{path}: no such mapping file") from error
     except (OSError, UnicodeDecodeError) as error:
         raise MappingError(f"{path}: cannot read the mapping ({error})") from error
+    except (NotARegularFile, InputTooLarge) as error:  # a FIFO, a device, an endless file
+        raise MappingError(str(error)) from None
     return parse_mapping(text, path.name, path.parent)
 
 

@@ -34,6 +34,7 @@ from storage.errors import (
     SchemaTooOld,
     StorageFull,
 )
+from storage.files import DATABASE_SUFFIXES, kind_of, path_status
 from storage.schema import MIGRATION_SET, known_migrations, migrations
 
 BUSY_TIMEOUT_MS = 10_000
@@ -184,6 +185,10 @@ def _translate(error: sqlite3.DatabaseError, path: Path) -> JourneyError:
             f"{path}: the disk refused the write (full, over a size limit, or failing); "
             "nothing of this change was saved"
         )
+    if any(word in message for word in ("readonly", "read-only", "unable to open")):
+        folder = unwritable_folder_message(path)
+        if folder is not None:
+            return ReadOnlyDatabase(folder)
     if "readonly" in message or "read-only" in message:
         return ReadOnlyDatabase(f"{path}: the database is read-only; nothing was saved")
     if "malformed" in message or "not a database" in message or "corrupt" in message:
@@ -191,6 +196,31 @@ def _translate(error: sqlite3.DatabaseError, path: Path) -> JourneyError:
     if "unable to open" in message:
         return DatabaseNotFound(f"{path}: cannot open the database file ({error})")
     return JourneyError(f"{path}: {error}")
+
+
+def unwritable_folder_message(path: Path) -> str | None:
+    """Why SQLite cannot open a readable database whose folder the user may not write,
+    and what to do; None when that is not the case.
+
+    A database in WAL mode is read through its `-shm` file, which SQLite makes beside it
+    when nobody has the database open (and removes when the last one closes it). A
+    reader who may not write the folder can read the database while those files exist,
+    not otherwise; opening it `immutable` would be wrong on a live file."""
+    try:
+        folder = path.absolute().parent
+        shm = path.with_name(path.name + "-shm")
+        if not path.is_file() or not os.access(path, os.R_OK) or os.access(folder, os.W_OK):
+            return None
+        if shm.exists() and os.access(shm, os.R_OK):
+            return None
+    except (OSError, ValueError):
+        return None
+    return (
+        f"{path}: cannot open the database: its folder {folder} is not writable for you, so "
+        f"SQLite cannot create the {shm.name} file it needs beside a database in WAL mode; "
+        "ask the owner to make the folder writable for you (for example by your group), or "
+        "open a copy of the file"
+    )
 
 
 def wal_path(path: Path) -> Path:
@@ -216,7 +246,14 @@ def open_database(
     returned waits up to `busy_ms` for a lock (a migration, always the full timeout).
     """
     path = Path(path)
-    if not path.exists():
+    status = path_status(path)
+    if status is not None and not stat.S_ISDIR(status.st_mode) and kind_of(status.st_mode):
+        # A FIFO would block the first read forever, a device would never end.
+        raise NotAJourneyDatabase(
+            f"{path}: is {kind_of(status.st_mode)}, not a regular file, so not a journey database"
+        )
+    if status is None:
+        _refuse_companion_name(path)
         if wal_path(path).exists():
             raise NotAJourneyDatabase(
                 f"{path}: there is a {wal_path(path).name} file but no database beside it; "
@@ -263,6 +300,19 @@ def open_database(
     return connect(path, busy_ms=busy_ms)
 
 
+def _refuse_companion_name(path: Path) -> None:
+    """A new database never takes the name of another one's -wal, -shm or -journal file,
+    which SQLite would later treat as that database's own (and empty, or overwrite)."""
+    for suffix in DATABASE_SUFFIXES:
+        if path.name.endswith(suffix) and len(path.name) > len(suffix):
+            owner = path.with_name(path.name[: -len(suffix)])
+            if owner.is_file():
+                raise NotAJourneyDatabase(
+                    f"{path}: is the name of {owner.name}'s {suffix} file, not a journey "
+                    "database; choose another name"
+                )
+
+
 def _wait_for_creator(path: Path) -> None:
     """Wait (a few seconds at most) until the file another process just created has a
     header; the checks that follow judge it as any other file."""
@@ -303,9 +353,17 @@ def _check_file(path: Path) -> None:
 
 def _header_and_size(path: Path) -> tuple[bytes, int]:
     try:
-        with path.open("rb") as handle:
+        # Without waiting: a FIFO put there meanwhile is refused, not waited on.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        with open(fd, "rb") as handle:
+            status = os.fstat(fd)
+            kind = kind_of(status.st_mode)
+            if kind is not None:
+                raise NotAJourneyDatabase(
+                    f"{path}: is {kind}, not a regular file, so not a journey database"
+                )
             header = handle.read(100)
-            size = os.fstat(handle.fileno()).st_size
+            size = status.st_size
     except OSError as error:
         raise NotAJourneyDatabase(f"{path}: cannot read the file ({error.strerror})") from error
     return header, size

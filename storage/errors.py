@@ -66,3 +66,22 @@ class InvalidValue(JourneyError):
 class ConsentRequired(JourneyError):
     """The study requires consent and the participant has none recorded: nothing is saved
     for them until it is."""
+
+
+class OutputIsDatabaseFile(JourneyError):
+    """An output path that is the database or one of its own files (-wal, -shm, -journal):
+    refused with or without --force."""
+
+
+class TargetExists(JourneyError):
+    """An output file exists, or appeared while the output was written, and --force was
+    not given: nothing was replaced."""
+
+
+class NotARegularFile(JourneyError):
+    """An input (database, merge source, file to import) that is a FIFO, a device, a socket
+    or a folder: refused at once rather than read forever."""
+
+
+class InputTooLarge(JourneyError):
+    """An input file over its documented size limit: refused before it is read."""

@@ -29,9 +29,15 @@ The rules, table by table, in the order foreign keys need (parents first):
   Every conflict is listed with the columns that differ and the side that won.
   A conflict whose winning change would take a name or code that another row
   holds keeps ours.
-- Nothing is ever deleted (a soft-deleted entry carries `deleted_at` like any
-  other content), so merging the same source twice adds nothing the second
-  time.
+- Nothing is ever deleted outright, so merging the same source twice adds nothing
+  the second time. A row soft-deleted there (`deleted_at`) and live here is
+  counted (`MergeReport.deletions`) and soft-deleted here only when the caller
+  accepts deletions.
+- Rows come from outside: the caller's `check` returns each as it may be stored
+  (types, lengths, ranges, one spelling of ids and times: capture.row_rules). Rows
+  stay in their study: every reference of a row must lead to one study, a row
+  matched by id must be of the same study here and keep its owners (OWNERS), and a
+  reference to no row stops the merge. A database source must hold every table.
 
 The whole merge of one source runs in one BEGIN IMMEDIATE transaction; on any
 error nothing of it stays. The tables come from the schema itself, so tables
@@ -49,7 +55,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from storage.connection import create_private_file, open_database, read, write
+from storage.connection import open_database, read, write
 from storage.errors import CorruptDatabase, InvalidValue
 from storage.items import item_key
 
@@ -104,6 +110,28 @@ class Renamed:
 
 
 RowSource = Callable[[str], Iterable[dict]]
+RowCheck = Callable[[str, dict], dict]
+# The columns that say whose a row is: a row matched by its id keeps them.
+OWNERS: dict[str, tuple[str, ...]] = {
+    "stages": ("study_id",),
+    "channels": ("study_id",),
+    "tags": ("study_id",),
+    "themes": ("study_id",),
+    "prompts": ("study_id",),
+    "participants": ("study_id",),
+    "sessions": ("study_id", "participant_id"),
+    "entries": ("session_id",),
+    "edits": ("entry_id",),
+}
+
+
+def _named(table: TableInfo, row: dict) -> str:
+    """A row as messages name it: its id, or its key."""
+    return (
+        ", ".join(f"{c} {row.get(c)}" for c in table.key)
+        if not table.has_id
+        else str(row.get("id"))
+    )
 
 
 @dataclass
@@ -136,6 +164,10 @@ class MergeReport:
     skipped_tables: list[str] = field(default_factory=list)
     dry_run: bool = False
     renamed: list[Renamed] = field(default_factory=list)
+    # Rows the source deleted (deleted_at set) that are live here, per table: applied
+    # only when the caller accepts deletions.
+    deletions: dict[str, int] = field(default_factory=dict)
+    deletions_applied: bool = False
 
     @property
     def added(self) -> int:
@@ -237,14 +269,13 @@ def merge_order(db: Database) -> tuple[list[TableInfo], list[str]]:
     return ordered, skipped
 
 
-def upgraded_copy(path: Path, folder: Path) -> Path:
-    """A private copy of the database at `path`, in `folder`, brought to this schema.
+def upgraded_copy(path: Path, copy: Path) -> Path:
+    """A copy of the database at `path` into `copy`, an empty private file the caller
+    made (see `storage.files.private_temporary`), brought to this schema.
 
     For a source of an older schema, which a read-only open cannot migrate: the
     source itself is read through SQLite's online backup and never written.
     """
-    copy = folder / (path.name or "source.db")
-    create_private_file(copy)
     source = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
     target = sqlite3.connect(copy)
     try:
@@ -285,27 +316,37 @@ def merge_rows(
     source: Database | None = None,
     only: Iterable[str] | None = None,
     participants: str = "refuse",
+    check: RowCheck | None = None,
+    accept_deletions: bool = False,
 ) -> MergeReport:
     """Merge the rows `rows(table)` gives into `db`, in one transaction.
 
-    `source`, when the rows come from a database, is read in one snapshot. `only`
-    limits the merge to those tables. With `dry_run`, nothing is written.
-    `participants` says what the same code on both sides means (see the module).
+    `source`, when the rows come from a database, is read in one snapshot and must hold
+    every table of ours. `only` limits the merge to those tables. With `dry_run`,
+    nothing is written. `participants` says what the same code on both sides means (see
+    the module). `check(table, row)` returns each incoming row as it may be stored, or
+    raises (capture.row_rules). Deletions from the source are counted, and applied only
+    with `accept_deletions`.
     """
     if participants not in PARTICIPANT_POLICIES:
         raise InvalidValue(
             f"participants must be one of {', '.join(PARTICIPANT_POLICIES)}, not {participants!r}"
         )
     tables, skipped = merge_order(db)
+    if source is not None:
+        _require_tables(source, tables)
+    infos = {t.name: t for t in tables}
     if only is not None:
         wanted = set(only)
         tables = [t for t in tables if t.name in wanted]
-    report = MergeReport(skipped_tables=skipped, dry_run=dry_run)
+    report = MergeReport(
+        skipped_tables=skipped, dry_run=dry_run, deletions_applied=accept_deletions
+    )
     with ExitStack() as stack:
         if source is not None:
             stack.enter_context(read(source))
         stack.enter_context(read(db) if dry_run else write(db))
-        merger = _Merger(db, report, dry_run, participants)
+        merger = _Merger(db, report, dry_run, participants, infos, check)
         for table in tables:
             if table.name == "participants" and participants == "rename":
                 merger.reserve_codes(table, rows(table.name))
@@ -313,11 +354,33 @@ def merge_rows(
     return report
 
 
+def _require_tables(source: Database, tables: list[TableInfo]) -> None:
+    """A source must be a whole journey database: every table of ours is in it."""
+    theirs = set(source.table_names())
+    missing = [t.name for t in tables if t.name not in theirs]
+    if missing:
+        raise CorruptDatabase(
+            f"the source has no {', '.join(missing)} table"
+            f"{'s' if len(missing) > 1 else ''}, so it is not a whole journey database; "
+            "nothing was merged"
+        )
+
+
 class _Merger:
     def __init__(
-        self, db: Database, report: MergeReport, dry_run: bool, participants: str = "refuse"
+        self,
+        db: Database,
+        report: MergeReport,
+        dry_run: bool,
+        participants: str,
+        infos: dict[str, TableInfo],
+        check: RowCheck | None,
     ) -> None:
         self.db = db
+        self.infos = infos
+        self.check = check
+        # (table, id) -> the study of that row, ours or met earlier in this merge
+        self.study_of: dict[tuple[str, str], str | None] = {}
         self.conn = db.conn
         self.report = report
         self.dry_run = dry_run
@@ -343,10 +406,16 @@ class _Merger:
         columns = set(table.columns)
         for theirs in rows:
             row = {k: v for k, v in theirs.items() if k in columns}
+            if self.check is not None:
+                try:
+                    row = self.check(table.name, row)
+                except InvalidValue as error:
+                    raise InvalidValue(f"{error}; nothing was merged") from None
             for column, derive in DERIVED_COLUMNS.get(table.name, {}).items():
                 if column in columns:
                     row[column] = derive(row)
             self._map_references(table, row)
+            study = self._row_study(table, row)
             touchpoint = table.name == "entries" and row.get("lane") == "touchpoint"
             if touchpoint and row.get("channel_id") is None:
                 raise InvalidValue(
@@ -355,6 +424,14 @@ class _Merger:
                 )
             ours = self._find(table, row)
             by_key = ours is not None and table.has_id and ours["id"] != row["id"]
+            if ours is not None and not by_key:
+                self._same_study(table, ours, row, study)
+            if by_key and ours is not None:
+                if table.name == "studies":
+                    study = ours["id"]  # theirs is ours, by name
+                self.study_of[(table.name, ours["id"])] = study
+            if table.has_id and row.get("id") is not None:
+                self.study_of[(table.name, row["id"])] = study
             if ours is not None and by_key and table.name == "participants":
                 person = self._same_person(ours, row)
                 if person == "clash":
@@ -377,6 +454,57 @@ class _Merger:
             self._compare(table, ours, row, counts, by_key=by_key)
         if table.name == "participants" and self.clashes:
             raise ParticipantClash(_clash_message(self.clashes, self.participants))
+
+    # -- rows stay in their study ------------------------------------------------------
+
+    def _row_study(self, table: TableInfo, row: dict) -> str | None:
+        """The study a row belongs to, by what it points at; refused when it points at
+        nothing, or into two studies."""
+        if table.name == "studies":
+            return row.get("id")
+        found: str | None = None
+        for column, parent in table.references.items():
+            value = row.get(column)
+            if value is None or parent not in self.infos:
+                continue
+            study = self._study_of(parent, value)
+            if study is None:
+                raise InvalidValue(
+                    f"{table.name}: {_named(table, row)}: {column} {value} points at no "
+                    f"row of {parent}; nothing was merged"
+                )
+            if found is not None and study != found:
+                raise InvalidValue(
+                    f"{table.name}: {_named(table, row)} points into two studies "
+                    f"({column} {value} is of another study); nothing was merged"
+                )
+            found = study
+        return found
+
+    def _study_of(self, table: str, row_id: str) -> str | None:
+        """The study of our row `row_id` of `table` (or of one met in this merge)."""
+        key = (table, row_id)
+        if key not in self.study_of:
+            ours = self._one(table, {"id": row_id})
+            self.study_of[key] = None if ours is None else self._row_study(self.infos[table], ours)
+        return self.study_of[key]
+
+    def _same_study(self, table: TableInfo, ours: dict, theirs: dict, study: str | None) -> None:
+        """A row matched by its id must be of the same study here and there (a crafted
+        file could otherwise move rows out of another study), and point at the same
+        owners (its session, its entry)."""
+        here = self._row_study(table, ours)
+        if here != study:
+            raise InvalidValue(
+                f"{table.name}: {_named(table, theirs)} belongs to another study here; "
+                "nothing was merged"
+            )
+        for column in OWNERS.get(table.name, ()):
+            if column in theirs and theirs[column] != ours[column]:
+                raise InvalidValue(
+                    f"{table.name}: {_named(table, theirs)}: {column} is {theirs[column]} "
+                    f"there but {ours[column]} here; nothing was merged"
+                )
 
     def _renamed_before(
         self, table: TableInfo, ours: dict, theirs: dict, differing: tuple[str, ...]
@@ -542,11 +670,24 @@ class _Merger:
             counts.ours += 1
             self._conflict(table, key, differing, "ours", clash)
             return
+        held = False  # a deletion there, not applied: ours keeps its time of change too,
+        # so that a later merge that accepts deletions still finds theirs newer
+        if theirs.get("deleted_at") and not ours.get("deleted_at"):
+            self.report.deletions[table.name] = self.report.deletions.get(table.name, 0) + 1
+            if not self.report.deletions_applied:
+                held = True
+                differing = tuple(c for c in differing if c != "deleted_at")
+                if not differing:
+                    counts.ours += 1
+                    self._conflict(
+                        table, key, ("deleted_at",), "ours", "a deletion there, not applied"
+                    )
+                    return
         counts.theirs += 1
         self._conflict(table, key, differing, "theirs", f"theirs is newer ({yours} vs {mine})")
         if self.dry_run:
             return
-        changed = [*differing, *derived, table.version]
+        changed = [*differing, *derived] + ([] if held else [table.version])
         self.conn.execute(
             f"UPDATE [{table.name}] SET {', '.join(f'[{c}] = ?' for c in changed)} "
             f"WHERE {' AND '.join(f'[{c}] = ?' for c in table.key)}",

@@ -210,7 +210,7 @@ def test_failed_backup_leaves_no_temporary_file(tmp_path: Path) -> None:
     out = tmp_path / "backup.db"
     db = _FailingDatabase()
     with pytest.raises(StorageFull) as caught:
-        backup(db, out)  # type: ignore[arg-type]
+        backup(db, out, database=tmp_path / "journey.db")  # type: ignore[arg-type]
     assert "\n" not in str(caught.value)
     assert db.conn.targets and Path(db.conn.targets[0]).parent == tmp_path
     assert listing(tmp_path) == []

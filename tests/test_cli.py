@@ -897,7 +897,37 @@ def test_check_reports_foreign_key_problems(runner: CliRunner, demo_db: Path) ->
     assert result.exit_code == 1, result.output
     assert "integrity:    ok" in result.stdout
     assert "foreign keys: 1" in result.stdout
-    assert result.stderr == "journey: the database is damaged; restore it from a backup\n"
+    # Named, with the rows that break journey's own rules (an id that is no UUID).
+    assert "  entries: 1 row points at no sessions row" in result.stdout.splitlines()
+    assert "  entries: 1 row: id 'orphan' is not an id (a UUID) (the first: row 'orphan')" in (
+        result.stdout.splitlines()
+    )
+    assert result.stderr.startswith("journey: the database holds rows that break journey's rules")
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_check_names_control_characters_and_values_out_of_range(
+    runner: CliRunner, demo_db: Path
+) -> None:
+    conn = sqlite3.connect(demo_db)
+    (entry_id,) = conn.execute("SELECT id FROM entries ORDER BY rowid LIMIT 1").fetchone()
+    conn.execute("UPDATE entries SET text = 'ok \x1b]0;owned\x07 here' WHERE id = ?", [entry_id])
+    conn.execute("UPDATE entries SET votes = -1000000 WHERE id = ?", [entry_id])
+    conn.execute("UPDATE studies SET name = 'Demo \u202estudy'")
+    conn.commit()
+    conn.close()
+    result = invoke(runner, demo_db, "check")
+    assert result.exit_code == 1, result.output
+    lines = result.stdout.splitlines()
+    assert f"  entries: 1 row: text holds control characters (the first: row {entry_id!r})" in lines
+    assert (
+        f"  entries: 1 row: votes -1000000 is outside 0..1,000,000 (the first: row {entry_id!r})"
+        in lines
+    )
+    assert any(line.startswith("  studies: 1 row: name holds control characters") for line in lines)
+    assert "rows:         3 rules broken" in lines
+    # What check prints is cleaned too: no escape or bidi override reaches the terminal.
+    assert "\x1b" not in result.output and "\u202e" not in result.output
 
 
 # --- backup ------------------------------------------------------------------

@@ -860,18 +860,22 @@ def test_a_failed_export_removes_the_folder_it_made(
         with pytest.raises(OutputFailed, match="No space left"):
             export(db, ExportOptions(shape="all", out=str(tmp_path / "results")))
     assert list(tmp_path.iterdir()) == []
-    # A failure while renaming, after some files are in place: they go with the folder.
-    real_replace = os.replace
+    # A failure while giving the files their names (a hard link without --force, a
+    # rename with it), after some files are in place: they go with the folder.
     calls = [0]
 
-    def replace(source, target):
-        calls[0] += 1
-        if calls[0] == 3:
-            raise OSError(5, "Input/output error")
-        real_replace(source, target)
+    def third_fails(real):
+        def step(source, target, **kwargs):
+            calls[0] += 1
+            if calls[0] == 3:
+                raise OSError(5, "Input/output error")
+            real(source, target, **kwargs)
+
+        return step
 
     with monkeypatch.context() as patch:
-        patch.setattr(os, "replace", replace)
+        patch.setattr(os, "link", third_fails(os.link))
+        patch.setattr(os, "replace", third_fails(os.replace))
         with pytest.raises(OutputFailed, match="Input/output error"):
             export(db, ExportOptions(shape="all", out=str(tmp_path / "results")))
     assert calls[0] == 3

@@ -107,11 +107,13 @@ def merge(
     *sources: Path,
     dry_run: bool = False,
     participants: str = "rename",
+    accept_deletions: bool = False,
 ):
     """`journey merge`; the laptops' demo data share codes P001.., different people, so
     their participants are renamed unless a test says otherwise."""
     args = ["--db", str(target), "merge", *map(str, sources), "--participants", participants]
-    return runner.invoke(app, args + (["--dry-run"] if dry_run else []))
+    args += ["--dry-run"] if dry_run else []
+    return runner.invoke(app, args + (["--accept-deletions"] if accept_deletions else []))
 
 
 def one_line_error(result) -> str:
@@ -230,12 +232,18 @@ def test_conflicts_newer_wins_and_both_are_listed(
     time.sleep(0.01)
     with open_database(a) as db:
         edit_entry(db, second, text="edited here, last", author="ana")
-    result = merge(runner, a, c)
+    # The deletion there is counted but not applied: the entry stays live here.
+    held = merge(runner, a, c, dry_run=True)
+    assert held.exit_code == 0, held.output
+    assert "  rows deleted there, kept here: entries 1 (--accept-deletions" in held.stdout
+    assert f"conflict in entries {third}: deleted_at differ; ours kept" in held.stdout
+    result = merge(runner, a, c, accept_deletions=True)
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert f"conflict in entries {first}: text differ; theirs won: theirs is newer" in out
     assert f"conflict in entries {second}: text differ; ours kept: ours is newer" in out
     assert f"conflict in entries {third}: deleted_at differ; theirs won" in out
+    assert "  rows deleted there, deleted here (--accept-deletions): entries 1" in out
     assert query(a, "SELECT text FROM entries WHERE id = ?", (first,)) == [
         ("edited on the copy, later",)
     ]

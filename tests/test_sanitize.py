@@ -41,6 +41,10 @@ CLEAN_TEXT = [
         None,
     ),
     ("Hebrew with LRM mark", "\u05e7\u05e0\u05d9\u05ea\u200e 3", None),
+    ("zero width space and word joiner", "pass\u200bword\u2060s", "passwords"),
+    ("BOM and invisible operators", "\ufeffa\u2061b\u2064c", "abc"),
+    ("tag characters", "flag\U000e0067\U000e0062\U000e007f", "flag"),
+    ("ZWNJ in Persian", "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645", None),
     ("accents", "caf\u00e9 na\u00efve \u00c5", None),
     ("markup is text", "[@click=app.quit]bold[/]", None),
 ]

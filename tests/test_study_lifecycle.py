@@ -11,8 +11,19 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from capture.demo import add_demo_sessions
+from capture.session import InterviewSession
 from capture.study import new_study
 from storage import open_database
+from storage.studies import resolve_study
+from tests.erasure import (
+    DEADLINE,
+    marked_participant,
+    marker,
+    raw_bytes,
+    reader_holding_a_snapshot,
+    start_journey,
+    wait_for_text,
+)
 from tui.cli import app
 
 JOURNEY = Path(sys.executable).parent / "journey"
@@ -112,6 +123,88 @@ def test_delete_asks_first_and_no_keeps_everything(runner: CliRunner, tmp_path: 
     assert query(db, "SELECT count(*) FROM entries") == before
     unknown = invoke(runner, db, "study", "delete", "Nope", "--yes")
     assert unknown.exit_code == 1 and unknown.stderr.startswith("journey: no study named 'Nope'")
+
+
+def marked_studies(path: Path, seed: int) -> Path:
+    """A study that stays, and the demo study with a participant whose every trace carries
+    `marker(seed)`, written with deleted content left in place (as many SQLite builds
+    write: `secure_delete` off)."""
+    with open_database(path, create=True) as db:
+        db.execute("PRAGMA secure_delete = OFF")
+        kept = new_study(db, "Checkout study")
+        InterviewSession.start(db, kept, "K01", consent=True).add("quote", "words that stay")
+        add_demo_sessions(db, 4 + 3 * seed, seed=seed)
+        marked_participant(db, resolve_study(db, "Demo study"), marker(seed))
+        add_demo_sessions(db, 2 + seed, seed=seed + 100)
+    return path
+
+
+def left_nothing(path: Path) -> str:
+    return (
+        f"{path.name} and {path.name}-wal hold no copy of what was erased; backups and "
+        "exports made before still hold what they held."
+    )
+
+
+def test_delete_leaves_no_copy_in_the_file_bytes(runner: CliRunner, tmp_path: Path) -> None:
+    for seed in range(5):
+        db = marked_studies(tmp_path / f"run{seed}.db", seed)
+        mark = marker(seed).encode()
+        assert mark in raw_bytes(db)
+        result = invoke(runner, db, "study", "delete", "Demo study", "--yes")
+        assert result.exit_code == 0, result.output
+        assert result.stdout.splitlines()[1] == left_nothing(db)
+        data = raw_bytes(db)
+        assert data.count(mark) == 0, f"run {seed}: {data.count(mark)} copies left"
+        assert b"words that stay" in data  # the scan does see what was kept
+        assert query(db, "SELECT name FROM studies") == [("Checkout study",)]
+        assert query(db, "PRAGMA integrity_check") == [("ok",)]
+
+
+def test_delete_while_another_program_reads_says_what_stays_until_finish(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    db = marked_studies(tmp_path / "held.db", 3)
+    mark = marker(3).encode()
+    with reader_holding_a_snapshot(db):
+        result = invoke(runner, db, "study", "delete", "Demo study", "--yes", "--wait", "0")
+        assert result.exit_code == 1
+        assert result.stdout.startswith("Erased study 'Demo study': ")
+        [line] = result.stderr.splitlines()
+        assert line.startswith(
+            "journey: study 'Demo study' is erased from the tables, but old copies of it stay "
+            f"in the bytes of {db.name} and {db.name}-wal until another program that is "
+            "reading an earlier state of the database ("
+        )
+        assert line.endswith(f"{db.name} forget --finish`")
+        assert query(db, "SELECT name FROM studies") == [("Checkout study",)]
+        assert mark in raw_bytes(db)
+    finished = invoke(runner, db, "forget", "--finish")
+    assert (finished.exit_code, finished.stdout) == (0, f"Finished: {left_nothing(db)}\n")
+    assert mark not in raw_bytes(db)
+
+
+def test_delete_waits_for_a_reader_and_erases_once_it_lets_go(tmp_path: Path) -> None:
+    db = marked_studies(tmp_path / "waits.db", 5)
+    mark = marker(5).encode()
+    stderr = tmp_path / "stderr.txt"
+    with reader_holding_a_snapshot(db):
+        process = start_journey(
+            db, "study", "delete", "Demo study", "--yes", "--wait", "600", stderr=stderr
+        )
+        try:
+            said = wait_for_text(stderr, "(Ctrl-C stops waiting)\n", process)
+            assert process.poll() is None  # still waiting: the reader holds its snapshot
+            assert said.startswith("journey: another program is reading an earlier state ")
+            assert mark in raw_bytes(db)
+        except BaseException:
+            process.kill()
+            raise
+    out, _ = process.communicate(timeout=DEADLINE)
+    assert process.returncode == 0, stderr.read_text()
+    assert stderr.read_text() == said
+    assert out.decode().splitlines()[1] == left_nothing(db)
+    assert mark not in raw_bytes(db)
 
 
 def test_twenty_five_demo_runs_started_together_all_succeed(tmp_path: Path) -> None:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
 from rich.text import Text
-from textual.app import App
+from textual.app import App, SystemCommand
+from textual.content import Content
+from textual.notifications import SeverityLevel
+from textual.screen import Screen
 
+from capture.sanitize import clean_text
 from capture.session import InterviewSession
 from storage import open_database
 from storage.aggregates import NO_FILTER, SessionFilter
@@ -197,6 +202,48 @@ class JourneyApp(App[None]):
             keeper = getattr(screen, "draft", None)
             if isinstance(keeper, DraftKeeper):
                 keeper.save()
+
+    # -- text from data on its way to the terminal, and what read-only may do --------------
+
+    def format_title(self, title: str, sub_title: str) -> Content:
+        # Every screen's title and subtitle (study, stage, participant names) come here.
+        return super().format_title(clean_text(title), clean_text(sub_title))
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        # Every notice comes here; those quoting data pass markup=False, and all are
+        # cleaned of control codes.
+        super().notify(
+            clean_text(message),
+            title=clean_text(title),
+            severity=severity,
+            timeout=timeout,
+            markup=markup,
+        )
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The palette's commands; read-only, none that writes a file (the screenshot)."""
+        for command in super().get_system_commands(screen):
+            if not (self.read_only and "screenshot" in command.title.lower()):
+                yield command
+
+    def deliver_screenshot(
+        self,
+        filename: str | None = None,
+        path: str | None = None,
+        time_format: str | None = None,
+    ) -> str | None:
+        if self.read_only:
+            self.notify("Read-only: nothing is written, screenshots neither.", markup=False)
+            return None
+        return super().deliver_screenshot(filename, path, time_format)
 
     def _handle_exception(self, error: Exception) -> None:
         """An unexpected error: keep what was typed, put the traceback in a private log

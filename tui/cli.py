@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import sys
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import contextmanager, suppress
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -13,14 +15,22 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from rich.text import Text
 from typer import Abort, TyperException
 from typer.core import TyperGroup
 
+from capture.sanitize import clean_text
 from storage.errors import JourneyError
+from storage.privacy import ERASE_WAIT_SECONDS, Overwrite
+from tui.text import literal
 
 DEFAULT_DB = Path("journey.db")
 BIG_DEMO = 500  # sessions from which `journey demo` shows a progress bar
+
+
+def _say(message: object = "", *, err: bool = False) -> None:
+    """Every line the CLI prints goes out here: names and texts from a database, a file
+    or an option are data, so control codes are removed on the way out too."""
+    typer.echo(clean_text(str(message)), err=err)
 
 
 class JourneyGroup(TyperGroup):
@@ -31,7 +41,11 @@ class JourneyGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except JourneyError as error:
-            typer.echo(f"journey: {error}", err=True)
+            _say(f"journey: {error}", err=True)
+            raise typer.Exit(1) from None
+        except OSError as error:
+            if not _one_line_for(error):
+                raise
             raise typer.Exit(1) from None
 
     def main(self, *args, standalone_mode: bool = True, **kwargs):  # type: ignore[override]
@@ -39,17 +53,48 @@ class JourneyGroup(TyperGroup):
             return super().main(*args, standalone_mode=False, **kwargs)
         try:
             code = super().main(*args, standalone_mode=False, **kwargs)
+            sys.stdout.flush()  # a closed or full standard output fails here, not at exit
+        except OSError as error:
+            if not _one_line_for(error):
+                raise
+            sys.exit(1)
         except TyperException as error:  # Click's usage and parameter errors
             message = " ".join(error.format_message().split())
             context = getattr(error, "ctx", None)
             if context is not None:  # a usage error knows its command
                 message += f" (see `{context.command_path} --help`)"
-            typer.echo(f"journey: {message}", err=True)
+            _say(f"journey: {message}", err=True)
             sys.exit(error.exit_code)
         except Abort:
-            typer.echo("journey: stopped", err=True)
+            _say("journey: stopped", err=True)
             sys.exit(1)
         sys.exit(code if isinstance(code, int) else 0)
+
+
+def _one_line_for(error: OSError) -> bool:
+    """Whether an OSError that reached the top is one journey words itself: standard output
+    closed by its reader (`journey export | head -1`: nothing said), an output that cannot
+    take more (standard output full, `> /dev/full`: files are worded where they are
+    written) or a name too long for a file (one line). A failed standard output is then
+    pointed at the null device, so that nothing fails again at exit."""
+    from exports.output_file import silence_standard_output
+
+    if error.errno == errno.EPIPE:
+        silence_standard_output()
+        return True
+    if error.errno == errno.ENAMETOOLONG:
+        name = error.filename if error.filename is not None else "a file name"
+        line = f"journey: {name}: the name is too long for a file; choose a shorter one"
+    elif error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO) and (
+        error.filename is None
+    ):
+        silence_standard_output()
+        line = f"journey: cannot write the output ({error.strerror})"
+    else:
+        return False
+    with suppress(OSError):  # standard error may be gone too (a dropped SSH session)
+        _say(line, err=True)
+    return True
 
 
 app = typer.Typer(
@@ -73,6 +118,10 @@ PARTICIPANTS_HELP = (
     "The same participant code on both sides is two people: refuse (the default) stops and "
     "lists them, rename gives theirs new codes (written to a file beside the database), "
     "same merges them as one person."
+)
+DELETIONS_HELP = (
+    "Delete here the entries (and themes) deleted there. Without it they stay, and the "
+    "report counts them."
 )
 
 
@@ -186,7 +235,7 @@ def init(
     existed = settings.db.exists()
     db = _open(ctx, create=True)
     with db:
-        typer.echo(
+        _say(
             f"{settings.db}: already a journey database"
             if existed
             else f"Created {settings.db} (readable only by "
@@ -197,9 +246,9 @@ def init(
                 db, study, template, consent_required=False if consent_not_required else None
             )
             stage_names = " > ".join(s.name for s in _stages(db, created.id))
-            typer.echo(f"Created study {created.name!r} ({created.template}: {stage_names})")
+            _say(f"Created study {created.name!r} ({created.template}: {stage_names})")
             if not created.consent_required:
-                typer.echo("Consent is not required in this study.")
+                _say("Consent is not required in this study.")
 
 
 @contextmanager
@@ -257,7 +306,7 @@ def demo(
                 )
         else:
             added = add_demo_sessions(db, sessions, seed=seed, study_name=study, template=template)
-    typer.echo(f"Added {added.describe()} to {added.study.name!r}")
+    _say(f"Added {added.describe()} to {added.study.name!r}")
 
 
 @app.command()
@@ -297,13 +346,13 @@ def stats(
                 for row in rows
             ],
         }
-        typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        _say(json.dumps(payload, indent=2, ensure_ascii=False))
         return
     # Stages as columns, as on the journey map, so the table fits a terminal.
-    table = Table(title=Text(chosen.name), title_justify="left")
+    table = Table(title=literal(chosen.name), title_justify="left")
     table.add_column("", no_wrap=True)
     for row in rows:
-        table.add_column(Text(row.name), justify="right")
+        table.add_column(literal(row.name), justify="right")
     table.add_row("reached", *(str(row.reached) for row in rows))
     table.add_row("dropped", *(str(row.dropped) for row in rows))
     table.add_row("skipped", *(str(row.skipped) for row in rows), end_section=True)
@@ -314,7 +363,7 @@ def stats(
     table.add_row("emotion n", *(str(row.emotion.n) for row in rows), end_section=True)
     table.add_row("stickies", *(str(row.stickies) for row in rows))
     Console().print(table)
-    typer.echo(
+    _say(
         "Customer evidence only (interviews and surveys); stickies are workshop opinion, "
         "counted in no other row."
     )
@@ -334,26 +383,41 @@ def _rounded(value: float | None) -> float | None:
 
 @app.command()
 def check(ctx: typer.Context) -> None:
-    """Integrity and foreign-key checks, schema version, file mode; exit 1 if unsound."""
+    """Integrity and foreign-key checks, journey's rules on every row (types, ranges,
+    lengths, control characters), schema version, file mode; exit 1 if unsound."""
+    from capture.row_rules import audit
     from storage.maintenance import check as run_check
 
     settings = _settings(ctx)
     with _open(ctx, read_only=True) as db:
         report = run_check(db, settings.db)
+        breaches = audit(db) if report.integrity == ["ok"] else []
     integrity = "ok" if report.integrity == ["ok"] else "; ".join(report.integrity[:5])
-    typer.echo(f"database:     {settings.db}")
-    typer.echo(f"integrity:    {integrity}")
-    typer.echo(
+    _say(f"database:     {settings.db}")
+    _say(f"integrity:    {integrity}")
+    _say(
         f"foreign keys: {'ok' if report.foreign_key_problems == 0 else report.foreign_key_problems}"
     )
-    typer.echo(f"schema:       {report.schema} of {report.schema_known}")
-    typer.echo(f"file mode:    {report.mode:04o}")
+    for detail in report.foreign_key_details:
+        _say(f"  {detail}")
+    _say(f"rows:         {'ok' if not breaches else f'{len(breaches)} rules broken'}")
+    for breach in breaches:
+        _say(f"  {breach.describe()}")
+    _say(f"schema:       {report.schema} of {report.schema_known}")
+    _say(f"file mode:    {report.mode:04o}")
     for warning in report.warnings:
-        typer.echo(f"warning: {warning}", err=True)
-    if not report.sound:
-        typer.echo("journey: the database is damaged; restore it from a backup", err=True)
+        _say(f"warning: {warning}", err=True)
+    if report.integrity != ["ok"]:
+        _say("journey: the database is damaged; restore it from a backup", err=True)
         raise typer.Exit(1)
-    typer.echo("sound")
+    if not report.sound or breaches:
+        _say(
+            "journey: the database holds rows that break journey's rules (listed above); "
+            "restore it from a backup, or ask whoever changed it outside journey",
+            err=True,
+        )
+        raise typer.Exit(1)
+    _say("sound")
 
 
 @app.command()
@@ -366,8 +430,10 @@ def backup(
     from storage.maintenance import backup as run_backup
 
     with _open(ctx, read_only=True) as db:
-        written = run_backup(db, out, force=force, group=_settings(ctx).group)
-    typer.echo(f"Backed up {_settings(ctx).db} to {written}")
+        written = run_backup(
+            db, out, force=force, group=_settings(ctx).group, database=_settings(ctx).db
+        )
+    _say(f"Backed up {_settings(ctx).db} to {written}")
 
 
 @app.command()
@@ -424,18 +490,66 @@ def capture(
 @app.command()
 def forget(
     ctx: typer.Context,
-    participant: Annotated[str, typer.Option(help="The participant's code, e.g. P07.")],
+    participant: Annotated[
+        str | None, typer.Option(metavar="CODE", help="The participant's code, e.g. P07.")
+    ] = None,
     study: Annotated[
         str | None, typer.Option(help="The study (needed when there are several).")
     ] = None,
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    finish: Annotated[
+        bool,
+        typer.Option(
+            "--finish",
+            help="Erase nothing new: finish an erasure (of `forget` or `study delete`) that "
+            "had to leave old copies in the file while another program was reading it.",
+        ),
+    ] = False,
+    wait: Annotated[
+        float,
+        typer.Option(
+            min=0,
+            metavar="SECONDS",
+            help="How long to wait for another program reading the database to let go.",
+        ),
+    ] = ERASE_WAIT_SECONDS,
 ) -> None:
-    """Erase a participant: entries, personal fields, drafts, edit history, and their bytes."""
-    from storage.privacy import forget_participant
+    """Erase a participant, and every copy of them in the database file.
+
+    Takes out the participant's code, segment, consent and personal fields, their
+    sessions (interviewer, drop-out reasons, drafts), their entries with their tags,
+    votes, links and edit history, and the tags and channels that only their entries
+    used (not the channels the study was made with). Then rewrites the database file
+    (VACUUM and a truncating checkpoint), so that nothing of them is left in its bytes
+    or its -wal: not in free space, old page images, indexes or the map's summaries.
+
+    While another program reads an earlier state of the database (a journey review or
+    export, or a sqlite3, Datasette or notebook session with a transaction open), SQLite
+    keeps that state's pages for it: forget says so and waits up to --wait seconds. If
+    the program holds on, the rows are erased all the same, forget says what is left in
+    the file and exits 1; `journey forget --finish` overwrites it once the program has
+    let go.
+
+    It cannot reach copies outside the database: earlier backups, exports, the list of
+    renamed participants a merge wrote, copies of the file elsewhere.
+    """
+    from storage.privacy import finish_erasure, forget_participant, left_nothing
     from storage.sessions import find_participant
     from storage.studies import resolve_study
 
+    if finish == (participant is not None):
+        raise typer.BadParameter(
+            "give either --participant CODE, to erase a participant, or --finish",
+            param_hint="--participant / --finish",
+        )
+    path = _settings(ctx).db
     with _open(ctx) as db:
+        if participant is None:
+            overwrite = finish_erasure(db, wait=wait, waiting=_erase_waiting(wait))
+            if not overwrite.done:
+                raise JourneyError(f"the erasure is not finished: {overwrite.remains}")
+            _say(f"Finished: {left_nothing(path)}.")
+            return
         chosen = resolve_study(db, study)
         if find_participant(db, chosen.id, participant) is None:
             raise JourneyError(f"no participant {participant!r} in study {chosen.name!r}")
@@ -444,19 +558,33 @@ def forget(
             "with them? This cannot be undone",
             err=True,
         ):
-            typer.echo("Nothing erased.", err=True)
+            _say("Nothing erased.", err=True)
             raise typer.Exit(1)
-        erased = forget_participant(db, chosen.id, participant)
-    typer.echo(
-        f"Erased {erased.participant}: {erased.sessions} sessions, {erased.entries} entries, "
-        f"{erased.edits} edits, {erased.drafts} drafts"
-    )
-    if not erased.wal_cleared:
-        typer.echo(
-            "warning: another process has the database open, so old copies of the erased "
-            "text may stay in the -wal file until it closes; run `journey check` afterwards",
-            err=True,
+        erased = forget_participant(
+            db, chosen.id, participant, wait=wait, waiting=_erase_waiting(wait)
         )
+    _say(
+        f"Erased {erased.participant}: {erased.sessions} sessions, {erased.entries} entries, "
+        f"{erased.edits} edits, {erased.drafts} drafts, {erased.tags} tags and "
+        f"{erased.channels} channels only they used"
+    )
+    _erase_finished(erased.participant, erased.overwrite, path)
+
+
+def _erase_waiting(wait: float) -> Callable[[], None]:
+    """What an erasure says on standard error when another program makes it wait."""
+    from storage.privacy import waiting_notice
+
+    return lambda: _say(f"journey: {waiting_notice(wait)} (Ctrl-C stops waiting)", err=True)
+
+
+def _erase_finished(what: str, overwrite: Overwrite, path: Path) -> None:
+    """The last line of an erasure: nothing left, or (exit 1) what is left and why."""
+    from storage.privacy import left_nothing
+
+    if not overwrite.done:
+        raise JourneyError(f"{what} is erased from the tables, but {overwrite.remains}")
+    _say(f"{left_nothing(path)}.")
 
 
 @app.command()
@@ -587,7 +715,7 @@ def export(
 
     with _open(ctx, read_only=True) as db:
         result = run_export(db, options, progress=progress_bar, database_path=_settings(ctx).db)
-    typer.echo(result.summary, err=True)
+    _say(result.summary, err=True)
 
 
 @app.command("import")
@@ -620,6 +748,9 @@ def import_command(
     participants: Annotated[
         SameParticipants, typer.Option(help="For a JSON export: " + PARTICIPANTS_HELP)
     ] = SameParticipants.refuse,
+    accept_deletions: Annotated[
+        bool, typer.Option(help="For a JSON export: " + DELETIONS_HELP)
+    ] = False,
 ) -> None:
     """Import entries (our CSV or JSON export, or a survey CSV): all of it or nothing."""
     from exports.csv_read import ImportProblems
@@ -635,13 +766,14 @@ def import_command(
                 dry_run=dry_run,
                 encoding=encoding,
                 participants=participants.value,
+                accept_deletions=accept_deletions,
             )
         except ImportProblems as error:
             for line in error.lines():
-                typer.echo(f"journey: {line}", err=True)
+                _say(f"journey: {line}", err=True)
             raise typer.Exit(1) from None
     for line in report_lines(report):
-        typer.echo(line)
+        _say(line)
 
 
 @app.command()
@@ -656,6 +788,7 @@ def merge(
     participants: Annotated[
         SameParticipants, typer.Option(help=PARTICIPANTS_HELP)
     ] = SameParticipants.refuse,
+    accept_deletions: Annotated[bool, typer.Option(help=DELETIONS_HELP)] = False,
 ) -> None:
     """Merge other journey databases into --db: by id, the newer change wins, listed."""
     from exports.merge import merge_databases, renamed_file, report_lines
@@ -663,14 +796,19 @@ def merge(
     settings = _settings(ctx)
     with _open(ctx, read_only=dry_run, upgrade=not dry_run) as db:
         reports = merge_databases(
-            db, settings.db, sources, dry_run=dry_run, participants=participants.value
+            db,
+            settings.db,
+            sources,
+            dry_run=dry_run,
+            participants=participants.value,
+            accept_deletions=accept_deletions,
         )
         renamed = None if dry_run else renamed_file(db, settings.db, reports, group=settings.group)
     for path, report in reports:
         for line in report_lines(str(path), str(settings.db), report):
-            typer.echo(line)
+            _say(line)
     if renamed is not None:
-        typer.echo(f"The old and new codes of the renamed participants are in {renamed}")
+        _say(f"The old and new codes of the renamed participants are in {renamed}")
 
 
 @app.command()
@@ -726,7 +864,7 @@ def study_list(ctx: typer.Context) -> None:
     with _open(ctx, read_only=True) as db:
         summaries = study_summaries(db)
     if not summaries:
-        typer.echo("No study yet (create one with `journey init --study NAME`).")
+        _say("No study yet (create one with `journey init --study NAME`).")
         return
     table = Table(box=None, pad_edge=False)
     for column in ("study", "stage model", "sessions", "entries", "workshops", "last activity"):
@@ -735,8 +873,8 @@ def study_list(ctx: typer.Context) -> None:
         )
     for summary in summaries:
         table.add_row(
-            Text(summary.name),
-            Text(summary.template),
+            literal(summary.name),
+            literal(summary.template),
             str(summary.sessions),
             str(summary.entries),
             str(summary.workshops),
@@ -752,13 +890,13 @@ def study_rename(
     new: Annotated[str, typer.Argument(help="Its new name.")],
 ) -> None:
     """Give a study another name."""
-    from capture.sanitize import clean_line
+    from capture.sanitize import name_text
     from storage.studies import rename_study, resolve_study
 
     with _open(ctx) as db:
         study = resolve_study(db, old)
-        renamed = rename_study(db, study.id, clean_line(new))
-    typer.echo(f"Renamed study {study.name!r} to {renamed.name!r}")
+        renamed = rename_study(db, study.id, name_text(new, "study name"))
+    _say(f"Renamed study {study.name!r} to {renamed.name!r}")
 
 
 @study_app.command("delete")
@@ -766,31 +904,37 @@ def study_delete(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="The study to delete.")],
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    wait: Annotated[
+        float,
+        typer.Option(
+            min=0,
+            metavar="SECONDS",
+            help="How long to wait for another program reading the database to let go.",
+        ),
+    ] = ERASE_WAIT_SECONDS,
 ) -> None:
-    """Erase a study and everything recorded in it, bytes included (as `forget` does);
-    earlier backups and exports keep what they hold."""
+    """Erase a study and everything recorded in it, and every copy of it in the database
+    file, as `forget` does (it waits for programs reading the database the same way, and
+    `journey forget --finish` finishes what they kept it from). Earlier backups and
+    exports keep what they hold."""
     from storage.privacy import erase_study
     from storage.studies import resolve_study
 
+    path = _settings(ctx).db
     with _open(ctx) as db:
         study = resolve_study(db, name)
         if not yes and not typer.confirm(
             f"Erase study {study.name!r} and everything recorded in it? This cannot be undone",
             err=True,
         ):
-            typer.echo("Nothing erased.", err=True)
+            _say("Nothing erased.", err=True)
             raise typer.Exit(1)
-        erased = erase_study(db, study.id)
-    typer.echo(
+        erased = erase_study(db, study.id, wait=wait, waiting=_erase_waiting(wait))
+    _say(
         f"Erased study {erased.study!r}: {erased.sessions} sessions, {erased.entries} entries, "
         f"{erased.participants} participants"
     )
-    if not erased.wal_cleared:
-        typer.echo(
-            "warning: another process has the database open, so old copies of the erased "
-            "text may stay in the -wal file until it closes",
-            err=True,
-        )
+    _erase_finished(f"study {erased.study!r}", erased.overwrite, path)
 
 
 def main() -> None:

@@ -18,13 +18,13 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, DataTable, Footer, Header, Static
 
 from capture.demo import DEMO_STUDY, add_demo_sessions
-from capture.sanitize import clean_line
+from capture.sanitize import clean_line, name_text
 from capture.session import InterviewSession
 from storage import connect
 from storage.aggregates import NO_FILTER, StageStats, study_stats
 from storage.errors import JourneyError
 from storage.models import SessionListing, StudySummary
-from storage.privacy import erase_study
+from storage.privacy import ERASE_WAIT_SECONDS, erase_study, waiting_notice
 from storage.sessions import list_sessions
 from storage.studies import get_study, rename_study, study_summaries
 from tui.change_watch import ChangeWatch
@@ -287,7 +287,7 @@ class HomeScreen(JourneyScreen):
             if not name or clean_line(name) == old:
                 return
             try:
-                renamed = rename_study(self.journey.db, study_id, clean_line(name))
+                renamed = rename_study(self.journey.db, study_id, name_text(name, "study name"))
             except JourneyError as error:
                 self.notify(str(error), severity="error", markup=False)
                 return
@@ -321,17 +321,28 @@ class HomeScreen(JourneyScreen):
     @work(thread=True, group="erase")
     def _erase(self, study_id: str) -> None:
         # A worker thread needs its own connection (check_same_thread); the erasure ends
-        # with a checkpoint, which must not hold the UI.
+        # with a rewrite of the file, which may wait for other programs reading it and
+        # must not hold the UI.
+        def waiting() -> None:
+            notice = waiting_notice(ERASE_WAIT_SECONDS)
+            self.app.call_from_thread(self.notify, notice, markup=False)
+
         try:
             with connect(self.journey.db_path) as db:
-                erased = erase_study(db, study_id)
+                erased = erase_study(db, study_id, waiting=waiting)
         except JourneyError as error:
             self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
             return
         self.app.call_from_thread(self.reload)
+        said = f"Erased {erased.study!r}: {erased.sessions} sessions, {erased.entries} entries"
+        if erased.overwrite.done:
+            self.app.call_from_thread(self.notify, said, markup=False)
+            return
         self.app.call_from_thread(
             self.notify,
-            f"Erased {erased.study!r}: {erased.sessions} sessions, {erased.entries} entries",
+            f"{said}; {erased.overwrite.remains}",
+            severity="warning",
+            timeout=60,
             markup=False,
         )
 

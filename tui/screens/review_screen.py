@@ -39,6 +39,8 @@ from tui.text import literal
 from tui.widgets.journey_map_table import JourneyMapTable
 from tui.widgets.timeline_table import TimelineTable
 
+SLUG_LENGTH = 60  # of the study's name in an export's file name
+
 
 def describe(where: SessionFilter) -> str:
     parts = [
@@ -263,7 +265,9 @@ class ReviewScreen(JourneyScreen):
         from exports.export_job import ExportOptions, export
 
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        slug = "".join(c if c.isalnum() else "-" for c in self.study.name.lower()).strip("-")
+        # Only letters and digits of the name, and not too many: a file name holds 255 bytes.
+        slug = "".join(c if c.isalnum() and c.isascii() else "-" for c in self.study.name.lower())
+        slug = "-".join(part for part in slug.split("-") if part)[:SLUG_LENGTH].strip("-")
         base = Path.cwd() / f"journey-{slug or 'study'}-{stamp}"
         common = dict(
             study=self.study.name,
