@@ -16,11 +16,11 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from capture.study import DEMO_STUDY_NAME, demo_study
-from capture.template import DEFAULT_TEMPLATE
-from storage import bulk, studies
-from storage.connection import write
-from storage.models import Stage, Study
+from journey.capture.study import DEMO_STUDY_NAME, demo_study
+from journey.capture.template import DEFAULT_TEMPLATE
+from journey.storage import bulk, studies
+from journey.storage.connection import write
+from journey.storage.models import Stage, Study
 
 DEMO_STUDY = DEMO_STUDY_NAME
 BATCH_SESSIONS = 250

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
-from storage import aggregates, studies, workshop
-from storage.aggregates import NO_FILTER, SessionFilter
-from storage.connection import read
-from storage.models import LANES, Channel, Stage, Study
+from journey.storage import aggregates, studies, workshop
+from journey.storage.aggregates import NO_FILTER, SessionFilter
+from journey.storage.connection import read
+from journey.storage.models import LANES, Channel, Stage, Study
 
 THIN_EVIDENCE = 3  # figures resting on fewer sessions than this are marked thin
 ITEM_LANES = ("goal", "need", "expectation", "pain", "delight", "opportunity", "quote", "note")

@@ -90,10 +90,16 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from capture.sanitize import MAX_ENTRY_LENGTH, EntryTooLong, clean_line, clean_text, entry_text
-from storage.errors import InvalidValue
-from storage.items import take_tags
-from storage.models import EFFORT_RANGE, EMOTION_RANGE, LANES, Channel, Entry
+from journey.capture.sanitize import (
+    MAX_ENTRY_LENGTH,
+    EntryTooLong,
+    clean_line,
+    clean_text,
+    entry_text,
+)
+from journey.storage.errors import InvalidValue
+from journey.storage.items import take_tags
+from journey.storage.models import EFFORT_RANGE, EMOTION_RANGE, LANES, Channel, Entry
 
 __all__ = [
     "COMMANDS",

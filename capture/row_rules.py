@@ -21,16 +21,16 @@ from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
-from capture.sanitize import (
+from journey.capture.sanitize import (
     MAX_ENTRY_LENGTH,
     MAX_LINE_LENGTH,
     clean_line,
     clean_text,
     has_control,
 )
-from storage.errors import InvalidValue
-from storage.merging import database_rows, merge_order
-from storage.models import ANSWER_TYPES, LANES, MODES, OUTCOMES, SESSION_STATUSES
+from journey.storage.errors import InvalidValue
+from journey.storage.merging import database_rows, merge_order
+from journey.storage.models import ANSWER_TYPES, LANES, MODES, OUTCOMES, SESSION_STATUSES
 
 MAX_REASON_LENGTH = 1000  # a drop-out reason
 MAX_VOTES = 1_000_000

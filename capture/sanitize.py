@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from storage.errors import InvalidValue
+from journey.storage.errors import InvalidValue
 
 MAX_ENTRY_LENGTH = 10_000
 MAX_LINE_LENGTH = 200  # one-line fields: names, codes, segments, titles, authors

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from capture.quick_entry import as_line, parse_edit
-from capture.sanitize import clean_line, entry_text, name_text
-from storage import entries, sessions, studies
-from storage.connection import now
-from storage.errors import ConsentRequired, InvalidValue, NotFound
-from storage.models import LANES, Channel, Entry, Participant, Prompt, Session, Stage, Study
+from journey.capture.quick_entry import as_line, parse_edit
+from journey.capture.sanitize import clean_line, entry_text, name_text
+from journey.storage import entries, sessions, studies
+from journey.storage.connection import now
+from journey.storage.errors import ConsentRequired, InvalidValue, NotFound
+from journey.storage.models import LANES, Channel, Entry, Participant, Prompt, Session, Stage, Study
 
 
 @dataclass(frozen=True)

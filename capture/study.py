@@ -6,11 +6,11 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from capture.sanitize import clean_text, name_text
-from capture.template import DEFAULT_TEMPLATE, load_template
-from storage import studies
-from storage.errors import DuplicateName, InvalidValue
-from storage.models import Study
+from journey.capture.sanitize import clean_text, name_text
+from journey.capture.template import DEFAULT_TEMPLATE, load_template
+from journey.storage import studies
+from journey.storage.errors import DuplicateName, InvalidValue
+from journey.storage.models import Study
 
 DEMO_STUDY_NAME = "Demo study"
 

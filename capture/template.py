@@ -13,10 +13,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from capture.sanitize import MAX_ENTRY_LENGTH, MAX_LINE_LENGTH, clean_line, clean_text
-from storage.errors import InputTooLarge, JourneyError, NotARegularFile
-from storage.files import MAX_TOML_BYTES, read_input
-from storage.models import ANSWER_TYPES, LANES, PromptSpec, StageSpec
+from journey.capture.sanitize import MAX_ENTRY_LENGTH, MAX_LINE_LENGTH, clean_line, clean_text
+from journey.storage.errors import InputTooLarge, JourneyError, NotARegularFile
+from journey.storage.files import MAX_TOML_BYTES, read_input
+from journey.storage.models import ANSWER_TYPES, LANES, PromptSpec, StageSpec
 
 BUILT_IN = ("five-stage", "four-stage", "six-stage")
 DEFAULT_TEMPLATE = "five-stage"
@@ -42,7 +42,7 @@ class StudyTemplate:
 def load_template(name_or_path: str | Path) -> StudyTemplate:
     """A built-in template by name, or a custom one from a TOML file."""
     if str(name_or_path) in BUILT_IN:
-        source = resources.files("capture") / "templates" / f"{name_or_path}.toml"
+        source = resources.files("journey.capture") / "templates" / f"{name_or_path}.toml"
         return parse_template(source.read_text(encoding="utf-8"), f"{name_or_path}.toml")
     path = Path(name_or_path)
     if path.suffix.lower() != ".toml" and not path.exists():

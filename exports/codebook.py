@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from storage.models import LANES, MODES, OUTCOMES, SESSION_STATUSES
+from journey.storage.models import LANES, MODES, OUTCOMES, SESSION_STATUSES
 
 TEXT = "text"
 INTEGER = "integer"

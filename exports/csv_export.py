@@ -19,15 +19,15 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TextIO
 
-from capture.figures import decimal_text
-from capture.journey_map import JourneyMap, build_map
-from capture.sanitize import clean_text
-from exports import codebook
-from exports.codebook import CodebookContext, Column
-from exports.export_scope import ExportScope
-from exports.formula import SUSPECT_FIRST, neutralise
-from storage import export_rows, studies
-from storage.models import LANES
+from journey.capture.figures import decimal_text
+from journey.capture.journey_map import JourneyMap, build_map
+from journey.capture.sanitize import clean_text
+from journey.exports import codebook
+from journey.exports.codebook import CodebookContext, Column
+from journey.exports.export_scope import ExportScope
+from journey.exports.formula import SUSPECT_FIRST, neutralise
+from journey.storage import export_rows, studies
+from journey.storage.models import LANES
 
 BOM = "\ufeff"
 PROGRESS_EVERY = 5_000

@@ -28,9 +28,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from exports.formula import QUOTE, needs_neutralising
-from storage.errors import InputTooLarge, JourneyError, NotARegularFile
-from storage.files import read_input
+from journey.exports.formula import QUOTE, needs_neutralising
+from journey.storage.errors import InputTooLarge, JourneyError, NotARegularFile
+from journey.storage.files import read_input
 
 DELIMITERS = (",", ";", "\t")
 # The largest file `journey import` reads (it holds the whole file, decoded and parsed,

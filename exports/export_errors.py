@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from storage.errors import InvalidValue, JourneyError
+from journey.storage.errors import InvalidValue, JourneyError
 
 
 class ExportError(JourneyError):

@@ -34,21 +34,21 @@ from typing import TextIO
 
 from sqlite_utils import Database
 
-from capture.journey_map import build_map
-from exports import codebook, csv_export, json_export
-from exports.csv_export import CsvStyle, CsvTable
-from exports.export_errors import BadExportOption
-from exports.export_scope import ExportScope
-from exports.markdown_export import write_markdown
-from exports.mermaid_export import write_mermaid
-from exports.output_file import PrivateFiles, check_targets, standard_output
-from storage import export_rows
-from storage.aggregates import SessionFilter
-from storage.browse import check_filter
-from storage.connection import read
-from storage.errors import StudyNotChosen
-from storage.models import LANES, Study
-from storage.studies import list_studies, resolve_study
+from journey.capture.journey_map import build_map
+from journey.exports import codebook, csv_export, json_export
+from journey.exports.csv_export import CsvStyle, CsvTable
+from journey.exports.export_errors import BadExportOption
+from journey.exports.export_scope import ExportScope
+from journey.exports.markdown_export import write_markdown
+from journey.exports.mermaid_export import write_mermaid
+from journey.exports.output_file import PrivateFiles, check_targets, standard_output
+from journey.storage import export_rows
+from journey.storage.aggregates import SessionFilter
+from journey.storage.browse import check_filter
+from journey.storage.connection import read
+from journey.storage.errors import StudyNotChosen
+from journey.storage.models import LANES, Study
+from journey.storage.studies import list_studies, resolve_study
 
 FORMATS = ("csv", "json", "md", "mermaid")
 SHAPES = ("entries", "sessions", "map", "touchpoints", "all")

@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from exports.anonymize import mask_contacts, pseudonym
-from storage.aggregates import NO_FILTER, SessionFilter
-from storage.models import Study
+from journey.exports.anonymize import mask_contacts, pseudonym
+from journey.storage.aggregates import NO_FILTER, SessionFilter
+from journey.storage.models import Study
 
 
 @dataclass(frozen=True)

@@ -54,11 +54,11 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from capture.row_rules import canonical_time
-from capture.sanitize import EntryTooLong, clean_line, entry_text
-from capture.template import BUILT_IN, load_template
-from exports.codebook import CodebookContext, entry_columns, names
-from exports.csv_read import (
+from journey.capture.row_rules import canonical_time
+from journey.capture.sanitize import EntryTooLong, clean_line, entry_text
+from journey.capture.template import BUILT_IN, load_template
+from journey.exports.codebook import CodebookContext, entry_columns, names
+from journey.exports.csv_read import (
     CsvTable,
     ImportFailed,
     Problems,
@@ -67,7 +67,7 @@ from exports.csv_read import (
     read_bytes,
     unneutralise,
 )
-from exports.survey_mapping import (
+from journey.exports.survey_mapping import (
     EFFORT_SCALE,
     EMOTION_SCALE,
     EntryMapping,
@@ -75,9 +75,9 @@ from exports.survey_mapping import (
     SurveyMapping,
     load_mapping,
 )
-from storage.connection import new_id, now
-from storage.errors import InvalidValue, StudyNotFound
-from storage.importing import (
+from journey.storage.connection import new_id, now
+from journey.storage.errors import InvalidValue, StudyNotFound
+from journey.storage.importing import (
     ImportedEntry,
     ImportedSession,
     NewStudy,
@@ -86,9 +86,9 @@ from storage.importing import (
     import_studies,
     study_layout,
 )
-from storage.merging import MergeReport
-from storage.models import EFFORT_RANGE, EMOTION_RANGE, LANES, MODES, StageSpec
-from storage.studies import list_studies, resolve_study
+from journey.storage.merging import MergeReport
+from journey.storage.models import EFFORT_RANGE, EMOTION_RANGE, LANES, MODES, StageSpec
+from journey.storage.studies import list_studies, resolve_study
 
 # The exporter's own `entries` columns, from its codebook, so the two never drift apart.
 ENTRY_COLUMNS = tuple(names(entry_columns(CodebookContext())))
@@ -158,7 +158,7 @@ def import_file(
     if path.suffix.lower() == ".json" or text.lstrip().startswith("{"):
         if survey is not None:
             raise ImportFailed(f"{source}: a JSON export takes no --mapping (that is for CSV)")
-        from exports.json_import import import_json
+        from journey.exports.json_import import import_json
 
         return import_json(
             db,
@@ -852,7 +852,7 @@ def _rating(
 
 def report_lines(report: ImportReport) -> list[str]:
     """What `journey import` prints."""
-    from exports.merge import conflict_lines, deletion_lines, note_lines, table_lines
+    from journey.exports.merge import conflict_lines, deletion_lines, note_lines, table_lines
 
     verb = "Would import" if report.dry_run else "Imported"
     lines: list[str] = []

@@ -87,9 +87,9 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import TextIO
 
-from capture.sanitize import clean_text
-from exports.export_scope import ExportScope
-from storage import export_rows
+from journey.capture.sanitize import clean_text
+from journey.exports.export_scope import ExportScope
+from journey.storage import export_rows
 
 FORMAT = "journey-export"
 VERSION = 1

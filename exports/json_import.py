@@ -26,13 +26,13 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from capture.row_rules import MAX_REASON_LENGTH, checked_row
-from capture.sanitize import MAX_ENTRY_LENGTH, MAX_LINE_LENGTH, clean_line, clean_text
-from exports.csv_read import ImportFailed, Problems
-from storage.errors import NotFound
-from storage.merging import ParticipantClash, merge_rows
-from storage.models import ANSWER_TYPES, LANES, MODES, OUTCOMES, SESSION_STATUSES
-from storage.studies import get_study
+from journey.capture.row_rules import MAX_REASON_LENGTH, checked_row
+from journey.capture.sanitize import MAX_ENTRY_LENGTH, MAX_LINE_LENGTH, clean_line, clean_text
+from journey.exports.csv_read import ImportFailed, Problems
+from journey.storage.errors import NotFound
+from journey.storage.merging import ParticipantClash, merge_rows
+from journey.storage.models import ANSWER_TYPES, LANES, MODES, OUTCOMES, SESSION_STATUSES
+from journey.storage.studies import get_study
 
 FORMAT = "journey-export"
 VERSION = 1
@@ -63,7 +63,7 @@ def import_json(
     participants: str = "refuse",
     accept_deletions: bool = False,
 ):
-    from exports.importer import ImportReport
+    from journey.exports.importer import ImportReport
 
     try:
         data = json.loads(text)

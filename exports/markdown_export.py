@@ -19,11 +19,11 @@ import re
 from collections.abc import Callable
 from typing import TextIO
 
-from capture.figures import decimal_text, nearest_whole
-from capture.journey_map import THIN_EVIDENCE, JourneyMap, MapCell, StageColumn
-from capture.sanitize import clean_text
-from exports.export_scope import ExportScope
-from storage.models import LANES
+from journey.capture.figures import decimal_text, nearest_whole
+from journey.capture.journey_map import THIN_EVIDENCE, JourneyMap, MapCell, StageColumn
+from journey.capture.sanitize import clean_text
+from journey.exports.export_scope import ExportScope
+from journey.storage.models import LANES
 
 LANE_TITLES = {
     "goal": "Goals",

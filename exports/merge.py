@@ -26,20 +26,20 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from capture.row_rules import checked_row
-from exports.export_errors import OutputExists
-from exports.output_file import PrivateFiles
-from storage.connection import file_mode, open_database
-from storage.errors import JourneyError, SchemaTooOld
-from storage.files import Temporary, private_temporary, sweep
-from storage.merging import (
+from journey.capture.row_rules import checked_row
+from journey.exports.export_errors import OutputExists
+from journey.exports.output_file import PrivateFiles
+from journey.storage.connection import file_mode, open_database
+from journey.storage.errors import JourneyError, SchemaTooOld
+from journey.storage.files import Temporary, private_temporary, sweep
+from journey.storage.merging import (
     MergeReport,
     ParticipantClash,
     database_rows,
     merge_rows,
     upgraded_copy,
 )
-from storage.studies import get_study
+from journey.storage.studies import get_study
 
 MAX_CONFLICTS_SHOWN = 50
 

@@ -23,10 +23,10 @@ from __future__ import annotations
 import re
 from typing import TextIO
 
-from capture.figures import nearest_whole
-from capture.journey_map import JourneyMap
-from capture.sanitize import clean_text
-from exports.export_scope import ExportScope
+from journey.capture.figures import nearest_whole
+from journey.capture.journey_map import JourneyMap
+from journey.capture.sanitize import clean_text
+from journey.exports.export_scope import ExportScope
 
 TOP_CHANNELS = 5
 ACTOR = "Customer"

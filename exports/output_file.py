@@ -31,10 +31,10 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from exports.export_errors import BadExportOption, OutputExists, OutputFailed
-from storage.connection import file_mode
-from storage.errors import OutputIsDatabaseFile
-from storage.files import (
+from journey.exports.export_errors import BadExportOption, OutputExists, OutputFailed
+from journey.storage.connection import file_mode
+from journey.storage.errors import OutputIsDatabaseFile
+from journey.storage.files import (
     Temporary,
     link_no_replace,
     path_status,

@@ -79,11 +79,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from capture.sanitize import clean_line
-from capture.template import BUILT_IN
-from storage.errors import InputTooLarge, JourneyError, NotARegularFile
-from storage.files import MAX_TOML_BYTES, read_input
-from storage.models import LANES, MODES
+from journey.capture.sanitize import clean_line
+from journey.capture.template import BUILT_IN
+from journey.storage.errors import InputTooLarge, JourneyError, NotARegularFile
+from journey.storage.files import MAX_TOML_BYTES, read_input
+from journey.storage.models import LANES, MODES
 
 _TOP_KEYS = {
     "study",

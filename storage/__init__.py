@@ -3,7 +3,7 @@
 All of journey's SQL lives in this package.
 """
 
-from storage.connection import connect, data_version, open_database, read, write
-from storage.errors import JourneyError
+from journey.storage.connection import connect, data_version, open_database, read, write
+from journey.storage.errors import JourneyError
 
 __all__ = ["JourneyError", "connect", "data_version", "open_database", "read", "write"]

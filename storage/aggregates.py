@@ -23,8 +23,8 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from storage.connection import read
-from storage.models import OPINION_MODE
+from journey.storage.connection import read
+from journey.storage.models import OPINION_MODE
 
 # A condition on sessions `x`: customer evidence, not workshop opinion.
 EVIDENCE = f"x.mode <> '{OPINION_MODE}'"

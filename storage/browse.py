@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from storage.aggregates import EVIDENCE, NO_FILTER, SessionFilter, _session_scope
-from storage.connection import read
-from storage.errors import InvalidValue
+from journey.storage.aggregates import EVIDENCE, NO_FILTER, SessionFilter, _session_scope
+from journey.storage.connection import read
+from journey.storage.errors import InvalidValue
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ from collections.abc import Mapping, Sequence
 
 from sqlite_utils import Database
 
-from storage.connection import write
-from storage.items import item_key
+from journey.storage.connection import write
+from journey.storage.items import item_key
 
 # Parents before children, so foreign keys hold at every statement.
 INSERT_ORDER = (

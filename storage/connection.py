@@ -21,7 +21,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from storage.errors import (
+from journey.storage.errors import (
     CorruptDatabase,
     DatabaseBusy,
     DatabaseNotFound,
@@ -34,8 +34,8 @@ from storage.errors import (
     SchemaTooOld,
     StorageFull,
 )
-from storage.files import DATABASE_SUFFIXES, kind_of, path_status
-from storage.schema import MIGRATION_SET, known_migrations, migrations
+from journey.storage.files import DATABASE_SUFFIXES, kind_of, path_status
+from journey.storage.schema import MIGRATION_SET, known_migrations, migrations
 
 BUSY_TIMEOUT_MS = 10_000
 # The TUI's own connection waits at most this long for a lock: its screen must never

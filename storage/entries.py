@@ -6,10 +6,10 @@ from collections.abc import Iterable, Sequence
 
 from sqlite_utils import Database
 
-from storage.connection import new_id, now, write
-from storage.errors import InvalidValue, NotFound
-from storage.items import item_key
-from storage.models import EFFORT_RANGE, EMOTION_RANGE, LANES, Entry
+from journey.storage.connection import new_id, now, write
+from journey.storage.errors import InvalidValue, NotFound
+from journey.storage.items import item_key
+from journey.storage.models import EFFORT_RANGE, EMOTION_RANGE, LANES, Entry
 
 _ENTRY_COLUMNS = (
     "id, session_id, stage_id, lane, text, channel_id, emotion, effort, votes, author, "

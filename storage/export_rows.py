@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from storage.aggregates import EVIDENCE, NO_FILTER, SessionFilter
+from journey.storage.aggregates import EVIDENCE, NO_FILTER, SessionFilter
 
 # The columns of `iter_entry_rows`, in order.
 ENTRY_ROW_FIELDS = (

@@ -34,7 +34,7 @@ import secrets
 import stat
 from pathlib import Path
 
-from storage.errors import (
+from journey.storage.errors import (
     InputTooLarge,
     InvalidValue,
     NotARegularFile,

@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
-from storage.bulk import insert_batches
-from storage.connection import new_id, now, read, write
-from storage.errors import InvalidValue, StudyNotFound
-from storage.models import StageSpec
-from storage.sessions import next_code
+from journey.storage.bulk import insert_batches
+from journey.storage.connection import new_id, now, read, write
+from journey.storage.errors import InvalidValue, StudyNotFound
+from journey.storage.models import StageSpec
+from journey.storage.sessions import next_code
 
 # Parents before children, so foreign keys hold at every statement.
 IMPORT_ORDER = (

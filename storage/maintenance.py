@@ -11,16 +11,21 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from storage.connection import (
+from journey.storage.connection import (
     _db_path,
     _translate,
     file_mode,
     readable_by_others,
     schema_version,
 )
-from storage.errors import JourneyError, TargetExists
-from storage.files import link_no_replace, path_status, private_temporary, refuse_database_files
-from storage.schema import known_migrations
+from journey.storage.errors import JourneyError, TargetExists
+from journey.storage.files import (
+    link_no_replace,
+    path_status,
+    private_temporary,
+    refuse_database_files,
+)
+from journey.storage.schema import known_migrations
 
 
 @dataclass

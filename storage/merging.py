@@ -55,9 +55,9 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from storage.connection import open_database, read, write
-from storage.errors import CorruptDatabase, InvalidValue
-from storage.items import item_key
+from journey.storage.connection import open_database, read, write
+from journey.storage.errors import CorruptDatabase, InvalidValue
+from journey.storage.items import item_key
 
 # Natural keys: how rows made separately for the same thing are recognised.
 NATURAL_KEYS: dict[str, tuple[str, ...]] = {

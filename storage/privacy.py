@@ -37,9 +37,9 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from storage.connection import _db_path, now, write
-from storage.errors import JourneyError, NotFound
-from storage.items import item_key
+from journey.storage.connection import _db_path, now, write
+from journey.storage.errors import JourneyError, NotFound
+from journey.storage.items import item_key
 
 # How long an erasure waits, by default, for other programs to let go of the database.
 ERASE_WAIT_SECONDS = 60.0

@@ -511,7 +511,7 @@ def m004_evidence_and_items(db: Database) -> None:
     require consent and whether they hold demo data; themes and links name the
     workshop that made them; survey emotion questions become notes (a touchpoint needs
     a channel); the summaries are rebuilt on the new definitions (`storage.summaries`)."""
-    from storage import items, summaries
+    from journey.storage import items, summaries
 
     for statement in (
         "ALTER TABLE entries ADD COLUMN item_key TEXT",

@@ -7,9 +7,9 @@ from collections.abc import Iterable
 
 from sqlite_utils import Database
 
-from storage.connection import new_id, now, write
-from storage.errors import DuplicateName, InvalidValue, NotFound
-from storage.models import (
+from journey.storage.connection import new_id, now, write
+from journey.storage.errors import DuplicateName, InvalidValue, NotFound
+from journey.storage.models import (
     MODES,
     OUTCOMES,
     Participant,

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 
 from sqlite_utils import Database
 
-from storage.connection import new_id, now, write
-from storage.errors import DuplicateName, NotFound, StudyNotChosen, StudyNotFound
-from storage.models import Channel, Prompt, Stage, StageSpec, Study, StudySummary
+from journey.storage.connection import new_id, now, write
+from journey.storage.errors import DuplicateName, NotFound, StudyNotChosen, StudyNotFound
+from journey.storage.models import Channel, Prompt, Stage, StageSpec, Study, StudySummary
 
 
 def create_study(

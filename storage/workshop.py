@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from storage.connection import new_id, now, write
-from storage.errors import InvalidValue, NotFound
+from journey.storage.connection import new_id, now, write
+from journey.storage.errors import InvalidValue, NotFound
 
 # The entry a map item is keyed by (its earliest), for the agg_entry_keys row `k` of any
 # of its entries: the map, votes on items and links all name an item this way.

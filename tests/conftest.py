@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from capture.demo import add_demo_sessions
-from capture.study import new_study
-from storage import open_database
+from journey.capture.demo import add_demo_sessions
+from journey.capture.study import new_study
+from journey.storage import open_database
 
 
 @pytest.fixture(autouse=True)

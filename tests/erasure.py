@@ -14,9 +14,9 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from capture.session import InterviewSession
-from storage import workshop
-from storage.models import Study
+from journey.capture.session import InterviewSession
+from journey.storage import workshop
+from journey.storage.models import Study
 
 JOURNEY = Path(sys.executable).parent / "journey"
 DEADLINE = 120.0  # generous: a busy machine runs these too
@@ -97,7 +97,7 @@ def query(path: Path, sql: str, *parameters: object) -> list[tuple]:
 
 def start_journey(db: Path, *args: str, stderr: Path) -> subprocess.Popen:
     """`journey --db DB ARGS...` in the background, its standard error into a file."""
-    command = [str(JOURNEY)] if JOURNEY.exists() else [sys.executable, "-m", "tui.cli"]
+    command = [str(JOURNEY)] if JOURNEY.exists() else [sys.executable, "-m", "journey.tui.cli"]
     with stderr.open("wb") as err:
         return subprocess.Popen(
             [*command, "--db", str(db), *args],

@@ -27,20 +27,20 @@ from pathlib import Path
 
 import pytest
 
-from capture.quick_entry import ParsedEntry, parse_line
-from capture.session import InterviewSession
-from storage import entries, studies
-from storage.connection import open_database
-from storage.models import PromptSpec, StageSpec
+from journey.capture.quick_entry import ParsedEntry, parse_line
+from journey.capture.session import InterviewSession
+from journey.storage import entries, studies
+from journey.storage.connection import open_database
+from journey.storage.models import PromptSpec, StageSpec
 
 STUDY = "Checkout study"
 HYPERLINK = '=HYPERLINK("http://x","y")'
 CONTROL_TEXT = "bell\x07 esc\x1b[31m red\u202e bidi\r\nnext\x85line\x00"
 _PATCHED = (
-    "storage.studies",
-    "storage.sessions",
-    "storage.entries",
-    "capture.session",
+    "journey.storage.studies",
+    "journey.storage.sessions",
+    "journey.storage.entries",
+    "journey.capture.session",
 )
 
 
@@ -58,7 +58,7 @@ def fixed_ids_and_clock() -> Iterator[None]:
 
     with pytest.MonkeyPatch.context() as patch:
         for module in _PATCHED:
-            if module != "capture.session":
+            if module != "journey.capture.session":
                 patch.setattr(f"{module}.new_id", new_id)
             patch.setattr(f"{module}.now", now)
         yield
@@ -186,7 +186,7 @@ def _workshop_ids_and_clock() -> Iterator[None]:
         return (start + timedelta(seconds=next(ticks))).isoformat(timespec="milliseconds")
 
     with pytest.MonkeyPatch.context() as patch:
-        for module in ("storage.workshop", "storage.sessions"):
+        for module in ("journey.storage.workshop", "journey.storage.sessions"):
             patch.setattr(f"{module}.new_id", new_id)
             patch.setattr(f"{module}.now", now)
         yield
@@ -209,7 +209,7 @@ def build_workshop(path: Path) -> Path:
 
 
 def _build_workshop(db) -> None:
-    from storage import sessions, workshop
+    from journey.storage import sessions, workshop
 
     study = studies.find_study(db, STUDY)
     assert study is not None

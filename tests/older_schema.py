@@ -26,8 +26,8 @@ CORE_TABLES = (
 def older_copy(source: Path, target: Path, stop_before: str) -> None:
     """`target`: a database of the schema before `stop_before`, holding the rows of
     `source` as older code wrote them (the columns that schema has)."""
-    from storage.connection import connect, write
-    from storage.schema import migrations
+    from journey.storage.connection import connect, write
+    from journey.storage.schema import migrations
 
     target.touch()
     db = connect(target)

@@ -27,9 +27,9 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from capture.session import InterviewSession
-from storage import sessions, studies
-from storage.aggregates import (
+from journey.capture.session import InterviewSession
+from journey.storage import sessions, studies
+from journey.storage.aggregates import (
     NO_FILTER,
     ChannelStage,
     EmotionSummary,
@@ -43,10 +43,10 @@ from storage.aggregates import (
     study_stats,
     workshop_layers,
 )
-from storage.browse import check_filter, filter_values
-from storage.connection import open_database, write
-from storage.errors import InvalidValue
-from storage.models import StageSpec
+from journey.storage.browse import check_filter, filter_values
+from journey.storage.connection import open_database, write
+from journey.storage.errors import InvalidValue
+from journey.storage.models import StageSpec
 
 
 class Built:

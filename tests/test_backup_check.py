@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from storage.connection import open_database, write
-from storage.errors import JourneyError, StorageFull
-from storage.maintenance import backup, check
-from storage.schema import known_migrations
+from journey.storage.connection import open_database, write
+from journey.storage.errors import JourneyError, StorageFull
+from journey.storage.maintenance import backup, check
+from journey.storage.schema import known_migrations
 
 TABLES = (
     "studies",

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from capture.demo import add_demo_sessions
-from storage import open_database
-from tui import app as app_module
-from tui.cli import app
+from journey.capture.demo import add_demo_sessions
+from journey.storage import open_database
+from journey.tui import app as app_module
+from journey.tui.cli import app
 
 
 def _journey_db(path: Path) -> None:

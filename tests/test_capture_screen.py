@@ -17,21 +17,21 @@ from textual.containers import Vertical
 from textual.keys import _character_to_key
 from textual.widgets import Checkbox, Input, OptionList, Select, Static
 
-from capture.sanitize import MAX_ENTRY_LENGTH
-from storage import open_database
-from storage.errors import DatabaseBusy, StorageFull
-from storage.studies import find_study
-from tui.app import CaptureRequest, make_app
-from tui.screens.capture_screen import CaptureScreen
-from tui.screens.channel_choice_screen import ChannelChoiceScreen
-from tui.screens.consent_screen import ConsentScreen
-from tui.screens.entry_form_screen import EntryFormScreen
-from tui.screens.help_screen import HelpScreen
-from tui.screens.new_interview_screen import NewInterviewScreen
-from tui.screens.summary_screen import SummaryScreen
-from tui.widgets.lane_card import LaneCard
-from tui.widgets.quick_entry_input import QuickEntryInput
-from tui.widgets.stage_stepper import StageStepper
+from journey.capture.sanitize import MAX_ENTRY_LENGTH
+from journey.storage import open_database
+from journey.storage.errors import DatabaseBusy, StorageFull
+from journey.storage.studies import find_study
+from journey.tui.app import CaptureRequest, make_app
+from journey.tui.screens.capture_screen import CaptureScreen
+from journey.tui.screens.channel_choice_screen import ChannelChoiceScreen
+from journey.tui.screens.consent_screen import ConsentScreen
+from journey.tui.screens.entry_form_screen import EntryFormScreen
+from journey.tui.screens.help_screen import HelpScreen
+from journey.tui.screens.new_interview_screen import NewInterviewScreen
+from journey.tui.screens.summary_screen import SummaryScreen
+from journey.tui.widgets.lane_card import LaneCard
+from journey.tui.widgets.quick_entry_input import QuickEntryInput
+from journey.tui.widgets.stage_stepper import StageStepper
 
 STUDY = "Checkout study"
 FORM_FIELDS = ("#study", "#participant", "#segment", "#interviewer", "#mode", "#consent")
@@ -646,16 +646,16 @@ async def test_a_held_lock_does_not_freeze_the_capture_screen(study_db: Path) ->
 async def test_a_waiting_line_typed_on_is_sent_by_enter(
     study_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import storage.entries
+    import journey.storage.entries
 
-    real_add = storage.entries.add_entry
+    real_add = journey.storage.entries.add_entry
 
     def busy(*args, **kwargs):
         raise DatabaseBusy("the database is locked")
 
     app = capture_app(study_db)
     async with app.run_test() as pilot:
-        monkeypatch.setattr(storage.entries, "add_entry", busy)
+        monkeypatch.setattr(journey.storage.entries, "add_entry", busy)
         await type_line(pilot, "q: I just wanted to pay")
         line = entry_input(app)
         assert line.value == "q: I just wanted to pay"
@@ -665,7 +665,7 @@ async def test_a_waiting_line_typed_on_is_sent_by_enter(
         assert line.value == "q: I just wanted to pay and go"
         await pilot.pause(0.8)  # edited: no longer sent on its own
         assert line.border_subtitle == "NOT SAVED: press Enter to save the line"
-        monkeypatch.setattr(storage.entries, "add_entry", real_add)
+        monkeypatch.setattr(journey.storage.entries, "add_entry", real_add)
         await pilot.pause(0.8)
         assert line.value == "q: I just wanted to pay and go"
         await pilot.press("enter")
@@ -680,23 +680,23 @@ async def test_a_waiting_line_typed_on_is_sent_by_enter(
 async def test_a_failed_save_keeps_the_line_and_enter_retries(
     study_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import storage.entries
+    import journey.storage.entries
 
-    real_add = storage.entries.add_entry
+    real_add = journey.storage.entries.add_entry
 
     def full(*args, **kwargs):
         raise StorageFull("the disk is full; nothing of this change was saved")
 
     app = capture_app(study_db)
     async with app.run_test() as pilot:
-        monkeypatch.setattr(storage.entries, "add_entry", full)
+        monkeypatch.setattr(journey.storage.entries, "add_entry", full)
         await type_line(pilot, "n: a guest checkout")
         line = entry_input(app)
         assert line.value == "n: a guest checkout"
         assert line.border_subtitle == "NOT SAVED"
         assert line.has_class("-unsaved")
         assert any(n.startswith("Not saved: the disk is full") for n in notices(app))
-        monkeypatch.setattr(storage.entries, "add_entry", real_add)
+        monkeypatch.setattr(journey.storage.entries, "add_entry", real_add)
         await pilot.press("enter")
         await pilot.pause()
         assert line.value == ""
@@ -956,7 +956,7 @@ def _in_db_folder(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatc
     # The header shows the database path as given: relative, so snapshots are stable.
     if "snap_compare" in request.fixturenames:
         monkeypatch.chdir(tmp_path)
-        monkeypatch.setattr("tui.screens.new_interview_screen.login_name", lambda: "ana")
+        monkeypatch.setattr("journey.tui.screens.new_interview_screen.login_name", lambda: "ana")
 
 
 def snapshot_app(path: Path, participant: str | None = "P01"):
@@ -1101,7 +1101,7 @@ async def test_a_survey_asks_the_participant_first(study_db: Path) -> None:
 
 
 async def test_a_study_without_the_requirement_does_not_ask(db_path: Path) -> None:
-    from capture.study import new_study
+    from journey.capture.study import new_study
 
     with open_database(db_path) as db:
         relaxed = new_study(db, "Street intercepts", consent_required=False)

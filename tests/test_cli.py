@@ -19,8 +19,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from capture.figures import round_half_away
-from tui.cli import app
+from journey.capture.figures import round_half_away
+from journey.tui.cli import app
 
 COMMANDS = ("init", "demo", "stats", "check", "backup")
 REGISTERED = sorted(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
@@ -200,12 +200,13 @@ def table_row(text: str, label: str) -> list[str]:
 def no_tui(monkeypatch: pytest.MonkeyPatch) -> None:
     """The error paths of the bare `journey` must fail before any screen: if the app
     were ever built, fail the test instead of starting Textual inside the runner."""
-    import tui.app
+
+    import journey.tui.app
 
     def refuse(*args, **kwargs):
         raise AssertionError("the TUI was started")
 
-    monkeypatch.setattr(tui.app, "make_app", refuse)
+    monkeypatch.setattr(journey.tui.app, "make_app", refuse)
 
 
 BAD_KINDS = ("text", "empty", "truncated", "newer", "folder")
@@ -1139,7 +1140,7 @@ def test_default_path_is_created_for_the_first_tui_run(
 ) -> None:
     """Only the default ./journey.db is created by the bare `journey` (the screen itself
     is replaced here by a recorder: no TUI runs inside the CliRunner)."""
-    import tui.app
+    import journey.tui.app
 
     started: list[Path] = []
 
@@ -1153,7 +1154,7 @@ def test_default_path_is_created_for_the_first_tui_run(
         started.append(Path(db))
         return Recorder()
 
-    monkeypatch.setattr(tui.app, "make_app", make_app)
+    monkeypatch.setattr(journey.tui.app, "make_app", make_app)
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(app, [])
     assert result.exit_code == 0, result.output

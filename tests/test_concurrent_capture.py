@@ -13,8 +13,8 @@ import sys
 import time
 from pathlib import Path
 
-from storage import open_database
-from storage.studies import find_study
+from journey.storage import open_database
+from journey.storage.studies import find_study
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKERS = 6
@@ -23,9 +23,9 @@ ENTRIES = 50
 WORKER = """
 import sys, time
 from pathlib import Path
-from capture.session import InterviewSession
-from storage import open_database
-from storage.studies import get_study
+from journey.capture.session import InterviewSession
+from journey.storage import open_database
+from journey.storage.studies import get_study
 
 path, study_id, code, count, flags, workers = sys.argv[1:7]
 count, workers = int(count), int(workers)

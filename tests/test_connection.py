@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-import storage.connection
-from storage.connection import (
+import journey.storage.connection
+from journey.storage.connection import (
     connect,
     create_private_file,
     data_version,
@@ -22,7 +22,7 @@ from storage.connection import (
     schema_version,
     write,
 )
-from storage.errors import (
+from journey.storage.errors import (
     CorruptDatabase,
     DatabaseNotFound,
     InvalidValue,
@@ -31,7 +31,7 @@ from storage.errors import (
     ReadOnlyDatabase,
     SchemaTooNew,
 )
-from storage.schema import known_migrations
+from journey.storage.schema import known_migrations
 
 NOW = "2026-01-01T00:00:00.000+00:00"
 
@@ -448,7 +448,7 @@ def test_file_briefly_short_during_a_checkpoint_still_opens(
     with path.open("r+b") as handle:
         handle.truncate(half)
     waits: list[float] = []
-    real_sleep = storage.connection.time.sleep
+    real_sleep = journey.storage.connection.time.sleep
 
     def checkpoint_finishes(seconds: float) -> None:
         waits.append(seconds)
@@ -458,7 +458,7 @@ def test_file_briefly_short_during_a_checkpoint_still_opens(
                 handle.write(whole[half:])
         real_sleep(0)
 
-    monkeypatch.setattr(storage.connection.time, "sleep", checkpoint_finishes)
+    monkeypatch.setattr(journey.storage.connection.time, "sleep", checkpoint_finishes)
     with open_database(path) as db:
         assert db.execute("PRAGMA quick_check").fetchone()[0] == "ok"
     assert len(waits) == 3  # it looked again until the file was whole, then opened it
@@ -473,13 +473,15 @@ def test_file_that_stays_short_is_refused_after_the_grace(
         handle.truncate(len(path.read_bytes()) // 2)
     before = path.read_bytes()
     clock = [0.0]
-    monkeypatch.setattr(storage.connection.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(journey.storage.connection.time, "monotonic", lambda: clock[0])
     monkeypatch.setattr(
-        storage.connection.time, "sleep", lambda seconds: clock.__setitem__(0, clock[0] + seconds)
+        journey.storage.connection.time,
+        "sleep",
+        lambda seconds: clock.__setitem__(0, clock[0] + seconds),
     )
     with pytest.raises(CorruptDatabase, match="truncated"):
         open_database(path)
-    assert clock[0] >= storage.connection.TRUNCATION_GRACE_SECONDS
+    assert clock[0] >= journey.storage.connection.TRUNCATION_GRACE_SECONDS
     assert path.read_bytes() == before
 
 

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from capture.demo import add_demo_sessions
-from capture.journey_map import build_map
-from capture.session import InterviewSession
-from exports.export_job import ExportOptions, export
-from storage import open_database, workshop
+from journey.capture.demo import add_demo_sessions
+from journey.capture.journey_map import build_map
+from journey.capture.session import InterviewSession
+from journey.exports.export_job import ExportOptions, export
+from journey.storage import open_database, workshop
 
 EVIDENCE = ("interview", "survey")
 

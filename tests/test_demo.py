@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from capture.demo import DEMO_STUDY, add_demo_sessions
-from capture.study import new_study
-from storage import studies
-from storage.connection import open_database
-from storage.errors import InvalidValue
+from journey.capture.demo import DEMO_STUDY, add_demo_sessions
+from journey.capture.study import new_study
+from journey.storage import studies
+from journey.storage.connection import open_database
+from journey.storage.errors import InvalidValue
 
 CONTENT_TABLES = (
     "studies",

@@ -19,24 +19,24 @@ import pytest
 from textual import events
 from textual.widgets import Input, OptionList, Select, SelectionList, Static
 
-from capture.demo import add_demo_sessions
-from storage import open_database
-from storage.aggregates import NO_FILTER
-from storage.studies import find_study
+from journey.capture.demo import add_demo_sessions
+from journey.storage import open_database
+from journey.storage.aggregates import NO_FILTER
+from journey.storage.studies import find_study
+from journey.tui.app import CaptureRequest, ReviewRequest, WorkshopRequest, make_app
+from journey.tui.screens.capture_screen import CaptureScreen
+from journey.tui.screens.cell_items_screen import CellItemsScreen
+from journey.tui.screens.channel_choice_screen import ChannelChoiceScreen
+from journey.tui.screens.compare_screen import CompareScreen
+from journey.tui.screens.consent_screen import ConsentScreen
+from journey.tui.screens.dropped_sessions_screen import DroppedSessionsScreen
+from journey.tui.screens.entry_form_screen import EntryFormScreen
+from journey.tui.screens.filter_screen import FilterScreen
+from journey.tui.screens.pick_screen import PickScreen
+from journey.tui.screens.review_screen import ReviewScreen
+from journey.tui.screens.text_prompt_screen import TextPromptScreen
+from journey.tui.screens.workshop_screen import WorkshopScreen
 from tests.test_capture_screen import keystrokes
-from tui.app import CaptureRequest, ReviewRequest, WorkshopRequest, make_app
-from tui.screens.capture_screen import CaptureScreen
-from tui.screens.cell_items_screen import CellItemsScreen
-from tui.screens.channel_choice_screen import ChannelChoiceScreen
-from tui.screens.compare_screen import CompareScreen
-from tui.screens.consent_screen import ConsentScreen
-from tui.screens.dropped_sessions_screen import DroppedSessionsScreen
-from tui.screens.entry_form_screen import EntryFormScreen
-from tui.screens.filter_screen import FilterScreen
-from tui.screens.pick_screen import PickScreen
-from tui.screens.review_screen import ReviewScreen
-from tui.screens.text_prompt_screen import TextPromptScreen
-from tui.screens.workshop_screen import WorkshopScreen
 
 SMALL = (80, 24)
 LARGE = (120, 40)

@@ -11,11 +11,11 @@ from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
 
-from storage import open_database
-from storage.studies import resolve_study
-from tui.app import CaptureRequest, make_app
-from tui.screens.capture_screen import CaptureScreen
-from tui.widgets.quick_entry_input import QuickEntryInput
+from journey.storage import open_database
+from journey.storage.studies import resolve_study
+from journey.tui.app import CaptureRequest, make_app
+from journey.tui.screens.capture_screen import CaptureScreen
+from journey.tui.widgets.quick_entry_input import QuickEntryInput
 
 
 @contextmanager
@@ -106,7 +106,7 @@ async def test_draft_survives_a_failed_draft_save(study_db: Path) -> None:
 def test_export_on_a_full_disk_leaves_no_half_file(demo_db: Path, tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from tui.cli import app
+    from journey.tui.cli import app
 
     out = tmp_path / "exports"
     out.mkdir()
@@ -122,7 +122,7 @@ def test_export_on_a_full_disk_leaves_no_half_file(demo_db: Path, tmp_path: Path
 def test_import_on_a_full_disk_writes_nothing(study_db: Path, tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from tui.cli import app
+    from journey.tui.cli import app
 
     rows = ["study,session_id,participant_code,stage,lane,text"]
     rows += [

@@ -20,14 +20,14 @@ from pathlib import Path
 
 import pytest
 
-from capture.demo import add_demo_sessions
-from capture.sanitize import clean_text
-from exports import csv_export
-from exports.anonymize import mask_contacts, pseudonym
-from exports.codebook import Column
-from exports.csv_export import CsvTable, safe_cell, write_csv
-from exports.export_errors import BadExportOption, OutputExists, OutputFailed
-from exports.export_job import (
+from journey.capture.demo import add_demo_sessions
+from journey.capture.sanitize import clean_text
+from journey.exports import csv_export
+from journey.exports.anonymize import mask_contacts, pseudonym
+from journey.exports.codebook import Column
+from journey.exports.csv_export import CsvTable, safe_cell, write_csv
+from journey.exports.export_errors import BadExportOption, OutputExists, OutputFailed
+from journey.exports.export_job import (
     ALL_FILES,
     ExportOptions,
     export,
@@ -35,13 +35,13 @@ from exports.export_job import (
     parse_since,
     prepare_export,
 )
-from exports.formula import is_plain_number, neutralise
-from exports.markdown_export import curve, md_text
-from exports.mermaid_export import mermaid_text, score
-from storage import export_rows, open_database
-from storage.entries import add_entry
-from storage.errors import StudyNotChosen, StudyNotFound
-from storage.models import LANES
+from journey.exports.formula import is_plain_number, neutralise
+from journey.exports.markdown_export import curve, md_text
+from journey.exports.mermaid_export import mermaid_text, score
+from journey.storage import export_rows, open_database
+from journey.storage.entries import add_entry
+from journey.storage.errors import StudyNotChosen, StudyNotFound
+from journey.storage.models import LANES
 from tests.export_study import CONTROL_TEXT, HYPERLINK, STUDY, THEME_TITLE, build, build_workshop
 
 GOLDEN = Path(__file__).parent / "data" / "golden"
@@ -975,6 +975,6 @@ def test_memory_does_not_grow_with_the_rows(tmp_path: Path) -> None:
 
 
 def _studies(database):
-    from storage.studies import list_studies
+    from journey.storage.studies import list_studies
 
     return list_studies(database)

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from exports import export_job
+from journey.exports import export_job
+from journey.tui.cli import app
 from tests.export_study import HYPERLINK, STUDY, build
-from tui.cli import app
 
 GOLDEN = Path(__file__).parent / "data" / "golden"
 ALL_FILES = ["codebook.csv", "entries.csv", "map.csv", "sessions.csv", "touchpoints.csv"]

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from capture.figures import decimal_text, nearest_whole, percent_text, round_half_away
+from journey.capture.figures import decimal_text, nearest_whole, percent_text, round_half_away
 
 
 @pytest.mark.parametrize(

@@ -6,10 +6,13 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from capture.demo import add_demo_sessions
-from capture.session import InterviewSession
-from storage import open_database
-from storage.studies import resolve_study
+from journey.capture.demo import add_demo_sessions
+from journey.capture.session import InterviewSession
+from journey.storage import open_database
+from journey.storage.studies import resolve_study
+from journey.tui.app import ReviewRequest, make_app
+from journey.tui.cli import app
+from journey.tui.screens.review_screen import ReviewScreen
 from tests.erasure import (
     DEADLINE,
     marked_participant,
@@ -20,9 +23,6 @@ from tests.erasure import (
     start_journey,
     wait_for_text,
 )
-from tui.app import ReviewRequest, make_app
-from tui.cli import app
-from tui.screens.review_screen import ReviewScreen
 
 SECRET = "zebracorn-7f3a"
 

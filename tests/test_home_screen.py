@@ -9,15 +9,15 @@ import pytest
 from rich.console import Console
 from textual.widgets import DataTable, Static
 
-from capture.demo import add_demo_sessions
-from capture.study import new_study
-from storage import open_database
-from storage.studies import list_studies, study_summaries
-from tui.app import make_app
-from tui.screens.confirm_screen import ConfirmScreen
-from tui.screens.home_screen import DEMO_SESSIONS
-from tui.screens.new_study_screen import NewStudyScreen
-from tui.widgets.stage_summary import StageSummary
+from journey.capture.demo import add_demo_sessions
+from journey.capture.study import new_study
+from journey.storage import open_database
+from journey.storage.studies import list_studies, study_summaries
+from journey.tui.app import make_app
+from journey.tui.screens.confirm_screen import ConfirmScreen
+from journey.tui.screens.home_screen import DEMO_SESSIONS
+from journey.tui.screens.new_study_screen import NewStudyScreen
+from journey.tui.widgets.stage_summary import StageSummary
 
 
 def app_for(path: Path):
@@ -197,8 +197,8 @@ def test_snapshot_new_study_form(snap_compare, study_db: Path) -> None:
 
 
 async def test_new_interview_from_home_then_resume_from_the_list(study_db: Path) -> None:
-    from tui.screens.capture_screen import CaptureScreen
-    from tui.widgets.quick_entry_input import QuickEntryInput
+    from journey.tui.screens.capture_screen import CaptureScreen
+    from journey.tui.widgets.quick_entry_input import QuickEntryInput
 
     app = app_for(study_db)
     async with app.run_test(size=(100, 40)) as pilot:
@@ -234,7 +234,7 @@ async def test_new_interview_from_home_then_resume_from_the_list(study_db: Path)
 
 
 async def test_every_key_on_an_empty_database_offers_a_study(db_path: Path) -> None:
-    from tui.screens.new_interview_screen import NewInterviewScreen
+    from journey.tui.screens.new_interview_screen import NewInterviewScreen
 
     app = app_for(db_path)
     async with app.run_test() as pilot:
@@ -270,8 +270,8 @@ async def test_every_key_on_an_empty_database_offers_a_study(db_path: Path) -> N
 
 
 async def test_review_and_workshop_of_the_highlighted_study(demo_db: Path) -> None:
-    from tui.screens.review_screen import ReviewScreen
-    from tui.screens.workshop_screen import WorkshopScreen
+    from journey.tui.screens.review_screen import ReviewScreen
+    from journey.tui.screens.workshop_screen import WorkshopScreen
 
     with open_database(demo_db) as db:
         new_study(db, "Another", "six-stage")
@@ -300,7 +300,7 @@ async def test_review_and_workshop_of_the_highlighted_study(demo_db: Path) -> No
 
 
 async def test_rename_and_delete_from_the_home_screen(demo_db: Path) -> None:
-    from tui.screens.text_prompt_screen import TextPromptScreen
+    from journey.tui.screens.text_prompt_screen import TextPromptScreen
 
     with open_database(demo_db) as db:
         new_study(db, "Another", "six-stage")

@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from capture.quick_entry import QuickEntryError, parse_line
-from capture.sanitize import EntryTooLong
-from capture.session import InterviewSession
-from storage import open_database
-from storage.studies import resolve_study
+from journey.capture.quick_entry import QuickEntryError, parse_line
+from journey.capture.sanitize import EntryTooLong
+from journey.capture.session import InterviewSession
+from journey.storage import open_database
+from journey.storage.studies import resolve_study
+from journey.tui.cli import app
 from tests.faults.crash_harness import Terminal, journey_command
-from tui.cli import app
 
 CORPUS = json.loads((Path(__file__).parent / "data" / "hostile_corpus.json").read_text())
 # Control characters but tab and newline, C1, and the bidi overrides and isolates.

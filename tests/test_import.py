@@ -15,19 +15,19 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from capture.journey_map import build_map
-from capture.study import new_study
-from exports.csv_read import ImportFailed, ImportProblems, decode, parse_csv, unneutralise
-from exports.formula import neutralise
-from exports.importer import import_file
-from exports.survey_mapping import MappingError, Scale, parse_mapping
-from storage import open_database
-from storage.entries import add_entry
-from storage.sessions import add_participant, start_session
-from storage.studies import find_study, stages
-from storage.workshop import session_votes
+from journey.capture.journey_map import build_map
+from journey.capture.study import new_study
+from journey.exports.csv_read import ImportFailed, ImportProblems, decode, parse_csv, unneutralise
+from journey.exports.formula import neutralise
+from journey.exports.importer import import_file
+from journey.exports.survey_mapping import MappingError, Scale, parse_mapping
+from journey.storage import open_database
+from journey.storage.entries import add_entry
+from journey.storage.sessions import add_participant, start_session
+from journey.storage.studies import find_study, stages
+from journey.storage.workshop import session_votes
+from journey.tui.cli import app
 from tests.export_study import STUDY, THEME_TITLE, build_workshop
-from tui.cli import app
 
 DATA = Path(__file__).parent / "data"
 SURVEY = DATA / "survey_1to5.csv"

@@ -32,7 +32,7 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from capture.journey_map import (
+from journey.capture.journey_map import (
     THIN_EVIDENCE,
     ChannelCell,
     JourneyMap,
@@ -41,12 +41,12 @@ from capture.journey_map import (
     StageColumn,
     build_map,
 )
-from capture.session import InterviewSession
-from storage import studies
-from storage.aggregates import SessionFilter
-from storage.connection import open_database
-from storage.entries import delete_entry, restore_entry
-from storage.models import StageSpec, Study
+from journey.capture.session import InterviewSession
+from journey.storage import studies
+from journey.storage.aggregates import SessionFilter
+from journey.storage.connection import open_database
+from journey.storage.entries import delete_entry, restore_entry
+from journey.storage.models import StageSpec, Study
 
 
 class Built:

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-CORE = ("capture", "storage", "exports")
+CORE = ("capture", "storage", "exports")  # folders; installed as journey.capture, ...
 
 IMPORT_EVERYTHING = """
 import importlib, json, pkgutil, sys
 names = []
-for package in {core!r}:
+for package in ["journey." + name for name in {core!r}]:
     module = importlib.import_module(package)
     names.append(package)
     for info in pkgutil.walk_packages(module.__path__, package + "."):
@@ -25,7 +25,7 @@ for package in {core!r}:
 print(json.dumps({{
     "modules": names,
     "textual": sorted(m for m in sys.modules if m == "textual" or m.startswith("textual.")),
-    "tui": sorted(m for m in sys.modules if m == "tui" or m.startswith("tui.")),
+    "tui": sorted(m for m in sys.modules if m == "journey.tui" or m.startswith("journey.tui.")),
 }}))
 """
 
@@ -35,7 +35,7 @@ def core_modules() -> set[str]:
     for package in CORE:
         for path in (ROOT / package).rglob("*.py"):
             parts = path.relative_to(ROOT).with_suffix("").parts
-            found.add(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+            found.add("journey." + ".".join(parts[:-1] if parts[-1] == "__init__" else parts))
     return found
 
 
@@ -52,7 +52,12 @@ def test_core_never_imports_textual() -> None:
     imported = set(report["modules"])
     # Every module of the core was imported, so the check covers them all.
     assert core_modules() <= imported
-    assert {"capture.demo", "capture.session", "storage.aggregates", "storage.bulk"} <= imported
+    assert {
+        "journey.capture.demo",
+        "journey.capture.session",
+        "journey.storage.aggregates",
+        "journey.storage.bulk",
+    } <= imported
     assert report["textual"] == []
     assert report["tui"] == []
 

@@ -7,10 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from storage import open_database
-from storage.studies import resolve_study
-from tui.app import ReviewRequest, make_app
-from tui.screens.review_screen import ReviewScreen
+from journey.storage import open_database
+from journey.storage.studies import resolve_study
+from journey.tui.app import ReviewRequest, make_app
+from journey.tui.screens.review_screen import ReviewScreen
 
 WRITERS = 20
 ENTRIES = 25

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from capture.journey_map import build_map
-from capture.session import InterviewSession
-from storage import bulk, open_database, sessions, studies, workshop
-from storage.connection import new_id, now
-from storage.items import item_key
-from storage.models import StageSpec, Study
+from journey.capture.journey_map import build_map
+from journey.capture.session import InterviewSession
+from journey.storage import bulk, open_database, sessions, studies, workshop
+from journey.storage.connection import new_id, now
+from journey.storage.items import item_key
+from journey.storage.models import StageSpec, Study
 
 
 @pytest.fixture

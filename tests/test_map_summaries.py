@@ -13,17 +13,17 @@ from pathlib import Path
 
 import pytest
 
-from capture.demo import add_demo_sessions
-from capture.journey_map import build_map
-from capture.session import InterviewSession
-from capture.study import new_study
-from storage import aggregates, entries, open_database, sessions, studies, workshop
-from storage.aggregates import NO_FILTER, SessionFilter
-from storage.connection import write
-from storage.items import item_key
-from storage.models import LANES
-from storage.privacy import forget_participant
-from storage.studies import resolve_study
+from journey.capture.demo import add_demo_sessions
+from journey.capture.journey_map import build_map
+from journey.capture.session import InterviewSession
+from journey.capture.study import new_study
+from journey.storage import aggregates, entries, open_database, sessions, studies, workshop
+from journey.storage.aggregates import NO_FILTER, SessionFilter
+from journey.storage.connection import write
+from journey.storage.items import item_key
+from journey.storage.models import LANES
+from journey.storage.privacy import forget_participant
+from journey.storage.studies import resolve_study
 from tests.older_schema import older_copy
 
 EVERYONE = SessionFilter(since="0000")  # active, so counted from the rows; selects all

@@ -10,23 +10,23 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from capture.demo import add_demo_sessions
-from capture.study import new_study
-from exports.merge import merge_databases
-from storage import open_database
-from storage.entries import add_entry, delete_entry, edit_entry, session_entries
-from storage.maintenance import backup
-from storage.merging import DERIVED_PREFIX, merge_order
-from storage.sessions import (
+from journey.capture.demo import add_demo_sessions
+from journey.capture.study import new_study
+from journey.exports.merge import merge_databases
+from journey.storage import open_database
+from journey.storage.entries import add_entry, delete_entry, edit_entry, session_entries
+from journey.storage.maintenance import backup
+from journey.storage.merging import DERIVED_PREFIX, merge_order
+from journey.storage.sessions import (
     add_participant,
     record_progress,
     save_draft,
     start_session,
 )
-from storage.studies import find_study, stages
-from storage.workshop import group_entries, vote
+from journey.storage.studies import find_study, stages
+from journey.storage.workshop import group_entries, vote
+from journey.tui.cli import app
 from tests.older_schema import older_copy
-from tui.cli import app
 
 TABLES = (
     "studies",

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from capture.session import InterviewSession
-from capture.study import new_study
-from storage import open_database
-from tui.cli import app
+from journey.capture.session import InterviewSession
+from journey.capture.study import new_study
+from journey.storage import open_database
+from journey.tui.cli import app
 
 
 def laptop(path: Path, people: list[tuple[str, str]], interviewer: str) -> Path:

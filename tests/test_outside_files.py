@@ -39,13 +39,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from capture.demo import add_demo_sessions
-from exports import csv_read, merge
-from exports.export_errors import BadExportOption
-from exports.output_file import PrivateFiles
-from storage import maintenance, open_database
-from storage.errors import InputTooLarge, NotARegularFile, OutputIsDatabaseFile
-from storage.files import (
+from journey.capture.demo import add_demo_sessions
+from journey.exports import csv_read, merge
+from journey.exports.export_errors import BadExportOption
+from journey.exports.output_file import PrivateFiles
+from journey.storage import maintenance, open_database
+from journey.storage.errors import InputTooLarge, NotARegularFile, OutputIsDatabaseFile
+from journey.storage.files import (
     TEMP_PREFIX,
     link_no_replace,
     private_temporary,
@@ -53,11 +53,11 @@ from storage.files import (
     refuse_database_files,
     sweep,
 )
+from journey.tui.cli import app
 from tests.older_schema import older_copy
-from tui.cli import app
 
 JOURNEY = Path(sys.executable).parent / "journey"
-COMMAND = [str(JOURNEY)] if JOURNEY.exists() else [sys.executable, "-m", "tui.cli"]
+COMMAND = [str(JOURNEY)] if JOURNEY.exists() else [sys.executable, "-m", "journey.tui.cli"]
 LONG_NAME = "x" * 300
 DEADLINE_SECONDS = 60
 
@@ -258,7 +258,7 @@ def _appearing(monkeypatch: pytest.MonkeyPatch, module, target: Path) -> None:
 def test_a_file_appearing_during_an_export_is_not_replaced(
     runner: CliRunner, demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from exports import output_file
+    from journey.exports import output_file
 
     out = tmp_path / "entries.csv"
     _appearing(monkeypatch, output_file, out)
@@ -275,7 +275,7 @@ def test_a_file_appearing_during_an_export_is_not_replaced(
 def test_a_file_appearing_in_an_all_shapes_export_keeps_the_export_all_or_nothing(
     runner: CliRunner, demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from exports import output_file
+    from journey.exports import output_file
 
     folder = tmp_path / "results"
     folder.mkdir()
@@ -806,8 +806,8 @@ def shared_db(tmp_path: Path) -> Iterator[Path]:
         path.chmod(0o644)
         # Load every module the commands use while we may still read them all (as another
         # user, the interpreter's own folder may be closed to us).
-        import tui.app  # noqa: F401
-        import tui.screens.filter_screen  # noqa: F401
+        import journey.tui.app  # noqa: F401
+        import journey.tui.screens.filter_screen  # noqa: F401
 
         warm = CliRunner()
         assert warm.invoke(app, ["--db", str(tmp_path / "warm.db"), "demo"]).exit_code == 0

@@ -14,14 +14,14 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from capture.row_rules import canonical_id, canonical_time, checked_row
-from capture.session import InterviewSession
-from capture.study import new_study
-from storage import open_database
-from storage.errors import InvalidValue
-from storage.maintenance import backup
-from tui.app import ReviewRequest, make_app
-from tui.cli import app
+from journey.capture.row_rules import canonical_id, canonical_time, checked_row
+from journey.capture.session import InterviewSession
+from journey.capture.study import new_study
+from journey.storage import open_database
+from journey.storage.errors import InvalidValue
+from journey.storage.maintenance import backup
+from journey.tui.app import ReviewRequest, make_app
+from journey.tui.cli import app
 
 # What must never reach a terminal from data: ESC, C1 controls (CSI, OSC, ST), NUL, BEL,
 # bidi overrides and isolates, zero width space, tag characters.

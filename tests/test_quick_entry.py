@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from capture.quick_entry import (
+from journey.capture.quick_entry import (
     COMMANDS,
     PREFIXES,
     SYNTAX_HELP,
@@ -18,9 +18,9 @@ from capture.quick_entry import (
     resolve_channel,
     with_channel,
 )
-from capture.sanitize import MAX_ENTRY_LENGTH, EntryTooLong
-from storage.errors import InvalidValue
-from storage.models import LANES, Channel
+from journey.capture.sanitize import MAX_ENTRY_LENGTH, EntryTooLong
+from journey.storage.errors import InvalidValue
+from journey.storage.models import LANES, Channel
 
 # The five-stage template's channels.
 NAMES = (

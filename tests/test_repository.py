@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from storage import entries, sessions, studies
-from storage.connection import open_database
-from storage.errors import DuplicateName, InvalidValue, NotFound
-from storage.models import PromptSpec, StageSpec, Study
+from journey.storage import entries, sessions, studies
+from journey.storage.connection import open_database
+from journey.storage.errors import DuplicateName, InvalidValue, NotFound
+from journey.storage.models import PromptSpec, StageSpec, Study
 
 STAGES = (
     StageSpec(

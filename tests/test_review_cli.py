@@ -1,6 +1,6 @@
 """`journey review` through the CliRunner: its errors, and what it hands to the app.
 
-The TUI itself is not run here: `tui.app.make_app` is replaced by a recorder.
+The TUI itself is not run here: `journey.tui.app.make_app` is replaced by a recorder.
 """
 
 from __future__ import annotations
@@ -13,15 +13,15 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import tui.app
-from capture.study import new_study
-from storage import open_database
-from storage.aggregates import NO_FILTER, SessionFilter
-from storage.browse import filter_values
-from storage.sessions import add_participant, start_session
-from storage.studies import find_study
-from tui.app import ReviewRequest
-from tui.cli import app
+import journey.tui.app
+from journey.capture.study import new_study
+from journey.storage import open_database
+from journey.storage.aggregates import NO_FILTER, SessionFilter
+from journey.storage.browse import filter_values
+from journey.storage.sessions import add_participant, start_session
+from journey.storage.studies import find_study
+from journey.tui.app import ReviewRequest
+from journey.tui.cli import app
 
 
 class Recorder:
@@ -54,7 +54,7 @@ class Recorder:
 @pytest.fixture
 def recorder(monkeypatch: pytest.MonkeyPatch) -> Recorder:
     recorded = Recorder()
-    monkeypatch.setattr(tui.app, "make_app", recorded)
+    monkeypatch.setattr(journey.tui.app, "make_app", recorded)
     return recorded
 
 
@@ -271,7 +271,7 @@ def test_the_real_app_opens_read_only(runner: CliRunner, study_db: Path, monkeyp
             seen["error"] = str(error)
         self.db.close()
 
-    monkeypatch.setattr(tui.app.JourneyApp, "run", run)
+    monkeypatch.setattr(journey.tui.app.JourneyApp, "run", run)
     before = study_db.read_bytes()
     result = invoke(runner, study_db, "--read-only")
     assert result.exit_code == 0, result.output

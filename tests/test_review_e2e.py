@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from storage.connection import wal_path
+from journey.storage.connection import wal_path
 
 pytestmark = pytest.mark.slow
 
@@ -28,7 +28,7 @@ REACH = re.compile(r"^\s*Reached\s+│?\s*(\d+) (?:sessions|reached)")
 def journey_command() -> list[str]:
     if JOURNEY.exists():
         return [str(JOURNEY)]
-    return [sys.executable, "-m", "tui.cli"]
+    return [sys.executable, "-m", "journey.tui.cli"]
 
 
 @pytest.fixture

@@ -18,32 +18,32 @@ from rich.console import Console
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Input, Select, Static, TabbedContent
 
-import tui.screens.drill_down_screen as drill_module
-import tui.screens.review_screen as review_module
-from capture.demo import add_demo_sessions
-from capture.journey_map import build_map
-from capture.session import InterviewSession
-from capture.study import new_study
-from storage import open_database
-from storage.aggregates import NO_FILTER, SessionFilter
-from storage.browse import (
+import journey.tui.screens.drill_down_screen as drill_module
+import journey.tui.screens.review_screen as review_module
+from journey.capture.demo import add_demo_sessions
+from journey.capture.journey_map import build_map
+from journey.capture.session import InterviewSession
+from journey.capture.study import new_study
+from journey.storage import open_database
+from journey.storage.aggregates import NO_FILTER, SessionFilter
+from journey.storage.browse import (
     EntryScope,
     count_entries_behind,
     entries_behind,
     entries_in,
     entry_page,
 )
-from storage.connection import wal_path, write
-from storage.studies import channels, get_study
+from journey.storage.connection import wal_path, write
+from journey.storage.studies import channels, get_study
+from journey.tui.app import ReviewRequest, make_app
+from journey.tui.screens.compare_screen import CompareScreen, comparison
+from journey.tui.screens.drill_down_screen import SEARCH_DELAY, DrillDownScreen
+from journey.tui.screens.dropped_sessions_screen import DroppedSessionsScreen
+from journey.tui.screens.filter_screen import FilterScreen
+from journey.tui.screens.review_screen import ReviewScreen
+from journey.tui.widgets.journey_map_table import JourneyMapTable
+from journey.tui.widgets.timeline_table import TimelineTable
 from tests.test_journey_map import Built, build
-from tui.app import ReviewRequest, make_app
-from tui.screens.compare_screen import CompareScreen, comparison
-from tui.screens.drill_down_screen import SEARCH_DELAY, DrillDownScreen
-from tui.screens.dropped_sessions_screen import DroppedSessionsScreen
-from tui.screens.filter_screen import FilterScreen
-from tui.screens.review_screen import ReviewScreen
-from tui.widgets.journey_map_table import JourneyMapTable
-from tui.widgets.timeline_table import TimelineTable
 
 # -- helpers ----------------------------------------------------------------------------------
 
@@ -219,7 +219,7 @@ async def test_map_at_80x24_shows_every_stage_without_scrolling(hand_db) -> None
 
 
 async def test_map_with_many_stages_scrolls_sideways(tmp_path) -> None:
-    from capture.study import new_study
+    from journey.capture.study import new_study
 
     template = tmp_path / "ten.toml"
     template.write_text(

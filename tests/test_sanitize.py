@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from capture.sanitize import MAX_ENTRY_LENGTH, EntryTooLong, clean_line, clean_text, entry_text
-from storage.errors import InvalidValue
+from journey.capture.sanitize import (
+    MAX_ENTRY_LENGTH,
+    EntryTooLong,
+    clean_line,
+    clean_text,
+    entry_text,
+)
+from journey.storage.errors import InvalidValue
 
 CLEAN_TEXT = [
     # (case, input, expected)

@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from capture.sanitize import EntryTooLong
-from capture.session import InterviewSession
-from capture.study import new_study
-from storage import studies
-from storage.connection import open_database, write
-from storage.errors import ConsentRequired, InvalidValue, NotFound
-from storage.models import Study
-from storage.studies import find_study
+from journey.capture.sanitize import EntryTooLong
+from journey.capture.session import InterviewSession
+from journey.capture.study import new_study
+from journey.storage import studies
+from journey.storage.connection import open_database, write
+from journey.storage.errors import ConsentRequired, InvalidValue, NotFound
+from journey.storage.models import Study
+from journey.storage.studies import find_study
 
 FIVE = ["Awareness", "Consideration", "Decision", "Retention", "Advocacy"]
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from capture.demo import add_demo_sessions
-from storage import open_database
+from journey.capture.demo import add_demo_sessions
+from journey.storage import open_database
 from tests.faults.crash_harness import Terminal
 
 SSHD = shutil.which("sshd") or ("/usr/sbin/sshd" if Path("/usr/sbin/sshd").exists() else None)

@@ -10,11 +10,12 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from capture.demo import add_demo_sessions
-from capture.session import InterviewSession
-from capture.study import new_study
-from storage import open_database
-from storage.studies import resolve_study
+from journey.capture.demo import add_demo_sessions
+from journey.capture.session import InterviewSession
+from journey.capture.study import new_study
+from journey.storage import open_database
+from journey.storage.studies import resolve_study
+from journey.tui.cli import app
 from tests.erasure import (
     DEADLINE,
     marked_participant,
@@ -24,7 +25,6 @@ from tests.erasure import (
     start_journey,
     wait_for_text,
 )
-from tui.cli import app
 
 JOURNEY = Path(sys.executable).parent / "journey"
 
@@ -211,7 +211,9 @@ def test_twenty_five_demo_runs_started_together_all_succeed(tmp_path: Path) -> N
     """Participant numbers and tags are chosen inside each run's write transaction, and
     the file is created once: no run fails on another's participant code."""
     db = tmp_path / "p.db"
-    command = ([str(JOURNEY)] if JOURNEY.exists() else [sys.executable, "-m", "tui.cli"]) + [
+    command = (
+        [str(JOURNEY)] if JOURNEY.exists() else [sys.executable, "-m", "journey.tui.cli"]
+    ) + [
         "--db",
         str(db),
         "demo",

@@ -12,12 +12,12 @@ from textual import events
 from textual.keys import _character_to_key
 from textual.widgets import OptionList, Static
 
-from capture.journey_map import build_map
-from storage import open_database
-from storage.studies import find_study
-from tui.app import CaptureRequest, make_app
-from tui.screens.survey_screen import SurveyScreen
-from tui.widgets.quick_entry_input import QuickEntryInput
+from journey.capture.journey_map import build_map
+from journey.storage import open_database
+from journey.storage.studies import find_study
+from journey.tui.app import CaptureRequest, make_app
+from journey.tui.screens.survey_screen import SurveyScreen
+from journey.tui.widgets.quick_entry_input import QuickEntryInput
 
 
 def study_id(path: Path) -> str:
@@ -241,7 +241,7 @@ def test_snapshot_survey_channel_question(snap_compare, study_db: Path) -> None:
 
 
 async def test_escape_mid_survey_asks_the_participant_first(study_db: Path) -> None:
-    from tui.screens.confirm_screen import ConfirmScreen
+    from journey.tui.screens.confirm_screen import ConfirmScreen
 
     app = survey_app(study_db)
     async with app.run_test() as pilot:

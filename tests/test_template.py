@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from capture.template import (
+from journey.capture.template import (
     BUILT_IN,
     DEFAULT_TEMPLATE,
     StudyTemplate,
@@ -14,8 +14,8 @@ from capture.template import (
     load_template,
     parse_template,
 )
-from storage.errors import JourneyError
-from storage.models import PromptSpec
+from journey.storage.errors import JourneyError
+from journey.storage.models import PromptSpec
 
 STAGE_NAMES = {
     "five-stage": ["Awareness", "Consideration", "Decision", "Retention", "Advocacy"],

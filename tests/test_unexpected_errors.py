@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 import typer
 
-from storage import open_database
+from journey.storage import open_database
+from journey.tui import cli
+from journey.tui.crash_log import one_line, write_crash_log
+from journey.tui.screens.capture_screen import CaptureScreen
 from tests.test_capture_screen import capture_app, type_line
-from tui import cli
-from tui.crash_log import one_line, write_crash_log
-from tui.screens.capture_screen import CaptureScreen
 
 
 @pytest.fixture(autouse=True)

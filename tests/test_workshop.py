@@ -20,22 +20,22 @@ from rich.console import Console
 from textual import events
 from textual.widgets import DataTable, SelectionList, Static
 
-from capture.demo import add_demo_sessions
-from capture.journey_map import build_map
-from capture.session import InterviewSession
-from storage import open_database, workshop
-from storage.studies import find_study, list_studies, stages
+from journey.capture.demo import add_demo_sessions
+from journey.capture.journey_map import build_map
+from journey.capture.session import InterviewSession
+from journey.storage import open_database, workshop
+from journey.storage.studies import find_study, list_studies, stages
+from journey.tui.app import ReviewRequest, WorkshopRequest, make_app
+from journey.tui.screens.cell_items_screen import CellItemsScreen
+from journey.tui.screens.help_screen import HelpScreen
+from journey.tui.screens.pick_screen import PickScreen
+from journey.tui.screens.review_screen import ReviewScreen
+from journey.tui.screens.text_prompt_screen import TextPromptScreen
+from journey.tui.screens.workshop_screen import WorkshopScreen
+from journey.tui.screens.workshop_summary_screen import WorkshopSummaryScreen
+from journey.tui.widgets.journey_map_table import JourneyMapTable
+from journey.tui.widgets.quick_entry_input import QuickEntryInput
 from tests.test_capture_screen import keystrokes
-from tui.app import ReviewRequest, WorkshopRequest, make_app
-from tui.screens.cell_items_screen import CellItemsScreen
-from tui.screens.help_screen import HelpScreen
-from tui.screens.pick_screen import PickScreen
-from tui.screens.review_screen import ReviewScreen
-from tui.screens.text_prompt_screen import TextPromptScreen
-from tui.screens.workshop_screen import WorkshopScreen
-from tui.screens.workshop_summary_screen import WorkshopSummaryScreen
-from tui.widgets.journey_map_table import JourneyMapTable
-from tui.widgets.quick_entry_input import QuickEntryInput
 
 STUDY = "Checkout study"
 
@@ -600,7 +600,7 @@ async def test_link_offers_the_most_frequent_pains_and_says_so(
     study_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pains_and_an_opportunity(study_db)
-    monkeypatch.setattr("tui.screens.cell_items_screen.PAIN_LIMIT", 3)
+    monkeypatch.setattr("journey.tui.screens.cell_items_screen.PAIN_LIMIT", 3)
     app = workshop_app(study_db, study_id(study_db))
     async with app.run_test(size=(120, 40)) as pilot:
         await open_the_pains_of_the_opportunity(app, pilot)
@@ -785,7 +785,7 @@ async def test_a_sticky_with_markup_shows_literally(study_db: Path) -> None:
 async def test_must_show_the_pain_exports_with_mode_workshop_and_two_votes(
     tmp_path: Path, runner
 ) -> None:
-    from tui.cli import app as cli
+    from journey.tui.cli import app as cli
 
     path = tmp_path / "x.db"
     result = runner.invoke(cli, ["--db", str(path), "demo", "--sessions", "50"])
@@ -1168,7 +1168,7 @@ async def test_link_offers_a_linked_pain_beyond_the_most_frequent(
     ids = pains_and_an_opportunity(study_db)
     with open_database(study_db) as db:
         workshop.link(db, ids["guest"], [ids["size"]], "lee")  # "no size guide", said once
-    monkeypatch.setattr("tui.screens.cell_items_screen.PAIN_LIMIT", 2)
+    monkeypatch.setattr("journey.tui.screens.cell_items_screen.PAIN_LIMIT", 2)
     app = workshop_app(study_db, study_id(study_db))
     async with app.run_test(size=(120, 40)) as pilot:
         await open_the_pains_of_the_opportunity(app, pilot)

@@ -1,6 +1,6 @@
 """`journey workshop` through the CliRunner: its errors, and what it hands to the app.
 
-The TUI itself is not run here: `tui.app.make_app` is replaced by a recorder.
+The TUI itself is not run here: `journey.tui.app.make_app` is replaced by a recorder.
 """
 
 from __future__ import annotations
@@ -11,20 +11,20 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import tui.app
-import tui.screens.new_interview_screen
-from capture.study import new_study
-from storage import open_database
+import journey.tui.app
+import journey.tui.screens.new_interview_screen
+from journey.capture.study import new_study
+from journey.storage import open_database
+from journey.tui.app import WorkshopRequest
+from journey.tui.cli import app
 from tests.test_review_cli import Recorder, assert_one_line_error, study_id
-from tui.app import WorkshopRequest
-from tui.cli import app
 
 
 @pytest.fixture
 def recorder(monkeypatch: pytest.MonkeyPatch) -> Recorder:
     recorded = Recorder()
-    monkeypatch.setattr(tui.app, "make_app", recorded)
-    monkeypatch.setattr(tui.screens.new_interview_screen, "login_name", lambda: "kim")
+    monkeypatch.setattr(journey.tui.app, "make_app", recorded)
+    monkeypatch.setattr(journey.tui.screens.new_interview_screen, "login_name", lambda: "kim")
     return recorded
 
 

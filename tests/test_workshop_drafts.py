@@ -6,12 +6,12 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from journey.tui.draft_keeper import DRAFT_DELAY
+from journey.tui.screens.workshop_screen import WorkshopScreen
 from tests.test_capture_screen import capture_app, keystrokes
 from tests.test_capture_screen import entry_input as capture_entry
 from tests.test_workshop import entry_line, notices, settle, study_id, workshop_app
 from tests.test_workshop import keys as send_keys
-from tui.draft_keeper import DRAFT_DELAY
-from tui.screens.workshop_screen import WorkshopScreen
 
 
 def drafts(path: Path) -> list[tuple]:

@@ -12,16 +12,16 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-import storage.connection
-import storage.entries
-import storage.sessions
-from capture.journey_map import build_map
-from capture.session import InterviewSession
-from capture.study import new_study
-from storage import aggregates, open_database, workshop
-from storage.errors import InvalidValue, JourneyError, NotFound
-from storage.models import LANES, Entry, Stage, Study
-from storage.studies import find_study, stages
+import journey.storage.connection
+import journey.storage.entries
+import journey.storage.sessions
+from journey.capture.journey_map import build_map
+from journey.capture.session import InterviewSession
+from journey.capture.study import new_study
+from journey.storage import aggregates, open_database, workshop
+from journey.storage.errors import InvalidValue, JourneyError, NotFound
+from journey.storage.models import LANES, Entry, Stage, Study
+from journey.storage.studies import find_study, stages
 
 
 @pytest.fixture(autouse=True)
@@ -31,12 +31,12 @@ def _entries_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
     last = [datetime.min]
 
     def ticking() -> str:
-        moment = datetime.fromisoformat(storage.connection.now()).replace(tzinfo=None)
+        moment = datetime.fromisoformat(journey.storage.connection.now()).replace(tzinfo=None)
         moment = max(moment, last[0] + timedelta(milliseconds=1))
         last[0] = moment
         return moment.isoformat(timespec="milliseconds") + "+00:00"
 
-    monkeypatch.setattr(storage.entries, "now", ticking)
+    monkeypatch.setattr(journey.storage.entries, "now", ticking)
 
 
 @dataclass
@@ -440,7 +440,7 @@ def test_the_map_item_of_a_linked_opportunity_carries_the_link(room: Room) -> No
 def test_markdown_report_shows_opportunity_links(study_db: Path) -> None:
     from typer.testing import CliRunner
 
-    from tui.cli import app
+    from journey.tui.cli import app
 
     with open_database(study_db) as db:
         study = find_study(db, "Checkout study")
@@ -586,7 +586,7 @@ def test_set_links_needs_a_live_opportunity(room: Room) -> None:
 
 def test_the_workshop_to_carry_on(room: Room) -> None:
     morning, afternoon = room.morning.session, room.afternoon.session
-    find = storage.sessions.open_workshop_of
+    find = journey.storage.sessions.open_workshop_of
     assert find(room.db, room.study.id, "KIM") == morning  # any case
     assert find(room.db, room.study.id, "kim", "Morning") == morning
     assert find(room.db, room.study.id, "kim", "evening") is None

@@ -13,16 +13,16 @@ from textual.content import Content
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
-from capture.sanitize import clean_text
-from capture.session import InterviewSession
-from storage import open_database
-from storage.aggregates import NO_FILTER, SessionFilter
-from storage.connection import UI_BUSY_TIMEOUT_MS
-from storage.errors import ConsentRequired
-from storage.studies import get_study
-from tui.crash_log import one_line, write_crash_log
-from tui.draft_keeper import DraftKeeper
-from tui.text import short_time
+from journey.capture.sanitize import clean_text
+from journey.capture.session import InterviewSession
+from journey.storage import open_database
+from journey.storage.aggregates import NO_FILTER, SessionFilter
+from journey.storage.connection import UI_BUSY_TIMEOUT_MS
+from journey.storage.errors import ConsentRequired
+from journey.storage.studies import get_study
+from journey.tui.crash_log import one_line, write_crash_log
+from journey.tui.draft_keeper import DraftKeeper
+from journey.tui.text import short_time
 
 POLL_SECONDS = 1.0
 
@@ -91,7 +91,7 @@ class JourneyApp(App[None]):
 
     def on_mount(self) -> None:
         if self.workshop is not None:
-            from tui.screens.workshop_screen import WorkshopScreen
+            from journey.tui.screens.workshop_screen import WorkshopScreen
 
             study = get_study(self.db, self.workshop.study_id)
             facilitator, title = self.workshop.facilitator, self.workshop.title
@@ -113,17 +113,17 @@ class JourneyApp(App[None]):
                     )
             self.push_screen(WorkshopScreen(session))
         elif self.review is not None:
-            from tui.screens.review_screen import ReviewScreen
+            from journey.tui.screens.review_screen import ReviewScreen
 
             self.push_screen(
                 ReviewScreen(get_study(self.db, self.review.study_id), self.review.where)
             )
         elif self.capture is None:
-            from tui.screens.home_screen import HomeScreen
+            from journey.tui.screens.home_screen import HomeScreen
 
             self.push_screen(HomeScreen())
         elif self.capture.participant is None:
-            from tui.screens.new_interview_screen import NewInterviewScreen
+            from journey.tui.screens.new_interview_screen import NewInterviewScreen
 
             self.push_screen(
                 NewInterviewScreen(self.capture.study_id, self.capture.mode),
@@ -148,7 +148,7 @@ class JourneyApp(App[None]):
                 consent=consent,
             )
         except ConsentRequired:
-            from tui.screens.consent_screen import ConsentScreen
+            from journey.tui.screens.consent_screen import ConsentScreen
 
             def answered(agreed: bool | None) -> None:
                 if agreed:
@@ -176,11 +176,11 @@ class JourneyApp(App[None]):
     def open_session(self, session: InterviewSession) -> None:
         """The capture screen (or the survey screen) for a started or resumed session."""
         if session.session.mode == "survey":
-            from tui.screens.survey_screen import SurveyScreen
+            from journey.tui.screens.survey_screen import SurveyScreen
 
             self.push_screen(SurveyScreen(session))
         else:
-            from tui.screens.capture_screen import CaptureScreen
+            from journey.tui.screens.capture_screen import CaptureScreen
 
             self.push_screen(CaptureScreen(session))
 

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from sqlite_utils import Database
 from textual.dom import DOMNode
 
-from storage import data_version
-from storage.errors import JourneyError
+from journey.storage import data_version
+from journey.storage.errors import JourneyError
 
 
 class ChangeWatch:

@@ -18,10 +18,10 @@ from rich.table import Table
 from typer import Abort, TyperException
 from typer.core import TyperGroup
 
-from capture.sanitize import clean_text
-from storage.errors import JourneyError
-from storage.privacy import ERASE_WAIT_SECONDS, Overwrite
-from tui.text import literal
+from journey.capture.sanitize import clean_text
+from journey.storage.errors import JourneyError
+from journey.storage.privacy import ERASE_WAIT_SECONDS, Overwrite
+from journey.tui.text import literal
 
 DEFAULT_DB = Path("journey.db")
 BIG_DEMO = 500  # sessions from which `journey demo` shows a progress bar
@@ -77,7 +77,7 @@ def _one_line_for(error: OSError) -> bool:
     take more (standard output full, `> /dev/full`: files are worded where they are
     written) or a name too long for a file (one line). A failed standard output is then
     pointed at the null device, so that nothing fails again at exit."""
-    from exports.output_file import silence_standard_output
+    from journey.exports.output_file import silence_standard_output
 
     if error.errno == errno.EPIPE:
         silence_standard_output()
@@ -173,11 +173,11 @@ def _is_default(ctx: typer.Context, name: str) -> bool:
 
 
 def _run_tui(settings: Settings) -> None:
-    from storage import open_database
+    from journey.storage import open_database
 
     # Only the default path is created on the TUI's first run; a mistyped --db is an error.
     open_database(settings.db, create=settings.db_is_default, group=settings.group).close()
-    from tui.app import make_app
+    from journey.tui.app import make_app
 
     _run(make_app(settings.db))
 
@@ -192,7 +192,7 @@ def _run(app) -> None:
 def _open(
     ctx: typer.Context, *, create: bool = False, read_only: bool = False, upgrade: bool = True
 ):
-    from storage import open_database
+    from journey.storage import open_database
 
     settings = _settings(ctx)
     return open_database(
@@ -220,8 +220,8 @@ def init(
     ] = False,
 ) -> None:
     """Create the database (and, with --study, a study from a template)."""
-    from capture.study import new_study
-    from capture.template import load_template
+    from journey.capture.study import new_study
+    from journey.capture.template import load_template
 
     settings = _settings(ctx)
     if study is not None:
@@ -267,7 +267,7 @@ def _progress_bar(label: str, total: int):
 
 
 def _stages(db, study_id):
-    from storage.studies import stages
+    from journey.storage.studies import stages
 
     return stages(db, study_id)
 
@@ -289,8 +289,8 @@ def demo(
     ] = "five-stage",
 ) -> None:
     """Add realistic demo interviews to a demo study (creates the database if needed)."""
-    from capture.demo import add_demo_sessions
-    from capture.template import load_template
+    from journey.capture.demo import add_demo_sessions
+    from journey.capture.template import load_template
 
     load_template(template)  # a bad template fails before any file is created
     with _open(ctx, create=True) as db:
@@ -318,9 +318,9 @@ def stats(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """Per stage: sessions reached and dropped, entries per lane, mean emotion."""
-    from storage.aggregates import study_stats
-    from storage.models import LANES
-    from storage.studies import resolve_study
+    from journey.storage.aggregates import study_stats
+    from journey.storage.models import LANES
+    from journey.storage.studies import resolve_study
 
     with _open(ctx, read_only=True) as db:
         chosen = resolve_study(db, study)
@@ -370,13 +370,13 @@ def stats(
 
 
 def _emotion(mean: float | None) -> str:
-    from capture.figures import decimal_text
+    from journey.capture.figures import decimal_text
 
     return decimal_text(mean, signed=True, none="-") or "-"
 
 
 def _rounded(value: float | None) -> float | None:
-    from capture.figures import round_half_away
+    from journey.capture.figures import round_half_away
 
     return None if value is None else float(round_half_away(value))
 
@@ -385,8 +385,8 @@ def _rounded(value: float | None) -> float | None:
 def check(ctx: typer.Context) -> None:
     """Integrity and foreign-key checks, journey's rules on every row (types, ranges,
     lengths, control characters), schema version, file mode; exit 1 if unsound."""
-    from capture.row_rules import audit
-    from storage.maintenance import check as run_check
+    from journey.capture.row_rules import audit
+    from journey.storage.maintenance import check as run_check
 
     settings = _settings(ctx)
     with _open(ctx, read_only=True) as db:
@@ -427,7 +427,7 @@ def backup(
     force: Annotated[bool, typer.Option(help="Replace OUT if it exists.")] = False,
 ) -> None:
     """Write a consistent copy of the database (VACUUM INTO), safe while others write."""
-    from storage.maintenance import backup as run_backup
+    from journey.storage.maintenance import backup as run_backup
 
     with _open(ctx, read_only=True) as db:
         written = run_backup(
@@ -461,16 +461,16 @@ def capture(
     ] = False,
 ) -> None:
     """Start or resume an interview and capture it stage by stage."""
-    from storage.studies import resolve_study
-    from tui.app import CaptureRequest, make_app
-    from tui.screens.new_interview_screen import login_name
+    from journey.storage.studies import resolve_study
+    from journey.tui.app import CaptureRequest, make_app
+    from journey.tui.screens.new_interview_screen import login_name
 
     if mode not in ("interview", "survey"):
         raise typer.BadParameter("must be interview or survey", param_hint="--mode")
     with _open(ctx) as db:
         chosen = resolve_study(db, study) if (study or participant) else None
         if chosen is None:
-            from storage.studies import list_studies
+            from journey.storage.studies import list_studies
 
             studies = list_studies(db)
             if not studies:
@@ -533,9 +533,9 @@ def forget(
     It cannot reach copies outside the database: earlier backups, exports, the list of
     renamed participants a merge wrote, copies of the file elsewhere.
     """
-    from storage.privacy import finish_erasure, forget_participant, left_nothing
-    from storage.sessions import find_participant
-    from storage.studies import resolve_study
+    from journey.storage.privacy import finish_erasure, forget_participant, left_nothing
+    from journey.storage.sessions import find_participant
+    from journey.storage.studies import resolve_study
 
     if finish == (participant is not None):
         raise typer.BadParameter(
@@ -573,14 +573,14 @@ def forget(
 
 def _erase_waiting(wait: float) -> Callable[[], None]:
     """What an erasure says on standard error when another program makes it wait."""
-    from storage.privacy import waiting_notice
+    from journey.storage.privacy import waiting_notice
 
     return lambda: _say(f"journey: {waiting_notice(wait)} (Ctrl-C stops waiting)", err=True)
 
 
 def _erase_finished(what: str, overwrite: Overwrite, path: Path) -> None:
     """The last line of an erasure: nothing left, or (exit 1) what is left and why."""
-    from storage.privacy import left_nothing
+    from journey.storage.privacy import left_nothing
 
     if not overwrite.done:
         raise JourneyError(f"{what} is erased from the tables, but {overwrite.remains}")
@@ -612,11 +612,11 @@ def review(
     """The live journey map of a study and its stage timeline (follows other writers)."""
     import os
 
-    from storage.aggregates import SessionFilter
-    from storage.browse import check_filter
-    from storage.studies import resolve_study
-    from tui.app import ReviewRequest, make_app
-    from tui.screens.filter_screen import parse_day
+    from journey.storage.aggregates import SessionFilter
+    from journey.storage.browse import check_filter
+    from journey.storage.studies import resolve_study
+    from journey.tui.app import ReviewRequest, make_app
+    from journey.tui.screens.filter_screen import parse_day
 
     try:
         since_day = parse_day(since or "", "--since")
@@ -687,8 +687,8 @@ def export(
 ) -> None:
     """Export CSV (entries, sessions, map, touchpoints), JSON, Markdown or Mermaid."""
 
-    from exports.export_job import ExportOptions
-    from exports.export_job import export as run_export
+    from journey.exports.export_job import ExportOptions
+    from journey.exports.export_job import export as run_export
 
     options = ExportOptions(
         study=study,
@@ -753,8 +753,8 @@ def import_command(
     ] = False,
 ) -> None:
     """Import entries (our CSV or JSON export, or a survey CSV): all of it or nothing."""
-    from exports.csv_read import ImportProblems
-    from exports.importer import import_file, report_lines
+    from journey.exports.csv_read import ImportProblems
+    from journey.exports.importer import import_file, report_lines
 
     with _open(ctx, read_only=dry_run, upgrade=not dry_run) as db:
         try:
@@ -791,7 +791,7 @@ def merge(
     accept_deletions: Annotated[bool, typer.Option(help=DELETIONS_HELP)] = False,
 ) -> None:
     """Merge other journey databases into --db: by id, the newer change wins, listed."""
-    from exports.merge import merge_databases, renamed_file, report_lines
+    from journey.exports.merge import merge_databases, renamed_file, report_lines
 
     settings = _settings(ctx)
     with _open(ctx, read_only=dry_run, upgrade=not dry_run) as db:
@@ -832,9 +832,9 @@ def workshop(
 
     Without --new it carries on the facilitator's workshop in progress on the study
     (of that --title, when given), so a dropped connection loses nothing."""
-    from storage.studies import resolve_study
-    from tui.app import WorkshopRequest, make_app
-    from tui.screens.new_interview_screen import login_name
+    from journey.storage.studies import resolve_study
+    from journey.tui.app import WorkshopRequest, make_app
+    from journey.tui.screens.new_interview_screen import login_name
 
     with _open(ctx) as db:
         chosen = resolve_study(db, study)
@@ -859,7 +859,7 @@ app.add_typer(study_app, name="study")
 @study_app.command("list")
 def study_list(ctx: typer.Context) -> None:
     """Each study with its stage model, customer sessions, entries and workshops."""
-    from storage.studies import study_summaries
+    from journey.storage.studies import study_summaries
 
     with _open(ctx, read_only=True) as db:
         summaries = study_summaries(db)
@@ -890,8 +890,8 @@ def study_rename(
     new: Annotated[str, typer.Argument(help="Its new name.")],
 ) -> None:
     """Give a study another name."""
-    from capture.sanitize import name_text
-    from storage.studies import rename_study, resolve_study
+    from journey.capture.sanitize import name_text
+    from journey.storage.studies import rename_study, resolve_study
 
     with _open(ctx) as db:
         study = resolve_study(db, old)
@@ -917,8 +917,8 @@ def study_delete(
     file, as `forget` does (it waits for programs reading the database the same way, and
     `journey forget --finish` finishes what they kept it from). Earlier backups and
     exports keep what they hold."""
-    from storage.privacy import erase_study
-    from storage.studies import resolve_study
+    from journey.storage.privacy import erase_study
+    from journey.storage.studies import resolve_study
 
     path = _settings(ctx).db
     with _open(ctx) as db:

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from textual.timer import Timer
 from textual.widgets import Input
 
-from capture.session import InterviewSession
-from storage.errors import DatabaseBusy, JourneyError
+from journey.capture.session import InterviewSession
+from journey.storage.errors import DatabaseBusy, JourneyError
 
 DRAFT_DELAY = 0.6  # seconds of quiet typing before the draft is saved
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from capture.figures import decimal_text
-from capture.sanitize import clean_text
+from journey.capture.figures import decimal_text
+from journey.capture.sanitize import clean_text
 
 
 def literal(value: object, style: str = "") -> Text:

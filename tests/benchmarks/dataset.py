@@ -65,7 +65,7 @@ def code_digest() -> str:
 
 def journey(*args: str) -> list[str]:
     """The command line of `journey ARGS`, run by this interpreter from the checkout."""
-    return [sys.executable, "-m", "tui.cli", *args]
+    return [sys.executable, "-m", "journey.tui.cli", *args]
 
 
 def cached_database(size: Size, seed: int, cache: Path, log=print) -> Path:

@@ -160,8 +160,8 @@ def run_measured(command: list[str], stdout_path: Path | None = None) -> tuple[f
 
 
 def study_of(db: Path):
-    from storage import open_database
-    from storage.studies import resolve_study
+    from journey.storage import open_database
+    from journey.storage.studies import resolve_study
 
     with open_database(db) as conn:
         return resolve_study(conn, None)
@@ -217,9 +217,9 @@ def commit_latency(bench: Bench) -> Row:
     Also shown: InterviewSession.add, what the capture screen waits for after Enter (the
     commit, then the session's entries read again), in interviews of INTERVIEW_LENGTH
     entries (the demo's are about 66), since that reload grows with the interview."""
-    from capture.session import InterviewSession
-    from storage import open_database
-    from storage.entries import add_entry
+    from journey.capture.session import InterviewSession
+    from journey.storage import open_database
+    from journey.storage.entries import add_entry
 
     study = study_of(bench.db)
     commits = bench.size.commits
@@ -293,10 +293,10 @@ def _bare_commits(path: Path, session_id: str, stage_id: str, count: int) -> lis
 
 
 def map_refresh(bench: Bench) -> Row:
-    """capture.journey_map.build_map over the whole study (no filter), on a fresh
+    """journey.capture.journey_map.build_map over the whole study (no filter), on a fresh
     read-only connection as the review's worker opens, against a bare GROUP BY."""
-    from capture.journey_map import build_map
-    from storage import connect
+    from journey.capture.journey_map import build_map
+    from journey.storage import connect
 
     study = study_of(bench.db)
     maps, groups = [], []
@@ -327,8 +327,8 @@ def map_refresh(bench: Bench) -> Row:
 
 
 def data_version_check(bench: Bench) -> Row:
-    """storage.data_version on an open connection: the review's idle poll."""
-    from storage import data_version, open_database
+    """journey.storage.data_version on an open connection: the review's idle poll."""
+    from journey.storage import data_version, open_database
 
     calls = 2000
     per_call = []
@@ -546,8 +546,8 @@ def terminal_bytes(bench: Bench) -> Row:
     """What an open review writes to its terminal: over an idle window after its first
     full frame has settled, then per outside commit (one entry added by another
     connection, which the review's poll picks up and redraws)."""
-    from storage import open_database
-    from storage.entries import add_entry
+    from journey.storage import open_database
+    from journey.storage.entries import add_entry
 
     idle_window = bench.size.idle_seconds
     review = TimedTerminal.launch(journey_db(bench, "review"), ROOT)
@@ -610,8 +610,8 @@ PASTE_SIZE = 75_000  # repetitions; the large line is four times as long (about 
 def huge_paste(bench: Bench) -> Row:
     """parse_line on pasted lines of n and 4n repetitions: the growth shows whether the
     parser stays linear; the anchor is str.split over the large line."""
-    from capture.quick_entry import QuickEntryError, parse_line
-    from storage.models import Channel
+    from journey.capture.quick_entry import QuickEntryError, parse_line
+    from journey.storage.models import Channel
 
     channels = (Channel("web", "study", "Website"),)
 

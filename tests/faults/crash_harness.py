@@ -59,7 +59,7 @@ SCRIPT = [
 
 
 def journey_command(db: Path, *args: str) -> list[str]:
-    return [sys.executable, "-m", "tui.cli", "--db", str(db), *args]
+    return [sys.executable, "-m", "journey.tui.cli", "--db", str(db), *args]
 
 
 @dataclass
@@ -242,8 +242,8 @@ def run_once(workdir: Path, rng: random.Random, kill: str, number: int) -> Outco
 
 def _stored_text(line: str) -> str:
     """What the parser stores for one of the script's lines."""
-    from capture.quick_entry import parse_line
-    from storage.models import Channel
+    from journey.capture.quick_entry import parse_line
+    from journey.storage.models import Channel
 
     channels = [Channel("w", "s", "Website")]
     return parse_line(line, channels).text

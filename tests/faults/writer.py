@@ -8,9 +8,9 @@ from __future__ import annotations
 import sys
 import time
 
-from capture.session import InterviewSession
-from storage import open_database
-from storage.studies import resolve_study
+from journey.capture.session import InterviewSession
+from journey.storage import open_database
+from journey.storage.studies import resolve_study
 
 
 def main() -> None:

@@ -20,23 +20,23 @@ from textual.containers import Grid, VerticalScroll
 from textual.content import Content
 from textual.widgets import Footer, Header, Input
 
-from capture.quick_entry import ParsedCommand, ParsedEntry, parse_line, with_channel
-from capture.session import InterviewSession
-from storage.errors import DatabaseBusy, JourneyError
-from storage.models import LANES, Channel
-from tui.busy_retry import BusyRetry
-from tui.draft_keeper import DraftKeeper
-from tui.screens.channel_choice_screen import ChannelChoiceScreen
-from tui.screens.entry_form_screen import EntryFormScreen
-from tui.screens.help_screen import HelpScreen
-from tui.screens.journey_screen import JourneyScreen
-from tui.screens.summary_screen import SummaryScreen
-from tui.text import literal
-from tui.widgets.lane_card import LaneCard, entry_line
-from tui.widgets.quick_entry_input import QuickEntryInput
-from tui.widgets.session_timeline import SessionTimeline
-from tui.widgets.stage_guide import StageGuide
-from tui.widgets.stage_stepper import StageStepper
+from journey.capture.quick_entry import ParsedCommand, ParsedEntry, parse_line, with_channel
+from journey.capture.session import InterviewSession
+from journey.storage.errors import DatabaseBusy, JourneyError
+from journey.storage.models import LANES, Channel
+from journey.tui.busy_retry import BusyRetry
+from journey.tui.draft_keeper import DraftKeeper
+from journey.tui.screens.channel_choice_screen import ChannelChoiceScreen
+from journey.tui.screens.entry_form_screen import EntryFormScreen
+from journey.tui.screens.help_screen import HelpScreen
+from journey.tui.screens.journey_screen import JourneyScreen
+from journey.tui.screens.summary_screen import SummaryScreen
+from journey.tui.text import literal
+from journey.tui.widgets.lane_card import LaneCard, entry_line
+from journey.tui.widgets.quick_entry_input import QuickEntryInput
+from journey.tui.widgets.session_timeline import SessionTimeline
+from journey.tui.widgets.stage_guide import StageGuide
+from journey.tui.widgets.stage_stepper import StageStepper
 
 if TYPE_CHECKING:
     pass

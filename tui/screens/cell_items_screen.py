@@ -13,17 +13,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
-from capture.journey_map import JourneyMap, MapItem, build_map
-from capture.session import InterviewSession
-from storage import workshop
-from storage.browse import EntryScope
-from storage.errors import JourneyError
-from storage.models import Stage
-from tui.screens.drill_down_screen import DrillDownScreen
-from tui.screens.journey_screen import JourneyScreen
-from tui.screens.pick_screen import PickScreen
-from tui.screens.text_prompt_screen import TextPromptScreen
-from tui.text import literal
+from journey.capture.journey_map import JourneyMap, MapItem, build_map
+from journey.capture.session import InterviewSession
+from journey.storage import workshop
+from journey.storage.browse import EntryScope
+from journey.storage.errors import JourneyError
+from journey.storage.models import Stage
+from journey.tui.screens.drill_down_screen import DrillDownScreen
+from journey.tui.screens.journey_screen import JourneyScreen
+from journey.tui.screens.pick_screen import PickScreen
+from journey.tui.screens.text_prompt_screen import TextPromptScreen
+from journey.tui.text import literal
 
 if TYPE_CHECKING:
     pass

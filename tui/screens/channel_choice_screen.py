@@ -13,10 +13,10 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from capture.session import InterviewSession
-from storage.errors import JourneyError
-from storage.models import Channel
-from tui.text import literal
+from journey.capture.session import InterviewSession
+from journey.storage.errors import JourneyError
+from journey.storage.models import Channel
+from journey.tui.text import literal
 
 ADD = "\x00add"
 

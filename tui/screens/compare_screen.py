@@ -15,12 +15,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Header, Select, Static
 
-from capture.figures import nearest_whole, percent_text
-from capture.journey_map import JourneyMap, StageColumn, build_map
-from storage.aggregates import SessionFilter
-from storage.models import Study
-from tui.screens.journey_screen import JourneyScreen
-from tui.text import emotion_text, literal
+from journey.capture.figures import nearest_whole, percent_text
+from journey.capture.journey_map import JourneyMap, StageColumn, build_map
+from journey.storage.aggregates import SessionFilter
+from journey.storage.models import Study
+from journey.tui.screens.journey_screen import JourneyScreen
+from journey.tui.text import emotion_text, literal
 
 if TYPE_CHECKING:
     pass

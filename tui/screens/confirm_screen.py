@@ -9,7 +9,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from tui.text import literal
+from journey.tui.text import literal
 
 
 class ConfirmScreen(ModalScreen[bool]):

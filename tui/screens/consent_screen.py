@@ -8,7 +8,7 @@ time; no (or Escape) ends the session with nothing saved.
 
 from __future__ import annotations
 
-from tui.screens.confirm_screen import ConfirmScreen
+from journey.tui.screens.confirm_screen import ConfirmScreen
 
 
 class ConsentScreen(ConfirmScreen):

@@ -26,7 +26,7 @@ from textual.binding import Binding
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
-from storage.browse import (
+from journey.storage.browse import (
     DRILL_DOWN_LIMIT,
     EntryPage,
     EntryRow,
@@ -34,9 +34,9 @@ from storage.browse import (
     entry_page,
     search_terms,
 )
-from tui.screens.journey_screen import JourneyScreen
-from tui.text import emotion_text, literal
-from tui.widgets.text_input import TextInput
+from journey.tui.screens.journey_screen import JourneyScreen
+from journey.tui.text import emotion_text, literal
+from journey.tui.widgets.text_input import TextInput
 
 if TYPE_CHECKING:
     pass

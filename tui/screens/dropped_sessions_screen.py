@@ -13,10 +13,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
-from storage.browse import DroppedSession, EntryScope
-from tui.screens.drill_down_screen import DrillDownScreen
-from tui.screens.journey_screen import JourneyScreen
-from tui.text import literal, short_time
+from journey.storage.browse import DroppedSession, EntryScope
+from journey.tui.screens.drill_down_screen import DrillDownScreen
+from journey.tui.screens.journey_screen import JourneyScreen
+from journey.tui.text import literal, short_time
 
 if TYPE_CHECKING:
     pass

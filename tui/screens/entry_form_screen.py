@@ -10,14 +10,14 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from capture.quick_entry import ParsedEntry, lane_fields
-from capture.sanitize import entry_text
-from capture.session import InterviewSession
-from storage.errors import JourneyError
-from storage.models import LANES
-from tui.text import emotion_text, literal
-from tui.widgets.lane_card import LANE_TITLES
-from tui.widgets.text_input import TextInput
+from journey.capture.quick_entry import ParsedEntry, lane_fields
+from journey.capture.sanitize import entry_text
+from journey.capture.session import InterviewSession
+from journey.storage.errors import JourneyError
+from journey.storage.models import LANES
+from journey.tui.text import emotion_text, literal
+from journey.tui.widgets.lane_card import LANE_TITLES
+from journey.tui.widgets.text_input import TextInput
 
 EMOTION_WORDS = {
     -2: "very negative",

@@ -11,9 +11,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from storage.aggregates import SessionFilter
-from tui.text import literal
-from tui.widgets.text_input import TextInput
+from journey.storage.aggregates import SessionFilter
+from journey.tui.text import literal
+from journey.tui.widgets.text_input import TextInput
 
 
 def parse_day(value: str, field: str) -> str | None:

@@ -17,24 +17,24 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, DataTable, Footer, Header, Static
 
-from capture.demo import DEMO_STUDY, add_demo_sessions
-from capture.sanitize import clean_line, name_text
-from capture.session import InterviewSession
-from storage import connect
-from storage.aggregates import NO_FILTER, StageStats, study_stats
-from storage.errors import JourneyError
-from storage.models import SessionListing, StudySummary
-from storage.privacy import ERASE_WAIT_SECONDS, erase_study, waiting_notice
-from storage.sessions import list_sessions
-from storage.studies import get_study, rename_study, study_summaries
-from tui.change_watch import ChangeWatch
-from tui.screens.confirm_screen import ConfirmScreen
-from tui.screens.journey_screen import JourneyScreen
-from tui.screens.new_interview_screen import NewInterviewScreen, login_name
-from tui.screens.new_study_screen import NewStudyScreen
-from tui.screens.text_prompt_screen import TextPromptScreen
-from tui.text import literal, short_time
-from tui.widgets.stage_summary import StageSummary
+from journey.capture.demo import DEMO_STUDY, add_demo_sessions
+from journey.capture.sanitize import clean_line, name_text
+from journey.capture.session import InterviewSession
+from journey.storage import connect
+from journey.storage.aggregates import NO_FILTER, StageStats, study_stats
+from journey.storage.errors import JourneyError
+from journey.storage.models import SessionListing, StudySummary
+from journey.storage.privacy import ERASE_WAIT_SECONDS, erase_study, waiting_notice
+from journey.storage.sessions import list_sessions
+from journey.storage.studies import get_study, rename_study, study_summaries
+from journey.tui.change_watch import ChangeWatch
+from journey.tui.screens.confirm_screen import ConfirmScreen
+from journey.tui.screens.journey_screen import JourneyScreen
+from journey.tui.screens.new_interview_screen import NewInterviewScreen, login_name
+from journey.tui.screens.new_study_screen import NewStudyScreen
+from journey.tui.screens.text_prompt_screen import TextPromptScreen
+from journey.tui.text import literal, short_time
+from journey.tui.widgets.stage_summary import StageSummary
 
 DEMO_SESSIONS = 30
 
@@ -239,14 +239,14 @@ class HomeScreen(JourneyScreen):
         self.journey.open_session(session)
 
     def action_review(self) -> None:
-        from tui.screens.review_screen import ReviewScreen
+        from journey.tui.screens.review_screen import ReviewScreen
 
         study_id = self._study_or_offer()
         if study_id is not None:
             self.app.push_screen(ReviewScreen(get_study(self.journey.db, study_id), NO_FILTER))
 
     def action_workshop(self) -> None:
-        from tui.screens.workshop_screen import WorkshopScreen
+        from journey.tui.screens.workshop_screen import WorkshopScreen
 
         study_id = self._study_or_offer()
         if study_id is None:

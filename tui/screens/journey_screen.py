@@ -16,11 +16,11 @@ from sqlite_utils import Database
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
-from storage import connect
-from storage.errors import JourneyError
+from journey.storage import connect
+from journey.storage.errors import JourneyError
 
 if TYPE_CHECKING:
-    from capture.session import InterviewSession
+    from journey.capture.session import InterviewSession
 
 T = TypeVar("T")
 

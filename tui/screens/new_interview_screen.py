@@ -12,17 +12,17 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
-from capture.session import InterviewSession
-from storage.errors import ConsentRequired, JourneyError
-from storage.models import Study
-from storage.sessions import next_participant_code
-from storage.studies import get_study, list_studies
-from tui.screens.consent_screen import ConsentScreen
-from tui.text import literal
-from tui.widgets.text_input import TextInput
+from journey.capture.session import InterviewSession
+from journey.storage.errors import ConsentRequired, JourneyError
+from journey.storage.models import Study
+from journey.storage.sessions import next_participant_code
+from journey.storage.studies import get_study, list_studies
+from journey.tui.screens.consent_screen import ConsentScreen
+from journey.tui.text import literal
+from journey.tui.widgets.text_input import TextInput
 
 if TYPE_CHECKING:
-    from tui.app import JourneyApp
+    from journey.tui.app import JourneyApp
 
 
 def login_name() -> str:

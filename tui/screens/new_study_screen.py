@@ -11,14 +11,14 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from capture.study import new_study
-from capture.template import BUILT_IN, DEFAULT_TEMPLATE, load_template
-from storage.errors import JourneyError
-from tui.text import literal
-from tui.widgets.text_input import TextInput
+from journey.capture.study import new_study
+from journey.capture.template import BUILT_IN, DEFAULT_TEMPLATE, load_template
+from journey.storage.errors import JourneyError
+from journey.tui.text import literal
+from journey.tui.widgets.text_input import TextInput
 
 if TYPE_CHECKING:
-    from tui.app import JourneyApp
+    from journey.tui.app import JourneyApp
 
 
 class NewStudyScreen(ModalScreen[str | None]):

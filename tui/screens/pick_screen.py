@@ -14,7 +14,7 @@ from textual.strip import Strip
 from textual.widgets import SelectionList, Static
 from textual.widgets.option_list import OptionDoesNotExist
 
-from tui.text import literal
+from journey.tui.text import literal
 
 
 class _Choices(SelectionList[str]):

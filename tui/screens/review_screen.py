@@ -16,28 +16,28 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
-from capture.journey_map import JourneyMap, build_map
-from storage import connect
-from storage.aggregates import SessionFilter
-from storage.browse import (
+from journey.capture.journey_map import JourneyMap, build_map
+from journey.storage import connect
+from journey.storage.aggregates import SessionFilter
+from journey.storage.browse import (
     EntryScope,
     SessionPath,
     dropped_sessions,
     filter_values,
     session_paths,
 )
-from storage.errors import JourneyError
-from storage.models import Study
-from storage.studies import stages
-from tui.change_watch import ChangeWatch
-from tui.screens.compare_screen import CompareScreen
-from tui.screens.drill_down_screen import DrillDownScreen
-from tui.screens.dropped_sessions_screen import DroppedSessionsScreen
-from tui.screens.filter_screen import FilterScreen
-from tui.screens.journey_screen import JourneyScreen
-from tui.text import literal
-from tui.widgets.journey_map_table import JourneyMapTable
-from tui.widgets.timeline_table import TimelineTable
+from journey.storage.errors import JourneyError
+from journey.storage.models import Study
+from journey.storage.studies import stages
+from journey.tui.change_watch import ChangeWatch
+from journey.tui.screens.compare_screen import CompareScreen
+from journey.tui.screens.drill_down_screen import DrillDownScreen
+from journey.tui.screens.dropped_sessions_screen import DroppedSessionsScreen
+from journey.tui.screens.filter_screen import FilterScreen
+from journey.tui.screens.journey_screen import JourneyScreen
+from journey.tui.text import literal
+from journey.tui.widgets.journey_map_table import JourneyMapTable
+from journey.tui.widgets.timeline_table import TimelineTable
 
 SLUG_LENGTH = 60  # of the study's name in an export's file name
 
@@ -262,7 +262,7 @@ class ReviewScreen(JourneyScreen):
     def _export_view(self, timeline: bool, where: SessionFilter) -> None:
         from datetime import datetime
 
-        from exports.export_job import ExportOptions, export
+        from journey.exports.export_job import ExportOptions, export
 
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         # Only letters and digits of the name, and not too many: a file name holds 255 bytes.

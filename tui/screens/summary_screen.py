@@ -9,10 +9,10 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Header, Static
 
-from capture.session import InterviewSession
-from storage.models import LANES
-from tui.screens.journey_screen import JourneyScreen
-from tui.text import emotion_text, literal
+from journey.capture.session import InterviewSession
+from journey.storage.models import LANES
+from journey.tui.screens.journey_screen import JourneyScreen
+from journey.tui.text import emotion_text, literal
 
 MARK_WORDS = {
     "reached": "✓ reached",

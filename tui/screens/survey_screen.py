@@ -17,16 +17,16 @@ from textual.content import Content
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from capture.session import InterviewSession
-from storage.errors import DatabaseBusy, JourneyError
-from storage.models import Prompt
-from tui.busy_retry import BusyRetry
-from tui.screens.confirm_screen import ConfirmScreen
-from tui.screens.entry_form_screen import EMOTION_WORDS
-from tui.screens.journey_screen import JourneyScreen
-from tui.text import emotion_text, literal
-from tui.widgets.quick_entry_input import QuickEntryInput
-from tui.widgets.stage_stepper import StageStepper
+from journey.capture.session import InterviewSession
+from journey.storage.errors import DatabaseBusy, JourneyError
+from journey.storage.models import Prompt
+from journey.tui.busy_retry import BusyRetry
+from journey.tui.screens.confirm_screen import ConfirmScreen
+from journey.tui.screens.entry_form_screen import EMOTION_WORDS
+from journey.tui.screens.journey_screen import JourneyScreen
+from journey.tui.text import emotion_text, literal
+from journey.tui.widgets.quick_entry_input import QuickEntryInput
+from journey.tui.widgets.stage_stepper import StageStepper
 
 
 class SurveyScreen(JourneyScreen):

@@ -9,8 +9,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from tui.text import literal
-from tui.widgets.text_input import TextInput
+from journey.tui.text import literal
+from journey.tui.widgets.text_input import TextInput
 
 
 class TextPromptScreen(ModalScreen[str | None]):

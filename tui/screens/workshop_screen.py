@@ -25,23 +25,29 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Static
 
-from capture.journey_map import JourneyMap, build_map
-from capture.quick_entry import PREFIXES, ParsedCommand, ParsedEntry, parse_line, with_channel
-from capture.session import InterviewSession
-from storage import workshop
-from storage.errors import DatabaseBusy, JourneyError
-from storage.models import Channel, Stage
-from tui.busy_retry import BusyRetry
-from tui.change_watch import ChangeWatch
-from tui.draft_keeper import DraftKeeper
-from tui.screens.cell_items_screen import CellItemsScreen
-from tui.screens.channel_choice_screen import ChannelChoiceScreen
-from tui.screens.help_screen import HelpScreen
-from tui.screens.journey_screen import JourneyScreen
-from tui.screens.workshop_summary_screen import WorkshopSummaryScreen
-from tui.text import literal
-from tui.widgets.journey_map_table import JourneyMapTable
-from tui.widgets.quick_entry_input import QuickEntryInput
+from journey.capture.journey_map import JourneyMap, build_map
+from journey.capture.quick_entry import (
+    PREFIXES,
+    ParsedCommand,
+    ParsedEntry,
+    parse_line,
+    with_channel,
+)
+from journey.capture.session import InterviewSession
+from journey.storage import workshop
+from journey.storage.errors import DatabaseBusy, JourneyError
+from journey.storage.models import Channel, Stage
+from journey.tui.busy_retry import BusyRetry
+from journey.tui.change_watch import ChangeWatch
+from journey.tui.draft_keeper import DraftKeeper
+from journey.tui.screens.cell_items_screen import CellItemsScreen
+from journey.tui.screens.channel_choice_screen import ChannelChoiceScreen
+from journey.tui.screens.help_screen import HelpScreen
+from journey.tui.screens.journey_screen import JourneyScreen
+from journey.tui.screens.workshop_summary_screen import WorkshopSummaryScreen
+from journey.tui.text import literal
+from journey.tui.widgets.journey_map_table import JourneyMapTable
+from journey.tui.widgets.quick_entry_input import QuickEntryInput
 
 if TYPE_CHECKING:
     pass

@@ -10,11 +10,11 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Header, Static
 
-from capture.session import InterviewSession
-from storage import workshop
-from storage.entries import get_entry
-from tui.screens.journey_screen import JourneyScreen
-from tui.text import literal
+from journey.capture.session import InterviewSession
+from journey.storage import workshop
+from journey.storage.entries import get_entry
+from journey.tui.screens.journey_screen import JourneyScreen
+from journey.tui.text import literal
 
 
 def workshop_summary(session: InterviewSession, added: list[str]) -> Group:

@@ -16,9 +16,9 @@ from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowKey
 
-from capture.figures import decimal_text, nearest_whole, percent_text
-from capture.journey_map import JourneyMap, MapCell, StageColumn
-from tui.text import emotion_text, literal
+from journey.capture.figures import decimal_text, nearest_whole, percent_text
+from journey.capture.journey_map import JourneyMap, MapCell, StageColumn
+from journey.tui.text import emotion_text, literal
 
 MAX_STAGE_WIDTH = 22
 MIN_STAGE_WIDTH = 10

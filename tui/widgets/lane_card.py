@@ -5,8 +5,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from storage.models import Channel, Entry
-from tui.text import emotion_text, literal
+from journey.storage.models import Channel, Entry
+from journey.tui.text import emotion_text, literal
 
 LANE_TITLES = {
     "goal": "Goals",

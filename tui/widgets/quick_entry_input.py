@@ -15,7 +15,7 @@ from textual import events
 from textual.message import Message
 from textual.widgets.input import Selection
 
-from tui.widgets.text_input import TextInput
+from journey.tui.widgets.text_input import TextInput
 
 
 class QuickEntryInput(TextInput):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widget import Widget
 
-from capture.figures import nearest_whole
-from storage.models import Stage
-from tui.text import emotion_text
+from journey.capture.figures import nearest_whole
+from journey.storage.models import Stage
+from journey.tui.text import emotion_text
 
 ROWS = (2, 1, 0, -1, -2)
 

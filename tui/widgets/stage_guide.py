@@ -5,8 +5,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from storage.models import Prompt, Stage
-from tui.text import literal
+from journey.storage.models import Prompt, Stage
+from journey.tui.text import literal
 
 
 class StageGuide(Static):

@@ -6,8 +6,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widget import Widget
 
-from capture.session import StageState
-from tui.text import literal
+from journey.capture.session import StageState
+from journey.tui.text import literal
 
 MARKS = {
     None: ("·", "dim"),

@@ -5,8 +5,8 @@ from __future__ import annotations
 from rich.table import Table
 from textual.widgets import Static
 
-from storage.aggregates import StageStats
-from tui.text import emotion_text, literal
+from journey.storage.aggregates import StageStats
+from journey.tui.text import emotion_text, literal
 
 
 class StageSummary(Static):

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual.widgets import DataTable
 
-from storage.browse import SessionPath, StageMark
-from storage.models import Stage
-from tui.text import emotion_text, literal, short_time
+from journey.storage.browse import SessionPath, StageMark
+from journey.storage.models import Stage
+from journey.tui.text import emotion_text, literal, short_time
 
 SORTS = ("date", "segment", "interviewer")
 SORTED = " ▾"
