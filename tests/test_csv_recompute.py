@@ -19,7 +19,7 @@ import pytest
 from journey.capture.demo import add_demo_sessions
 from journey.capture.journey_map import build_map
 from journey.capture.session import InterviewSession
-from journey.exports.export_job import ExportOptions, export
+from journey.exports.writers.export_job import ExportOptions, export
 from journey.storage import open_database, workshop
 
 EVIDENCE = ("interview", "survey")

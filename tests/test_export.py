@@ -22,12 +22,13 @@ import pytest
 
 from journey.capture.demo import add_demo_sessions
 from journey.capture.sanitize import clean_text
-from journey.exports import csv_export
 from journey.exports.anonymize import mask_contacts, pseudonym
-from journey.exports.codebook import Column
-from journey.exports.csv_export import CsvTable, safe_cell, write_csv
 from journey.exports.export_errors import BadExportOption, OutputExists, OutputFailed
-from journey.exports.export_job import (
+from journey.exports.formula import is_plain_number, neutralise
+from journey.exports.writers import csv_export
+from journey.exports.writers.codebook import Column
+from journey.exports.writers.csv_export import CsvTable, safe_cell, write_csv
+from journey.exports.writers.export_job import (
     ALL_FILES,
     ExportOptions,
     export,
@@ -35,9 +36,8 @@ from journey.exports.export_job import (
     parse_since,
     prepare_export,
 )
-from journey.exports.formula import is_plain_number, neutralise
-from journey.exports.markdown_export import curve, md_text
-from journey.exports.mermaid_export import mermaid_text, score
+from journey.exports.writers.markdown_export import curve, md_text
+from journey.exports.writers.mermaid_export import mermaid_text, score
 from journey.storage import export_rows, open_database
 from journey.storage.entries import add_entry
 from journey.storage.errors import StudyNotChosen, StudyNotFound

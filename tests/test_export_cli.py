@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from journey.exports import export_job
+from journey.exports.writers import export_job
 from journey.tui.cli import app
 from tests.export_study import HYPERLINK, STUDY, build
 

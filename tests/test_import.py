@@ -17,10 +17,16 @@ from typer.testing import CliRunner
 
 from journey.capture.journey_map import build_map
 from journey.capture.study import new_study
-from journey.exports.csv_read import ImportFailed, ImportProblems, decode, parse_csv, unneutralise
 from journey.exports.formula import neutralise
-from journey.exports.importer import import_file
-from journey.exports.survey_mapping import MappingError, Scale, parse_mapping
+from journey.exports.readers.csv_read import (
+    ImportFailed,
+    ImportProblems,
+    decode,
+    parse_csv,
+    unneutralise,
+)
+from journey.exports.readers.importer import import_file
+from journey.exports.readers.survey_mapping import MappingError, Scale, parse_mapping
 from journey.storage import open_database
 from journey.storage.entries import add_entry
 from journey.storage.sessions import add_participant, start_session

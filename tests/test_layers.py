@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import subprocess
@@ -105,3 +106,57 @@ def test_tui_has_no_sql() -> None:
         if (found := sql_in(path.read_text(encoding="utf-8")))
     }
     assert offenders == {}
+
+
+def module_imports() -> dict[str, set[str]]:
+    """Each module of ours and the modules of ours it imports, anywhere in it (inside
+    functions too); `from package import name` counts the submodule when there is one."""
+    modules: dict[str, Path] = {}
+    for top in ("tui", "capture", "storage", "exports"):
+        for path in (ROOT / top).rglob("*.py"):
+            parts = path.relative_to(ROOT).with_suffix("").parts
+            name = "journey." + ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+            modules[name] = path
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        found: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found.update(a.name for a in node.names if a.name in modules)
+            elif isinstance(node, ast.ImportFrom) and node.module in modules:
+                for alias in node.names:
+                    sub = f"{node.module}.{alias.name}"
+                    found.add(sub if sub in modules else node.module)
+        graph[name] = found - {name}
+    return graph
+
+
+def test_no_import_cycle_anywhere() -> None:
+    graph = module_imports()
+    assert "journey.exports.readers.importer" in graph
+    cycles: list[list[str]] = []
+    state: dict[str, int] = {}  # 1 on the path, 2 done
+
+    def visit(name: str, path: list[str]) -> None:
+        state[name] = 1
+        for target in sorted(graph[name]):
+            if state.get(target) == 1:
+                cycles.append(path[path.index(target) :] + [target])
+            elif target not in state:
+                visit(target, [*path, target])
+        state[name] = 2
+
+    for name in sorted(graph):
+        if name not in state:
+            visit(name, [name])
+    # A package's __init__ importing its own modules is not a cycle of rules.
+    cycles = [c for c in cycles if not any(c[0].startswith(m + ".") for m in c[1:2])]
+    assert cycles == []
+
+
+def test_no_screen_or_widget_imports_the_app() -> None:
+    """Screens reach the app through JourneyScreen's `journey` context (AppContext)."""
+    graph = module_imports()
+    faces = [n for n in graph if n.startswith(("journey.tui.screens.", "journey.tui.widgets."))]
+    assert len(faces) > 20
+    assert [n for n in faces if "journey.tui.app" in graph[n]] == []

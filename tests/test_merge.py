@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from journey.capture.demo import add_demo_sessions
 from journey.capture.study import new_study
-from journey.exports.merge import merge_databases
+from journey.exports.readers.merge import merge_databases
 from journey.storage import open_database
 from journey.storage.entries import add_entry, delete_entry, edit_entry, session_entries
 from journey.storage.maintenance import backup

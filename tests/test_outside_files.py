@@ -40,9 +40,9 @@ import pytest
 from typer.testing import CliRunner
 
 from journey.capture.demo import add_demo_sessions
-from journey.exports import csv_read, merge
 from journey.exports.export_errors import BadExportOption
 from journey.exports.output_file import PrivateFiles
+from journey.exports.readers import csv_read, merge
 from journey.storage import maintenance, open_database
 from journey.storage.errors import InputTooLarge, NotARegularFile, OutputIsDatabaseFile
 from journey.storage.files import (

@@ -687,8 +687,8 @@ def export(
 ) -> None:
     """Export CSV (entries, sessions, map, touchpoints), JSON, Markdown or Mermaid."""
 
-    from journey.exports.export_job import ExportOptions
-    from journey.exports.export_job import export as run_export
+    from journey.exports.writers.export_job import ExportOptions
+    from journey.exports.writers.export_job import export as run_export
 
     options = ExportOptions(
         study=study,
@@ -753,8 +753,9 @@ def import_command(
     ] = False,
 ) -> None:
     """Import entries (our CSV or JSON export, or a survey CSV): all of it or nothing."""
-    from journey.exports.csv_read import ImportProblems
-    from journey.exports.importer import import_file, report_lines
+    from journey.exports.readers.csv_read import ImportProblems
+    from journey.exports.readers.importer import import_file
+    from journey.exports.readers.report import report_lines
 
     with _open(ctx, read_only=dry_run, upgrade=not dry_run) as db:
         try:
@@ -791,7 +792,7 @@ def merge(
     accept_deletions: Annotated[bool, typer.Option(help=DELETIONS_HELP)] = False,
 ) -> None:
     """Merge other journey databases into --db: by id, the newer change wins, listed."""
-    from journey.exports.merge import merge_databases, renamed_file, report_lines
+    from journey.exports.readers.merge import merge_databases, renamed_file, report_lines
 
     settings = _settings(ctx)
     with _open(ctx, read_only=dry_run, upgrade=not dry_run) as db:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar, cast
 
 from sqlite_utils import Database
+from textual.app import App
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
@@ -41,11 +42,17 @@ class AppContext(Protocol):
         """Back to the screen underneath, or out of the app when a command opened it."""
 
 
-class JourneyScreen(Screen[None]):
+class UsesJourney:
+    """The app's context for a screen (modal ones too), typed without importing the app."""
+
+    app: App
+
     @property
     def journey(self) -> AppContext:
         return cast(AppContext, self.app)
 
+
+class JourneyScreen(UsesJourney, Screen[None]):
     def run_read(
         self,
         read: Callable[[Database], T],

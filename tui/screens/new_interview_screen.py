@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import getpass
-from typing import TYPE_CHECKING, cast
 
 from textual import on
 from textual.app import ComposeResult
@@ -18,11 +17,9 @@ from journey.storage.models import Study
 from journey.storage.sessions import next_participant_code
 from journey.storage.studies import get_study, list_studies
 from journey.tui.screens.consent_screen import ConsentScreen
+from journey.tui.screens.journey_screen import UsesJourney
 from journey.tui.text import literal
 from journey.tui.widgets.text_input import TextInput
-
-if TYPE_CHECKING:
-    from journey.tui.app import JourneyApp
 
 
 def login_name() -> str:
@@ -39,7 +36,7 @@ def consent_label(given: bool) -> str:
     return "Consent given: not yet (tick once the participant agrees)"
 
 
-class NewInterviewScreen(ModalScreen[InterviewSession | None]):
+class NewInterviewScreen(UsesJourney, ModalScreen[InterviewSession | None]):
     """Returns the started (or resumed) session, or None when cancelled."""
 
     # One line per field (compact widgets) so the whole form, Start included, fits 80x24;
@@ -111,10 +108,6 @@ class NewInterviewScreen(ModalScreen[InterviewSession | None]):
         self.study_id = study_id
         self.mode = mode
         self.suggested = ""  # the next free code the form offered
-
-    @property
-    def journey(self) -> JourneyApp:
-        return cast("JourneyApp", self.app)
 
     def compose(self) -> ComposeResult:
         studies = list_studies(self.journey.db)

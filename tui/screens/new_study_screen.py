@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -14,14 +12,12 @@ from textual.widgets import Button, Input, Label, Select, Static
 from journey.capture.study import new_study
 from journey.capture.template import BUILT_IN, DEFAULT_TEMPLATE, load_template
 from journey.storage.errors import JourneyError
+from journey.tui.screens.journey_screen import UsesJourney
 from journey.tui.text import literal
 from journey.tui.widgets.text_input import TextInput
 
-if TYPE_CHECKING:
-    from journey.tui.app import JourneyApp
 
-
-class NewStudyScreen(ModalScreen[str | None]):
+class NewStudyScreen(UsesJourney, ModalScreen[str | None]):
     """Returns the new study's id, or None when cancelled."""
 
     DEFAULT_CSS = """
@@ -76,7 +72,7 @@ class NewStudyScreen(ModalScreen[str | None]):
     def create(self) -> None:
         name = self.query_one("#name", Input).value
         template = str(self.query_one("#template", Select).value)
-        db = cast("JourneyApp", self.app).db
+        db = self.journey.db
         try:
             study = new_study(db, name, template)
         except JourneyError as error:

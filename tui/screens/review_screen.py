@@ -262,7 +262,7 @@ class ReviewScreen(JourneyScreen):
     def _export_view(self, timeline: bool, where: SessionFilter) -> None:
         from datetime import datetime
 
-        from journey.exports.export_job import ExportOptions, export
+        from journey.exports.writers.export_job import ExportOptions, export
 
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         # Only letters and digits of the name, and not too many: a file name holds 255 bytes.

@@ -28,7 +28,8 @@ from sqlite_utils import Database
 
 from journey.capture.row_rules import MAX_REASON_LENGTH, checked_row
 from journey.capture.sanitize import MAX_ENTRY_LENGTH, MAX_LINE_LENGTH, clean_line, clean_text
-from journey.exports.csv_read import ImportFailed, Problems
+from journey.exports.readers.csv_read import ImportFailed, Problems
+from journey.exports.readers.report import ImportReport
 from journey.storage.errors import NotFound
 from journey.storage.merging import ParticipantClash, merge_rows
 from journey.storage.models import ANSWER_TYPES, LANES, MODES, OUTCOMES, SESSION_STATUSES
@@ -63,8 +64,6 @@ def import_json(
     participants: str = "refuse",
     accept_deletions: bool = False,
 ):
-    from journey.exports.importer import ImportReport
-
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:

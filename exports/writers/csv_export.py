@@ -22,10 +22,10 @@ from typing import TextIO
 from journey.capture.figures import decimal_text
 from journey.capture.journey_map import JourneyMap, build_map
 from journey.capture.sanitize import clean_text
-from journey.exports import codebook
-from journey.exports.codebook import CodebookContext, Column
 from journey.exports.export_scope import ExportScope
 from journey.exports.formula import SUSPECT_FIRST, neutralise
+from journey.exports.writers import codebook
+from journey.exports.writers.codebook import CodebookContext, Column
 from journey.storage import export_rows, studies
 from journey.storage.models import LANES
 

@@ -35,13 +35,13 @@ from typing import TextIO
 from sqlite_utils import Database
 
 from journey.capture.journey_map import build_map
-from journey.exports import codebook, csv_export, json_export
-from journey.exports.csv_export import CsvStyle, CsvTable
 from journey.exports.export_errors import BadExportOption
 from journey.exports.export_scope import ExportScope
-from journey.exports.markdown_export import write_markdown
-from journey.exports.mermaid_export import write_mermaid
 from journey.exports.output_file import PrivateFiles, check_targets, standard_output
+from journey.exports.writers import codebook, csv_export, json_export
+from journey.exports.writers.csv_export import CsvStyle, CsvTable
+from journey.exports.writers.markdown_export import write_markdown
+from journey.exports.writers.mermaid_export import write_mermaid
 from journey.storage import export_rows
 from journey.storage.aggregates import SessionFilter
 from journey.storage.browse import check_filter

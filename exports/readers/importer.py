@@ -48,7 +48,7 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -57,8 +57,7 @@ from sqlite_utils import Database
 from journey.capture.row_rules import canonical_time
 from journey.capture.sanitize import EntryTooLong, clean_line, entry_text
 from journey.capture.template import BUILT_IN, load_template
-from journey.exports.codebook import CodebookContext, entry_columns, names
-from journey.exports.csv_read import (
+from journey.exports.readers.csv_read import (
     CsvTable,
     ImportFailed,
     Problems,
@@ -67,7 +66,8 @@ from journey.exports.csv_read import (
     read_bytes,
     unneutralise,
 )
-from journey.exports.survey_mapping import (
+from journey.exports.readers.report import ImportReport
+from journey.exports.readers.survey_mapping import (
     EFFORT_SCALE,
     EMOTION_SCALE,
     EntryMapping,
@@ -75,6 +75,7 @@ from journey.exports.survey_mapping import (
     SurveyMapping,
     load_mapping,
 )
+from journey.exports.writers.codebook import CodebookContext, entry_columns, names
 from journey.storage.connection import new_id, now
 from journey.storage.errors import InvalidValue, StudyNotFound
 from journey.storage.importing import (
@@ -82,11 +83,9 @@ from journey.storage.importing import (
     ImportedSession,
     NewStudy,
     StudyImport,
-    StudyImportResult,
     import_studies,
     study_layout,
 )
-from journey.storage.merging import MergeReport
 from journey.storage.models import EFFORT_RANGE, EMOTION_RANGE, LANES, MODES, StageSpec
 from journey.storage.studies import list_studies, resolve_study
 
@@ -103,27 +102,6 @@ _OTHER_SHAPES = {
     "map": {"stage", "lane", "n", "emotion_mean"},
     "touchpoints": {"channel", "stage", "mentions"},
 }
-
-
-@dataclass
-class ImportReport:
-    source: str
-    kind: str  # "entries CSV", "survey CSV", "JSON export"
-    dry_run: bool
-    studies: list[StudyImportResult] = field(default_factory=list)
-    rows: int = 0
-    ignored_columns: list[str] = field(default_factory=list)
-    delimiter: str | None = None
-    merge: MergeReport | None = None  # what a JSON import merged
-    empty_rows: list[int] = field(default_factory=list)  # survey rows without answers
-
-    @property
-    def sessions(self) -> int:
-        return sum(s.sessions for s in self.studies)
-
-    @property
-    def entries(self) -> int:
-        return sum(s.entries for s in self.studies)
 
 
 def import_file(
@@ -158,7 +136,7 @@ def import_file(
     if path.suffix.lower() == ".json" or text.lstrip().startswith("{"):
         if survey is not None:
             raise ImportFailed(f"{source}: a JSON export takes no --mapping (that is for CSV)")
-        from journey.exports.json_import import import_json
+        from journey.exports.readers.json_import import import_json
 
         return import_json(
             db,
@@ -848,54 +826,3 @@ def _rating(
         problems.add(source, f"{shown} is outside the scale {scale}", number, column)
         return None
     return scale.onto(parsed, target)
-
-
-def report_lines(report: ImportReport) -> list[str]:
-    """What `journey import` prints."""
-    from journey.exports.merge import conflict_lines, deletion_lines, note_lines, table_lines
-
-    verb = "Would import" if report.dry_run else "Imported"
-    lines: list[str] = []
-    if report.merge is not None:
-        merged = report.merge
-        conflicts = sum(t.conflicts for t in merged.tables.values())
-        lines.append(
-            f"{verb} {report.source} ({report.kind}): {merged.added} rows added, "
-            f"{conflicts} conflict{'s' if conflicts != 1 else ''}"
-        )
-        lines.extend(table_lines(merged))
-        lines.extend(note_lines(merged))
-        lines.extend(deletion_lines(merged))
-        lines.extend(conflict_lines(merged))
-    for result in report.studies:
-        created = f" (a new study, {result.template})" if result.created else ""
-        lines.append(
-            f"{verb} {result.sessions} session{'s' if result.sessions != 1 else ''} "
-            f"({result.entries} entries) from {report.source} into {result.study!r}{created}"
-        )
-        if result.participants:
-            lines.append(f"  new participants: {result.participants}")
-        if result.channels:
-            lines.append(f"  channels added: {', '.join(result.channels)}")
-        if result.tags:
-            lines.append(f"  tags added: {', '.join(result.tags)}")
-        if result.skipped_sessions:
-            lines.append(
-                f"  skipped {result.skipped_sessions} session"
-                f"{'s' if result.skipped_sessions != 1 else ''} already in the database "
-                f"({result.skipped_entries} entries)"
-            )
-    if report.empty_rows:
-        count = len(report.empty_rows)
-        shown = ", ".join(str(n) for n in report.empty_rows[:10])
-        more = ", ..." if count > 10 else ""
-        lines.append(
-            f"  skipped {count} respondent{'s' if count != 1 else ''} without answers "
-            f"(row{'s' if count != 1 else ''} {shown}{more})"
-        )
-    if report.ignored_columns:
-        shown = ", ".join(f'"{c}"' for c in report.ignored_columns)
-        lines.append(f"  columns ignored: {shown}")
-    if report.dry_run:
-        lines.append("Dry run: nothing was written")
-    return lines
