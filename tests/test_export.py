@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from journey.capture.demo import add_demo_sessions
+from journey.capture.filters import parse_moment
 from journey.capture.sanitize import clean_text
 from journey.exports.anonymize import mask_contacts, pseudonym
 from journey.exports.export_errors import BadExportOption, OutputExists, OutputFailed
@@ -33,14 +34,13 @@ from journey.exports.writers.export_job import (
     ExportOptions,
     export,
     parse_lanes,
-    parse_since,
     prepare_export,
 )
 from journey.exports.writers.markdown_export import curve, md_text
 from journey.exports.writers.mermaid_export import mermaid_text, score
 from journey.storage import export_rows, open_database
 from journey.storage.entries import add_entry
-from journey.storage.errors import StudyNotChosen, StudyNotFound
+from journey.storage.errors import InvalidValue, StudyNotChosen, StudyNotFound
 from journey.storage.models import LANES
 from tests.export_study import CONTROL_TEXT, HYPERLINK, STUDY, THEME_TITLE, build, build_workshop
 
@@ -495,12 +495,13 @@ def test_parse_lanes_and_since() -> None:
     for bad in ("", " , ", "goal,feelings"):
         with pytest.raises(BadExportOption):
             parse_lanes(bad)
-    assert parse_since("2026-03-02") == "2026-03-02"
-    assert parse_since("2026-03-02T10:00") == "2026-03-02T10:00:00.000+00:00"
-    assert parse_since("2026-03-02T12:00+02:00") == "2026-03-02T10:00:00.000+00:00"
-    for bad in ("yesterday", "2026-13-01", "02/03/2026", ""):
-        with pytest.raises(BadExportOption, match="--since"):
-            parse_since(bad)
+    assert parse_moment("2026-03-02", "--since") == "2026-03-02"
+    assert parse_moment("2026-03-02T10:00", "--since") == "2026-03-02T10:00:00.000+00:00"
+    assert parse_moment("2026-03-02T12:00+02:00", "--since") == "2026-03-02T10:00:00.000+00:00"
+    assert parse_moment(" ", "--since") is None
+    for bad in ("yesterday", "2026-13-01", "02/03/2026"):
+        with pytest.raises(InvalidValue, match="--since"):
+            parse_moment(bad, "--since")
 
 
 # --- anonymize ---------------------------------------------------------------------
@@ -921,7 +922,7 @@ def test_the_database_itself_is_never_a_target(db, fixed_db: Path) -> None:
     ],
 )
 def test_bad_options(db, options: dict, message: str) -> None:
-    with pytest.raises((BadExportOption, StudyNotFound), match=re.escape(message)):
+    with pytest.raises((InvalidValue, StudyNotFound), match=re.escape(message)):
         prepare_export(db, ExportOptions(**options))
 
 

@@ -148,6 +148,25 @@ def test_bad_since_date(runner: CliRunner, study_db: Path, recorder: Recorder, s
     assert recorder.calls == []
 
 
+@pytest.mark.parametrize(
+    ("since", "stored"),
+    [
+        ("2026-01-01", "2026-01-01"),
+        ("2026-01-01T10:00", "2026-01-01T10:00:00.000+00:00"),
+        ("2026-01-01T12:00+02:00", "2026-01-01T10:00:00.000+00:00"),
+    ],
+)
+def test_the_same_since_works_for_review_and_export(
+    runner: CliRunner, study_db: Path, recorder: Recorder, since: str, stored: str
+) -> None:
+    """One parser for a date or time: what `export --since` takes, `review` takes too."""
+    reviewed = invoke(runner, study_db, "--since", since)
+    assert reviewed.exit_code == 0, reviewed.output
+    assert recorder.kwargs["review"].where.since == stored
+    exported = runner.invoke(app, ["--db", str(study_db), "export", "--since", since, "--out", "-"])
+    assert exported.exit_code == 0, exported.output
+
+
 # -- what the app gets ------------------------------------------------------------------------
 
 

@@ -47,7 +47,7 @@ def restricted_sshd(tmp_path: Path):
     subprocess.run(
         ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", tmp_path / "kim"], check=True
     )
-    journey = f"{shlex.quote(sys.executable)} -m tui.cli --db {shlex.quote(str(db))}"
+    journey = f"{shlex.quote(sys.executable)} -m journey.tui.cli --db {shlex.quote(str(db))}"
     forced = f"cd {shlex.quote(str(Path(__file__).parent.parent))} && {journey} review --read-only"
     public_key = (tmp_path / "kim.pub").read_text().strip()
     authorized = tmp_path / "authorized_keys"

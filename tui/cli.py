@@ -606,22 +606,20 @@ def review(
         str | None, typer.Option(help="Only this interviewer's sessions.")
     ] = None,
     since: Annotated[
-        str | None, typer.Option(help="Only sessions started on or after this date (YYYY-MM-DD).")
+        str | None,
+        typer.Option(help="Only sessions started on or after this date (YYYY-MM-DD) or time."),
     ] = None,
 ) -> None:
     """The live journey map of a study and its stage timeline (follows other writers)."""
     import os
 
+    from journey.capture.filters import parse_moment
     from journey.storage.aggregates import SessionFilter
     from journey.storage.browse import check_filter
     from journey.storage.studies import resolve_study
     from journey.tui.app import ReviewRequest, make_app
-    from journey.tui.screens.filter_screen import parse_day
 
-    try:
-        since_day = parse_day(since or "", "--since")
-    except ValueError as error:
-        raise JourneyError(str(error)) from None
+    since_day = parse_moment(since, "--since")
     path = _settings(ctx).db
     read_only = read_only or (path.exists() and not os.access(path, os.W_OK))
     # An explicit --read-only never writes, not even a schema upgrade.

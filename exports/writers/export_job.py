@@ -28,12 +28,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TextIO
 
 from sqlite_utils import Database
 
+from journey.capture.filters import parse_moment
 from journey.capture.journey_map import build_map
 from journey.exports.export_errors import BadExportOption
 from journey.exports.export_scope import ExportScope
@@ -209,7 +209,7 @@ def prepare_export(
     if options.linkage is not None and not options.anonymize:
         raise BadExportOption("--linkage needs --anonymize (it maps codes to pseudonyms)")
     lanes = parse_lanes(options.lanes)
-    since = parse_since(options.since)
+    since = parse_moment(options.since, "--since")
     per_study = fmt in ("md", "mermaid") or shape in PER_STUDY_SHAPES
     studies = _studies(db, options.study, per_study, fmt if shape is None else shape)
     where = SessionFilter(
@@ -290,24 +290,6 @@ def parse_lanes(value: str | None) -> tuple[str, ...] | None:
     if unknown:
         raise BadExportOption(f"--lanes: unknown lane {unknown[0]!r} (lanes: {', '.join(LANES)})")
     return tuple(lane for lane in LANES if lane in names)
-
-
-def parse_since(value: str | None) -> str | None:
-    """An ISO date (or date and time) as stored times compare with it; None when not given."""
-    if value is None:
-        return None
-    text = value.strip()
-    try:
-        if len(text) == 10:
-            return date.fromisoformat(text).isoformat()
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise BadExportOption(
-            f"--since: {value!r} is not a date; use YYYY-MM-DD (or YYYY-MM-DDTHH:MM)"
-        ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
 def _studies(db: Database, name: str | None, per_study: bool, what: str) -> list[Study]:

@@ -330,7 +330,7 @@ class CellItemsScreen(JourneyScreen):
         item = self._current()
         if item is not None:
             scope = EntryScope(self.session.study.id, item_of=item.entry_id)
-            self.app.push_screen(DrillDownScreen.of_scope(item.text, scope))
+            self.app.push_screen(DrillDownScreen(item.text, scope))
 
     def action_close(self) -> None:
         self.dismiss(None)

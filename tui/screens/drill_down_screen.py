@@ -1,10 +1,9 @@
 """The entries behind a map cell (or a session), with a filter box.
 
-A drill-down over a scope (`DrillDownScreen.of_scope`) lists the first `limit` entries and
-says how many there are in all, read in a worker thread once the screen is up; its filter
-searches every entry of the scope in SQL, also in a worker, a moment after the typing
-stops. Given a
-plain list of rows (the workshop's items), it filters that list in memory.
+A drill-down over a scope (a map cell, a session, a workshop item) lists the first
+`limit` entries and says how many there are in all, read in a worker thread once the
+screen is up; its filter searches every entry of the scope in SQL (storage.browse, the one
+search), also in a worker, a moment after the typing stops.
 
 The columns follow the width of the screen: a column whose value every row shares
 (the cell's stage and lane, an empty channel) is left out, and at narrow widths the
@@ -32,7 +31,6 @@ from journey.storage.browse import (
     EntryRow,
     EntryScope,
     entry_page,
-    search_terms,
 )
 from journey.tui.screens.journey_screen import JourneyScreen
 from journey.tui.text import emotion_text, literal
@@ -82,28 +80,6 @@ def _values(row: EntryRow) -> dict[str, str]:
         "tags": " ".join(f"#{t}" for t in row.tags),
         "interviewer": row.interviewer or "",
     }
-
-
-def matches(row: EntryRow, search: str) -> bool:
-    """The in-memory twin of the SQL search: every word somewhere in the entry
-    (a word starting with # in a tag name), ignoring case."""
-    for term in search_terms(search.casefold()):
-        if term.startswith("#") and len(term) > 1:
-            if not any(term[1:] in tag.casefold() for tag in row.tags):
-                return False
-            continue
-        fields = (
-            row.text,
-            row.channel,
-            row.participant_code,
-            row.interviewer,
-            row.stage,
-            row.lane,
-            *row.tags,
-        )
-        if not any(field and term in field.casefold() for field in fields):
-            return False
-    return True
 
 
 @dataclass
@@ -182,25 +158,18 @@ class DrillDownScreen(JourneyScreen):
     }
     """
 
-    def __init__(
-        self,
-        title: str,
-        rows: list[EntryRow],
-        *,
-        total: int | None = None,
-        scope: EntryScope | None = None,
-        limit: int = DRILL_DOWN_LIMIT,
-    ) -> None:
-        """`rows` are all the entries to show, or (with `scope`) the first `limit` of the
-        `total` entries of the scope, which the filter then searches in the database."""
+    def __init__(self, title: str, scope: EntryScope, limit: int | None = None) -> None:
+        """The entries of `scope` (a map cell, a session, an item): the first `limit` of
+        them, and how many there are, read once the screen is up; the filter searches
+        them all in the database (storage.browse, the one search)."""
         super().__init__()
         self.heading = title
-        self.rows = rows
-        self.total = len(rows) if total is None else total
+        self.rows: list[EntryRow] = []
+        self.total = 0
         self.scope = scope
-        self.limit = limit
-        self.shown = rows
-        self.matching = self.total
+        self.limit = DRILL_DOWN_LIMIT if limit is None else limit
+        self.shown: list[EntryRow] = []
+        self.matching = 0
         self.search = ""  # the search the list shows
         self.searching = False
         self.reading = False  # the first page of a scope is on its way
@@ -209,14 +178,6 @@ class DrillDownScreen(JourneyScreen):
         self._varying: set[str] = set()
         self._shared: dict[str, str] = {}
         self._columns: Columns | None = None
-        self._learn(rows)
-
-    @classmethod
-    def of_scope(cls, title: str, scope: EntryScope, limit: int | None = None) -> DrillDownScreen:
-        """The drill-down of a map cell or a session: its first page and its count, read
-        once the screen is up."""
-        limit = DRILL_DOWN_LIMIT if limit is None else limit
-        return cls(title, [], total=0, scope=scope, limit=limit)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -231,11 +192,10 @@ class DrillDownScreen(JourneyScreen):
         self.title = "journey review"
         self._draw()
         self.query_one(DataTable).focus()
-        if self.scope is not None:
-            scope, limit = self.scope, self.limit
-            self.reading = True
-            self._show_count()
-            self.run_read(lambda db: entry_page(db, scope, "", limit), self._first_page)
+        scope, limit = self.scope, self.limit
+        self.reading = True
+        self._show_count()
+        self.run_read(lambda db: entry_page(db, scope, "", limit), self._first_page)
 
     def _first_page(self, page: EntryPage) -> None:
         self.reading = False
@@ -359,10 +319,6 @@ class DrillDownScreen(JourneyScreen):
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
-        if self.scope is None:
-            shown = [row for row in self.rows if matches(row, search)]
-            self._show(search, shown, len(shown))
-            return
         self.cancel_reads("search")
         if not search:
             self._show("", self.rows, self.total)  # the first page is at hand
@@ -373,7 +329,6 @@ class DrillDownScreen(JourneyScreen):
 
     def _search(self, search: str) -> None:
         scope, limit = self.scope, self.limit
-        assert scope is not None
         self.run_read(
             lambda db: entry_page(db, scope, search, limit),
             partial(self._found, search),

@@ -84,7 +84,7 @@ class DroppedSessionsScreen(JourneyScreen):
         session = next(s for s in self.sessions if s.session_id == event.row_key.value)
         who = session.participant_code or session.mode
         scope = EntryScope(self.study_id, session_id=session.session_id)
-        self.app.push_screen(DrillDownScreen.of_scope(f"{who}: entries in time order", scope))
+        self.app.push_screen(DrillDownScreen(f"{who}: entries in time order", scope))
 
     def action_close(self) -> None:
         self.dismiss(None)

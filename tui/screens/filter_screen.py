@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,20 +9,11 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
+from journey.capture.filters import parse_moment
 from journey.storage.aggregates import SessionFilter
+from journey.storage.errors import InvalidValue
 from journey.tui.text import literal
 from journey.tui.widgets.text_input import TextInput
-
-
-def parse_day(value: str, field: str) -> str | None:
-    """An ISO date (YYYY-MM-DD) or nothing; raises ValueError with a readable message."""
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value).isoformat()
-    except ValueError:
-        raise ValueError(f"{field}: {value!r} is not a date like 2026-09-30") from None
 
 
 class FilterScreen(ModalScreen[SessionFilter | None]):
@@ -103,9 +92,9 @@ class FilterScreen(ModalScreen[SessionFilter | None]):
             return None if value is Select.NULL else str(value)
 
         try:
-            since = parse_day(self.query_one("#since", Input).value, "since")
-            until = parse_day(self.query_one("#before", Input).value, "before")
-        except ValueError as error:
+            since = parse_moment(self.query_one("#since", Input).value, "since")
+            until = parse_moment(self.query_one("#before", Input).value, "before")
+        except InvalidValue as error:
             self.query_one("#error", Static).update(literal(str(error)))
             return
         self.dismiss(

@@ -196,7 +196,7 @@ class ReviewScreen(JourneyScreen):
                 return
             who = path.participant_code or path.mode
             scope = EntryScope(self.study.id, session_id=path.session_id)
-            self.app.push_screen(DrillDownScreen.of_scope(f"{who}: entries in time order", scope))
+            self.app.push_screen(DrillDownScreen(f"{who}: entries in time order", scope))
             return
         target = self.query_one(JourneyMapTable).target_at_cursor()
         if target is None:
@@ -224,7 +224,7 @@ class ReviewScreen(JourneyScreen):
             where=self.where,
             emotion_only=target.emotion_only,
         )
-        self.app.push_screen(DrillDownScreen.of_scope(target.title, scope))
+        self.app.push_screen(DrillDownScreen(target.title, scope))
 
     def action_filter(self) -> None:
         def chosen(where: SessionFilter | None) -> None:
