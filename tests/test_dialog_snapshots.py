@@ -427,7 +427,7 @@ def test_the_snapshots_show_the_dialogs() -> None:
     segments = shown("test_snapshot_filter_segment_list_open.svg")
     for segment in ("first-time buyer", "returning customer", "small business"):
         assert segment in segments
-    assert "is not a date like 2026-09-30" in shown("test_snapshot_filter_bad_date.svg")
+    assert "is not a date; use YYYY-MM-DD" in shown("test_snapshot_filter_bad_date.svg")
 
     for size in ("size0", "size1"):
         compare = shown(f"test_snapshot_compare[{size}].svg")
