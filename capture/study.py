@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -61,3 +62,23 @@ def demo_study(db: Database, name: str, template: str | Path = DEFAULT_TEMPLATE)
             f"study of its own (the default {DEMO_STUDY_NAME!r}, or --study with a new name)"
         )
     return found
+
+
+def login_name() -> str:
+    """Who is at the keyboard: the default interviewer and facilitator."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return ""
+
+
+def study_to_capture(db: Database, name: str | None, participant: str | None) -> Study | None:
+    """The study a capture starts in: the one named, the one a participant code needs (the
+    only study, or an error asking for --study), the only study there is, or None when
+    there are several and the new-interview form should ask. No study at all is an error."""
+    if name or participant:
+        return studies.resolve_study(db, name)
+    existing = studies.list_studies(db)
+    if not existing:
+        studies.resolve_study(db, None)  # the one-line "no study yet" error
+    return existing[0] if len(existing) == 1 else None

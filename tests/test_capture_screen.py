@@ -956,7 +956,7 @@ def _in_db_folder(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatc
     # The header shows the database path as given: relative, so snapshots are stable.
     if "snap_compare" in request.fixturenames:
         monkeypatch.chdir(tmp_path)
-        monkeypatch.setattr("journey.tui.screens.new_interview_screen.login_name", lambda: "ana")
+        monkeypatch.setattr("getpass.getuser", lambda: "ana")
 
 
 def snapshot_app(path: Path, participant: str | None = "P01"):

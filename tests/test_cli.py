@@ -280,6 +280,43 @@ def test_each_command_has_help(runner: CliRunner, command: str) -> None:
         assert getattr(param, "help", None), f"{command}: {param.name} has no help"
 
 
+@pytest.mark.parametrize("command", [*REGISTERED, "study list", "study rename", "study delete"])
+def test_help_names_values_not_python_types(runner: CliRunner, command: str) -> None:
+    result = runner.invoke(app, [*command.split(), "--help"])
+    assert result.exit_code == 0, result.output
+    for python_type in ("<str>", "<int>", "<path>", "<float>", "<list[", "{"):
+        assert python_type not in result.stdout, (command, python_type)
+
+
+def test_help_of_study_and_export_reads_as_words(runner: CliRunner) -> None:
+    assert "--study STUDY" in runner.invoke(app, ["export", "--help"]).stdout
+    merge_help = runner.invoke(app, ["merge", "--help"]).stdout
+    assert " merge [OPTIONS] SOURCES...\n" in merge_help
+    import_help = runner.invoke(app, ["import", "--help"]).stdout
+    assert " import [OPTIONS] FILE\n" in import_help
+
+
+@pytest.mark.parametrize(
+    ("args", "choices"),
+    [
+        (["export", "--format", "nope"], "csv|json|md|mermaid"),
+        (["export", "--shape", "nope"], "entries|sessions|map|touchpoints|all"),
+        (["capture", "--mode", "nope"], "interview|survey"),
+        (["merge", "--participants", "nope", "x.db"], "refuse|rename|same"),
+    ],
+)
+def test_choices_are_checked_and_listed(
+    runner: CliRunner, tmp_path: Path, no_tui, args: list[str], choices: str
+) -> None:
+    result = invoke(runner, tmp_path / "journey.db", *args)
+    assert result.exit_code == 2
+    assert "'nope' is not one of" in result.stderr, result.stderr
+    for choice in choices.split("|"):
+        assert f"'{choice}'" in result.stderr
+    assert choices in runner.invoke(app, [args[0], "--help"]).stdout
+    assert not (tmp_path / "journey.db").exists()
+
+
 def test_help_creates_no_database(runner: CliRunner, tmp_path: Path, no_tui) -> None:
     before = listing(tmp_path)
     result = invoke(runner, tmp_path / "journey.db", "--help")

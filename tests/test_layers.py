@@ -160,3 +160,22 @@ def test_no_screen_or_widget_imports_the_app() -> None:
     faces = [n for n in graph if n.startswith(("journey.tui.screens.", "journey.tui.widgets."))]
     assert len(faces) > 20
     assert [n for n in faces if "journey.tui.app" in graph[n]] == []
+
+
+def test_the_cli_reaches_screens_only_through_the_app_factory() -> None:
+    """Commands call the core and `make_app`; helpers in screen modules would be rules
+    written in the wrong room."""
+    graph = module_imports()
+    cli = [n for n in graph if n == "journey.tui.cli" or n.startswith("journey.tui.cli.")]
+    assert {
+        "journey.tui.cli.data",
+        "journey.tui.cli.interchange",
+        "journey.tui.cli.screens",
+    } <= set(cli)
+    reached = {
+        (n, target)
+        for n in cli
+        for target in graph[n]
+        if target.startswith(("journey.tui.screens", "journey.tui.widgets"))
+    }
+    assert reached == set()

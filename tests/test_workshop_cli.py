@@ -24,7 +24,7 @@ from tests.test_review_cli import Recorder, assert_one_line_error, study_id
 def recorder(monkeypatch: pytest.MonkeyPatch) -> Recorder:
     recorded = Recorder()
     monkeypatch.setattr(journey.tui.app, "make_app", recorded)
-    monkeypatch.setattr(journey.tui.screens.new_interview_screen, "login_name", lambda: "kim")
+    monkeypatch.setattr("getpass.getuser", lambda: "kim")
     return recorded
 
 

@@ -20,6 +20,7 @@ from textual.widgets import Button, DataTable, Footer, Header, Static
 from journey.capture.demo import DEMO_STUDY, add_demo_sessions
 from journey.capture.sanitize import clean_line, name_text
 from journey.capture.session import InterviewSession
+from journey.capture.study import login_name
 from journey.storage import connect
 from journey.storage.aggregates import NO_FILTER, StageStats, study_stats
 from journey.storage.errors import JourneyError
@@ -30,7 +31,7 @@ from journey.storage.studies import get_study, rename_study, study_summaries
 from journey.tui.change_watch import ChangeWatch
 from journey.tui.screens.confirm_screen import ConfirmScreen
 from journey.tui.screens.journey_screen import JourneyScreen
-from journey.tui.screens.new_interview_screen import NewInterviewScreen, login_name
+from journey.tui.screens.new_interview_screen import NewInterviewScreen
 from journey.tui.screens.new_study_screen import NewStudyScreen
 from journey.tui.screens.text_prompt_screen import TextPromptScreen
 from journey.tui.text import literal, short_time

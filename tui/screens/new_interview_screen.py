@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
-
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,6 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from journey.capture.session import InterviewSession
+from journey.capture.study import login_name
 from journey.storage.errors import ConsentRequired, JourneyError
 from journey.storage.models import Study
 from journey.storage.sessions import next_participant_code
@@ -20,13 +19,6 @@ from journey.tui.screens.consent_screen import ConsentScreen
 from journey.tui.screens.journey_screen import UsesJourney
 from journey.tui.text import literal
 from journey.tui.widgets.text_input import TextInput
-
-
-def login_name() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return ""
 
 
 def consent_label(given: bool) -> str:
