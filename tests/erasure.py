@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import sqlite3
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,8 +17,8 @@ from journey.capture.session import InterviewSession
 from journey.capture.workshop import WorkshopSession
 from journey.storage import workshop
 from journey.storage.models import Study
+from tests.paths import JOURNEY_COMMAND
 
-JOURNEY = Path(sys.executable).parent / "journey"
 DEADLINE = 120.0  # generous: a busy machine runs these too
 
 
@@ -98,10 +97,9 @@ def query(path: Path, sql: str, *parameters: object) -> list[tuple]:
 
 def start_journey(db: Path, *args: str, stderr: Path) -> subprocess.Popen:
     """`journey --db DB ARGS...` in the background, its standard error into a file."""
-    command = [str(JOURNEY)] if JOURNEY.exists() else [sys.executable, "-m", "journey.tui.cli"]
     with stderr.open("wb") as err:
         return subprocess.Popen(
-            [*command, "--db", str(db), *args],
+            [*JOURNEY_COMMAND, "--db", str(db), *args],
             stdout=subprocess.PIPE,
             stderr=err,
             stdin=subprocess.DEVNULL,

@@ -16,10 +16,11 @@ from pathlib import Path
 import pytest
 
 from tests.benchmarks.figures import FIGURES
+from tests.paths import REPO
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO
 BUDGET = 60  # seconds; the smoke run takes about 20
 
 

@@ -226,3 +226,14 @@ def test_lane_titles_are_spelled_once() -> None:
                 if isinstance(node, ast.Constant) and node.value in LANE_TITLES.values():
                     spelled.setdefault(node.value, []).append(str(path.relative_to(ROOT)))
     assert spelled == {title: ["storage/models.py"] for title in LANE_TITLES.values()}
+
+
+def test_the_tests_mirror_the_packages() -> None:
+    """A package's tests live in the folder of its name; only the checks of the whole
+    project (layers, static checks, the benchmark smoke run) sit at the top."""
+    tests = ROOT / "tests"
+    at_top = sorted(p.stem for p in tests.glob("test_*.py"))
+    assert at_top == ["test_benchmarks_smoke", "test_layers", "test_static_checks"]
+    for package in ("capture", "storage", "exports", "tui", "tui/cli"):
+        assert list((tests / package).glob("test_*.py")), package
+        assert (tests / package / "__init__.py").exists(), package

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).parent.parent
+from tests.paths import REPO
+
+ROOT = REPO
 
 
 def _tool(name: str) -> str:

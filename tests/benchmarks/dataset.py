@@ -13,11 +13,12 @@ import os
 import shutil
 import sqlite3
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.paths import JOURNEY_COMMAND
 
 ROOT = Path(__file__).resolve().parents[2]
 # The files whose code decides what a demo database holds.
@@ -70,7 +71,7 @@ def code_digest() -> str:
 
 def journey(*args: str) -> list[str]:
     """The command line of `journey ARGS`, run by this interpreter from the checkout."""
-    return [sys.executable, "-m", "journey.tui.cli", *args]
+    return [*JOURNEY_COMMAND, *args]
 
 
 def cached_database(size: Size, seed: int, cache: Path, log=print) -> Path:

@@ -35,6 +35,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.paths import JOURNEY_COMMAND
+
 SAVE_GRACE = 1.0  # an Enter this long before the kill has been committed and shown
 DRAFT_GRACE = 1.6  # the draft is saved within about a second of the last keystroke
 KEY_DELAY = 0.012
@@ -59,7 +61,7 @@ SCRIPT = [
 
 
 def journey_command(db: Path, *args: str) -> list[str]:
-    return [sys.executable, "-m", "journey.tui.cli", "--db", str(db), *args]
+    return [*JOURNEY_COMMAND, "--db", str(db), *args]
 
 
 @dataclass

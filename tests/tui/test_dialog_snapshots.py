@@ -36,7 +36,7 @@ from journey.tui.screens.pick_screen import PickScreen
 from journey.tui.screens.review_screen import ReviewScreen
 from journey.tui.screens.text_prompt_screen import TextPromptScreen
 from journey.tui.screens.workshop_screen import WorkshopScreen
-from tests.test_capture_screen import keystrokes
+from tests.tui.test_capture_screen import keystrokes
 
 SMALL = (80, 24)
 LARGE = (120, 40)

@@ -34,8 +34,8 @@ from journey.storage.studies import find_study, stages
 from journey.storage.workshop import session_votes
 from journey.tui.cli import app
 from tests.export_study import STUDY, THEME_TITLE, build_workshop
+from tests.paths import DATA, REPO
 
-DATA = Path(__file__).parent / "data"
 SURVEY = DATA / "survey_1to5.csv"
 MAPPING = DATA / "survey_mapping.toml"
 HEADER = [
@@ -1217,7 +1217,7 @@ def test_mapping_names_the_encoding_and_a_template_file(db_path: Path, tmp_path:
 
 
 def test_the_readme_mapping_example_is_valid() -> None:
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
     section = readme.split("### Importing and merging", 1)[1]
     example = section.split("```toml\n", 1)[1].split("```", 1)[0]
     mapping = parse_mapping(example, "README.md")

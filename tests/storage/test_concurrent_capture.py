@@ -15,8 +15,9 @@ from pathlib import Path
 
 from journey.storage import open_database
 from journey.storage.studies import find_study
+from tests.paths import REPO
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO
 WORKERS = 6
 ENTRIES = 50
 
@@ -26,6 +27,7 @@ from pathlib import Path
 from journey.capture.session import InterviewSession
 from journey.storage import open_database
 from journey.storage.studies import get_study
+from tests.paths import REPO
 
 path, study_id, code, count, flags, workers = sys.argv[1:7]
 count, workers = int(count), int(workers)

@@ -43,7 +43,7 @@ from journey.tui.screens.filter_screen import FilterScreen
 from journey.tui.screens.review_screen import ReviewScreen
 from journey.tui.widgets.journey_map_table import JourneyMapTable
 from journey.tui.widgets.timeline_table import TimelineTable
-from tests.test_journey_map import Built, build
+from tests.capture.test_journey_map import Built, build
 
 # -- helpers ----------------------------------------------------------------------------------
 

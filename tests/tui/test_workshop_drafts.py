@@ -8,10 +8,10 @@ from pathlib import Path
 
 from journey.tui.draft_keeper import DRAFT_DELAY
 from journey.tui.screens.workshop_screen import WorkshopScreen
-from tests.test_capture_screen import capture_app, keystrokes
-from tests.test_capture_screen import entry_input as capture_entry
-from tests.test_workshop import entry_line, notices, settle, study_id, workshop_app
-from tests.test_workshop import keys as send_keys
+from tests.tui.test_capture_screen import capture_app, keystrokes
+from tests.tui.test_capture_screen import entry_input as capture_entry
+from tests.tui.test_workshop import entry_line, notices, settle, study_id, workshop_app
+from tests.tui.test_workshop import keys as send_keys
 
 
 def drafts(path: Path) -> list[tuple]:

@@ -2,7 +2,7 @@
 rule, anonymizing, filters, atomic private files, and no control character anywhere.
 
 Golden files live in tests/data/golden/; after a deliberate change of an export,
-regenerate them with `JOURNEY_UPDATE_GOLDEN=1 pytest tests/test_export.py` and
+regenerate them with `JOURNEY_UPDATE_GOLDEN=1 pytest tests/exports/test_export.py` and
 read the diff before committing.
 """
 
@@ -43,8 +43,9 @@ from journey.storage.entries import add_entry
 from journey.storage.errors import InvalidValue, StudyNotChosen, StudyNotFound
 from journey.storage.models import LANES
 from tests.export_study import CONTROL_TEXT, HYPERLINK, STUDY, THEME_TITLE, build, build_workshop
+from tests.paths import DATA
 
-GOLDEN = Path(__file__).parent / "data" / "golden"
+GOLDEN = DATA / "golden"
 UPDATE = os.environ.get("JOURNEY_UPDATE_GOLDEN") == "1"
 # Everything clean_text removes: no such character may reach an exported file.
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")

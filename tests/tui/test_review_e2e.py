@@ -11,24 +11,21 @@ import shlex
 import shutil
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from journey.storage.connection import wal_path
+from tests.paths import JOURNEY_COMMAND, REPO
 
 pytestmark = pytest.mark.slow
 
-JOURNEY = Path(sys.executable).parent / "journey"
 REACH = re.compile(r"^\s*Reached\s+│?\s*(\d+) (?:sessions|reached)")
 
 
 def journey_command() -> list[str]:
-    if JOURNEY.exists():
-        return [str(JOURNEY)]
-    return [sys.executable, "-m", "journey.tui.cli"]
+    return list(JOURNEY_COMMAND)
 
 
 @pytest.fixture
@@ -85,7 +82,7 @@ def demo(db: Path, sessions: int) -> None:
         capture_output=True,
         text=True,
         timeout=60,
-        cwd=Path(__file__).parent.parent,
+        cwd=REPO,
     )
     assert result.returncode == 0, result.stderr
 

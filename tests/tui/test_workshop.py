@@ -36,7 +36,7 @@ from journey.tui.screens.workshop_screen import WorkshopScreen
 from journey.tui.screens.workshop_summary_screen import WorkshopSummaryScreen
 from journey.tui.widgets.journey_map_table import JourneyMapTable
 from journey.tui.widgets.quick_entry_input import QuickEntryInput
-from tests.test_capture_screen import keystrokes
+from tests.tui.test_capture_screen import keystrokes
 
 STUDY = "Checkout study"
 

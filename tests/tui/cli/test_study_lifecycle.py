@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlite3
 import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -25,8 +24,7 @@ from tests.erasure import (
     start_journey,
     wait_for_text,
 )
-
-JOURNEY = Path(sys.executable).parent / "journey"
+from tests.paths import JOURNEY_COMMAND
 
 
 def invoke(runner: CliRunner, db: Path, *args: str, input: str | None = None):
@@ -211,9 +209,8 @@ def test_twenty_five_demo_runs_started_together_all_succeed(tmp_path: Path) -> N
     """Participant numbers and tags are chosen inside each run's write transaction, and
     the file is created once: no run fails on another's participant code."""
     db = tmp_path / "p.db"
-    command = (
-        [str(JOURNEY)] if JOURNEY.exists() else [sys.executable, "-m", "journey.tui.cli"]
-    ) + [
+    command = [
+        *JOURNEY_COMMAND,
         "--db",
         str(db),
         "demo",

@@ -20,8 +20,9 @@ from journey.storage import open_database
 from journey.storage.studies import resolve_study
 from journey.tui.cli import app
 from tests.faults.crash_harness import Terminal, journey_command
+from tests.paths import DATA
 
-CORPUS = json.loads((Path(__file__).parent / "data" / "hostile_corpus.json").read_text())
+CORPUS = json.loads((DATA / "hostile_corpus.json").read_text())
 # Control characters but tab and newline, C1, and the bidi overrides and isolates.
 FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 

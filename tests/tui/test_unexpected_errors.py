@@ -13,7 +13,7 @@ from journey.storage import open_database
 from journey.tui.cli import base as cli
 from journey.tui.crash_log import one_line, write_crash_log
 from journey.tui.screens.capture_screen import CaptureScreen
-from tests.test_capture_screen import capture_app, type_line
+from tests.tui.test_capture_screen import capture_app, type_line
 
 
 @pytest.fixture(autouse=True)

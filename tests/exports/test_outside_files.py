@@ -29,7 +29,6 @@ import signal
 import sqlite3
 import stat
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -55,9 +54,9 @@ from journey.storage.files import (
 )
 from journey.tui.cli import app
 from tests.older_schema import older_copy
+from tests.paths import JOURNEY_COMMAND, REPO
 
-JOURNEY = Path(sys.executable).parent / "journey"
-COMMAND = [str(JOURNEY)] if JOURNEY.exists() else [sys.executable, "-m", "journey.tui.cli"]
+COMMAND = list(JOURNEY_COMMAND)
 LONG_NAME = "x" * 300
 DEADLINE_SECONDS = 60
 
@@ -626,7 +625,7 @@ def test_an_import_over_the_size_limit_is_refused_before_it_is_read(
 
 
 def test_the_size_limit_is_the_one_documented() -> None:
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert csv_read.MAX_IMPORT_BYTES == 200_000_000
     assert "200 MB" in readme
 

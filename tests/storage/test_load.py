@@ -11,6 +11,7 @@ from journey.storage import open_database
 from journey.storage.studies import resolve_study
 from journey.tui.app import ReviewRequest, make_app
 from journey.tui.screens.review_screen import ReviewScreen
+from tests.paths import REPO
 
 WRITERS = 20
 ENTRIES = 25
@@ -23,7 +24,7 @@ def _start_writers(path: Path) -> list[subprocess.Popen]:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-            cwd=Path(__file__).parent.parent,
+            cwd=REPO,
         )
         for n in range(WRITERS)
     ]

@@ -17,7 +17,7 @@ from journey.capture.study import new_study
 from journey.storage import open_database
 from journey.tui.app import WorkshopRequest
 from journey.tui.cli import app
-from tests.test_review_cli import Recorder, assert_one_line_error, study_id
+from tests.tui.cli.test_review_cli import Recorder, assert_one_line_error, study_id
 
 
 @pytest.fixture

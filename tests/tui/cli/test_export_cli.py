@@ -16,8 +16,9 @@ from typer.testing import CliRunner
 from journey.exports.writers import export_job
 from journey.tui.cli import app
 from tests.export_study import HYPERLINK, STUDY, build
+from tests.paths import DATA
 
-GOLDEN = Path(__file__).parent / "data" / "golden"
+GOLDEN = DATA / "golden"
 ALL_FILES = ["codebook.csv", "entries.csv", "map.csv", "sessions.csv", "touchpoints.csv"]
 
 

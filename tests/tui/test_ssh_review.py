@@ -18,6 +18,7 @@ import pytest
 from journey.capture.demo import add_demo_sessions
 from journey.storage import open_database
 from tests.faults.crash_harness import Terminal
+from tests.paths import REPO
 
 SSHD = shutil.which("sshd") or ("/usr/sbin/sshd" if Path("/usr/sbin/sshd").exists() else None)
 
@@ -48,7 +49,7 @@ def restricted_sshd(tmp_path: Path):
         ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", tmp_path / "kim"], check=True
     )
     journey = f"{shlex.quote(sys.executable)} -m journey.tui.cli --db {shlex.quote(str(db))}"
-    forced = f"cd {shlex.quote(str(Path(__file__).parent.parent))} && {journey} review --read-only"
+    forced = f"cd {shlex.quote(str(REPO))} && {journey} review --read-only"
     public_key = (tmp_path / "kim.pub").read_text().strip()
     authorized = tmp_path / "authorized_keys"
     authorized.write_text(f'restrict,pty,command="{forced}" {public_key}\n')
