@@ -185,6 +185,7 @@ def check(ctx: typer.Context) -> None:
         say(f"  {breach.describe()}")
     say(f"schema:       {report.schema} of {report.schema_known}")
     say(f"file mode:    {report.mode:04o}")
+    say(f"replicated:   {_replication(settings.db)}")
     for warning in report.warnings:
         say(f"warning: {warning}", err=True)
     if report.integrity != ["ok"]:
@@ -198,6 +199,12 @@ def check(ctx: typer.Context) -> None:
         )
         raise typer.Exit(1)
     say("sound")
+
+
+def _replication(path: Path) -> str:
+    from journey.storage.replication.status import replication
+
+    return replication(path).describe()
 
 
 @app.command()
