@@ -176,3 +176,48 @@ def test_killed_writers_and_litestream_lose_nothing_outside_the_lag(tmp_path: Pa
 
 def test_litestream_is_run_from_beside_python() -> None:
     assert (Path(sys.executable).parent / "litestream").exists()
+
+
+@pytest.fixture
+def sftp(tmp_path: Path, monkeypatch):
+    from tests.storage.sshd import sftp_server
+
+    for server in sftp_server(tmp_path / "sshd"):
+        for name, value in server.environ.items():
+            monkeypatch.setenv(name, value)
+        yield server
+
+
+@pytest.mark.slow
+def test_sftp_replica_restores_and_erasure_names_it(tmp_path: Path, sftp) -> None:
+    db = tmp_path / "team.db"
+    remote = tmp_path / "remote"
+    url = sftp.url(remote)
+    with open_database(db, create=True) as handle:
+        study = new_study(handle, "Study")
+        code = marked_participant(handle, study, marker(5))
+    process = _replicate(db, url)
+    try:
+        wait_until(lambda: _in_step(db), 60, "the SFTP replica to catch up")
+        assert _holding(remote, marker(5))
+        result = subprocess.run(
+            [*JOURNEY, "--db", str(db), "forget", "--participant", code, "--yes", "--wait", "20"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        # The database and the working folder are clean; the server's files are named.
+        assert result.returncode == 1
+        assert f"old copies stay in {url} in its files older than" in result.stderr
+        assert "journey cannot delete files there" in result.stderr
+        assert _holding(working_folder(db), marker(5)) == []
+        wait_until(lambda: _in_step(db), 60, "Litestream to run again")
+        assert _holding(working_folder(db), marker(5)) == []
+    finally:
+        _stop(process)
+    out = tmp_path / "restored.db"
+    restore(parse_target(url), out, database=db)
+    with open_database(out, read_only=True) as restored:
+        codes = [p[0] for p in restored.conn.execute("SELECT code FROM participants")]
+    assert marker(5).upper() not in codes  # the latest state is the erased one
