@@ -11,6 +11,7 @@ import signal
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ import pytest
 from journey.capture.study import new_study
 from journey.storage import open_database
 from journey.storage.errors import InvalidValue, TargetExists
+from journey.storage.privacy import forget_participant
 from journey.storage.replication.litestream import config_text
 from journey.storage.replication.restore import restore
 from journey.storage.replication.status import replication
@@ -126,6 +128,7 @@ def test_forgotten_phrase_is_in_no_file_of_the_replica(tmp_path: Path) -> None:
             assert stat.S_IMODE(path.stat().st_mode) & 0o007 == 0, path
         assert stat.S_IMODE((folder / "status.json").stat().st_mode) == 0o660
         assert _holding(replica, marker(7)) and _holding(folder, marker(7))
+        started = time.time()
         result = subprocess.run(
             [*JOURNEY, "--db", str(db), "forget", "--participant", code, "--yes", "--wait", "20"],
             cwd=ROOT,
@@ -137,6 +140,10 @@ def test_forgotten_phrase_is_in_no_file_of_the_replica(tmp_path: Path) -> None:
         assert "nor Litestream's working folder or the replicas" in result.stdout
         assert _holding(replica, marker(7)) == [] and _holding(folder, marker(7)) == []
         assert _holding(replica, marker(8))  # the other participant is still replicated
+        # Litestream compresses its files, so bytes may hide a phrase: every file of the
+        # replica was written after the erasure began, from the erased database.
+        files = [path for path in replica.rglob("*") if path.is_file()]
+        assert files and all(path.stat().st_mtime >= started for path in files)
         wait_until(lambda: _in_step(db), 60, "Litestream to run again")
     finally:
         output = _stop(process)
@@ -221,3 +228,25 @@ def test_sftp_replica_restores_and_erasure_names_it(tmp_path: Path, sftp) -> Non
     with open_database(out, read_only=True) as restored:
         codes = [p[0] for p in restored.conn.execute("SELECT code FROM participants")]
     assert marker(5).upper() not in codes  # the latest state is the erased one
+
+
+def test_erasure_while_replicate_is_stopped_rewrites_a_file_replica(tmp_path: Path) -> None:
+    db = tmp_path / "team.db"
+    replica = tmp_path / "replica"
+    with open_database(db, create=True) as handle:
+        study = new_study(handle, "Study")
+        code = marked_participant(handle, study, marker(3))
+    process = _replicate(db, f"file://{replica}")
+    try:
+        wait_until(lambda: _in_step(db), 60, "the replica to catch up")
+    finally:
+        _stop(process)
+    assert _holding(replica, marker(3))
+    started = time.time()
+    with open_database(db) as handle:
+        erased = forget_participant(handle, resolve_study(handle, None).id, code, wait=10)
+    assert erased.overwrite.done, erased.overwrite.remains
+    files = [path for path in replica.rglob("*") if path.is_file()]
+    assert files and all(path.stat().st_mtime >= started for path in files)
+    assert _holding(replica, marker(3)) == [] and _holding(working_folder(db), marker(3)) == []
+    assert not (working_folder(db) / "erased").exists()

@@ -257,8 +257,10 @@ def forget(
     the file and exits 1; `journey forget --finish` overwrites it once the program has
     let go.
 
-    It cannot reach copies outside the database: earlier backups, exports, the list of
-    renamed participants a merge wrote, copies of the file elsewhere.
+    On a replicated database (`journey replicate`), Litestream's working folder is
+    emptied and each replica written afresh, or named with until when it still holds
+    older copies. It cannot reach other copies outside the database: earlier backups,
+    exports, the list of renamed participants a merge wrote, copies of the file elsewhere.
     """
     from journey.storage.privacy import finish_erasure, forget_participant, left_nothing
     from journey.storage.sessions import find_participant
