@@ -61,9 +61,16 @@ def paused(database: Path) -> Iterator[bool]:
     if not (folder / "replicate.lock").exists() or not held(folder / "replicate.lock"):
         yield False
         return
-    fd = take(folder / "pause.lock", wait=True)
+    fd = None
     try:
+        fd = take(folder / "pause.lock", wait=True)
         write_private(folder / "pause.request", f"{os.getpid()}\n")
+    except OSError:  # a working folder this user may not write: the checkpoint will say
+        if fd is not None:
+            os.close(fd)
+        yield False
+        return
+    try:
         answered = (
             _wait_for(
                 lambda: (folder / "paused").exists() or not held(folder / "replicate.lock"),
