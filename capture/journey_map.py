@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
-from journey.storage import aggregates, studies, workshop
-from journey.storage.aggregates import NO_FILTER, SessionFilter
+from journey.storage import aggregates, channel_figures, studies, workshop
 from journey.storage.connection import read
 from journey.storage.models import LANES, Channel, Stage, Study
+from journey.storage.session_filter import NO_FILTER, SessionFilter
 
 THIN_EVIDENCE = 3  # figures resting on fewer sessions than this are marked thin
 ITEM_LANES = ("goal", "need", "expectation", "pain", "delight", "opportunity", "quote", "note")
@@ -130,22 +130,54 @@ def build_map(
 ) -> JourneyMap:
     """The whole map of a study, for the sessions `where` selects, from one snapshot."""
     with read(db):
-        stage_list = studies.stages(db, study.id)
-        channel_list = studies.channels(db, study.id)
-        reach = {r.stage_id: r for r in aggregates.stage_reach(db, study.id, where)}
-        emotions = {e.stage_id: e for e in aggregates.stage_emotions(db, study.id, where)}
-        counts = aggregates.lane_counts(db, study.id, where)
-        items = aggregates.item_counts(db, study.id, LANES, where)
-        layers = aggregates.workshop_layers(db, study.id, where)
-        tags = aggregates.tag_counts(db, study.id, where)
-        channel_stages = aggregates.channel_stages(db, study.id, where)
-        contributions = {
-            (c.channel_id, c.stage_id): c
-            for c in aggregates.channel_contributions(db, study.id, where)
-        }
+        figures = _MapFigures(
+            stages=studies.stages(db, study.id),
+            channels=studies.channels(db, study.id),
+            reach={r.stage_id: r for r in aggregates.stage_reach(db, study.id, where)},
+            emotions={e.stage_id: e for e in aggregates.stage_emotions(db, study.id, where)},
+            counts=aggregates.lane_counts(db, study.id, where),
+            items=aggregates.item_counts(db, study.id, LANES, where),
+            layers=aggregates.workshop_layers(db, study.id, where),
+            tags=aggregates.tag_counts(db, study.id, where),
+            channel_stages=channel_figures.channel_stages(db, study.id, where),
+            contributions={
+                (c.channel_id, c.stage_id): c
+                for c in channel_figures.channel_contributions(db, study.id, where)
+            },
+        )
         links = workshop.item_links(db, study.id)
-    by_id = {s.id: s for s in stage_list}
-    columns = tuple(
+    channel_cells = _channel_cells(figures)
+    mentioned = {channel_id for channel_id, _ in channel_cells}
+    return JourneyMap(
+        study,
+        _columns(figures),
+        _cells(figures, top),
+        tuple(c for c in figures.channels if c.id in mentioned),
+        channel_cells,
+        where,
+        links,
+    )
+
+
+@dataclass(frozen=True)
+class _MapFigures:
+    """What build_map reads, in one snapshot, before it is shaped into the map."""
+
+    stages: list[Stage]
+    channels: list[Channel]
+    reach: dict
+    emotions: dict
+    counts: list
+    items: list
+    layers: list
+    tags: list
+    channel_stages: list
+    contributions: dict
+
+
+def _columns(figures: _MapFigures) -> tuple[StageColumn, ...]:
+    reach, emotions = figures.reach, figures.emotions
+    return tuple(
         StageColumn(
             stage,
             reach[stage.id].reached,
@@ -158,10 +190,16 @@ def build_map(
             emotions[stage.id].sessions,
             reach[stage.id].went_on,
         )
-        for stage in stage_list
+        for stage in figures.stages
     )
+
+
+def _cells(figures: _MapFigures, top: int | None) -> dict[tuple[str, str], MapCell]:
+    """Each (stage, lane) cell: customer counts, its items (top=None: every item), the
+    workshop layer and tag facets."""
+    by_id = {s.id: s for s in figures.stages}
     grouped: dict[tuple[str, str], list[MapItem]] = {}
-    for item in items:
+    for item in figures.items:
         grouped.setdefault((item.stage_id, item.lane), []).append(
             MapItem(
                 item.text,
@@ -174,10 +212,10 @@ def build_map(
             )
         )
     faceted: dict[tuple[str, str], list[tuple[str, int]]] = {}
-    for tag in tags:
+    for tag in figures.tags:
         faceted.setdefault((tag.stage_id, tag.lane), []).append((tag.tag, tag.entries))
-    evidence = {(c.stage_id, c.lane): c for c in counts}
-    opinion = {(layer.stage_id, layer.lane): layer for layer in layers}
+    evidence = {(c.stage_id, c.lane): c for c in figures.counts}
+    opinion = {(layer.stage_id, layer.lane): layer for layer in figures.layers}
     cells = {}
     for key in evidence.keys() | opinion.keys() | grouped.keys():
         count, layer = evidence.get(key), opinion.get(key)
@@ -186,16 +224,22 @@ def build_map(
             key[1],
             count.entries if count else 0,
             count.sessions if count else 0,
-            tuple(grouped.get(key, [])[:top]),  # top=None: every item
+            tuple(grouped.get(key, [])[:top]),
             layer.stickies if layer else 0,
             layer.votes if layer else 0,
             tuple(faceted.get(key, ())),
         )
-    channels_by_id = {c.id: c for c in channel_list}
-    last_stage = stage_list[-1].id if stage_list else None
+    return cells
+
+
+def _channel_cells(figures: _MapFigures) -> dict[tuple[str, str], ChannelCell]:
+    """Each (channel, stage) a touchpoint names; no go-on figures at the last stage."""
+    by_id = {s.id: s for s in figures.stages}
+    channels_by_id = {c.id: c for c in figures.channels}
+    last_stage = figures.stages[-1].id if figures.stages else None
     channel_cells = {}
-    for cs in channel_stages:
-        contribution = contributions.get((cs.channel_id, cs.stage_id))
+    for cs in figures.channel_stages:
+        contribution = figures.contributions.get((cs.channel_id, cs.stage_id))
         at_last = cs.stage_id == last_stage
         channel_cells[(cs.channel_id, cs.stage_id)] = ChannelCell(
             channels_by_id[cs.channel_id],
@@ -208,13 +252,4 @@ def build_map(
             None if at_last else (contribution.did_not if contribution else 0),
             None if at_last else (contribution.in_progress if contribution else 0),
         )
-    mentioned = {channel_id for channel_id, _ in channel_cells}
-    return JourneyMap(
-        study,
-        columns,
-        cells,
-        tuple(c for c in channel_list if c.id in mentioned),
-        channel_cells,
-        where,
-        links,
-    )
+    return channel_cells

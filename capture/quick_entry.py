@@ -3,7 +3,7 @@
 Pure parsing: no I/O, no SQL, no Textual. The capture screen calls `parse_line`
 on Enter and acts on the result; `InterviewSession` saves it.
 
-The grammar (`SYNTAX_HELP` and `COMMANDS` hold the same for the help screen):
+The grammar (`entry_syntax.SYNTAX_HELP` and `COMMANDS` say the same on the help screen):
 
 Lanes
     ``g:`` goal, ``n:`` need, ``e:`` expectation, ``p:`` pain, ``d:`` delight,
@@ -90,6 +90,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from journey.capture.entry_syntax import (
+    COMMAND_NAMES,
+    COMMANDS,
+    EMOTION_LANES,
+    NO_ARGUMENT,
+    PREFIXES,
+)
 from journey.capture.sanitize import (
     MAX_ENTRY_LENGTH,
     EntryTooLong,
@@ -99,25 +106,7 @@ from journey.capture.sanitize import (
 )
 from journey.storage.errors import InvalidValue
 from journey.storage.items import take_tags
-from journey.storage.models import EFFORT_RANGE, EMOTION_RANGE, LANES, Channel, Entry
-
-__all__ = [
-    "COMMANDS",
-    "MAX_ENTRY_LENGTH",
-    "PREFIXES",
-    "SYNTAX_HELP",
-    "ParsedCommand",
-    "ParsedEntry",
-    "QuickEntryError",
-    "QuickEntryTooLong",
-    "match_channel",
-    "parse_effort",
-    "parse_emotion",
-    "lane_fields",
-    "parse_line",
-    "resolve_channel",
-    "with_channel",
-]
+from journey.storage.models import EFFORT_RANGE, EMOTION_RANGE, LANES, Channel
 
 
 class QuickEntryError(InvalidValue):
@@ -158,7 +147,7 @@ class ParsedEntry:
     @property
     def channel_message(self) -> str | None:
         """One line for the screen to ask with, or None when nothing is to be asked."""
-        word = _short(self.channel_word or "")
+        word = shortened(self.channel_word or "")
         if self.channel_problem == "unknown":
             return f"no channel called {word!r}: add it to the study or pick one"
         if self.channel_problem == "ambiguous":
@@ -186,100 +175,24 @@ class ParsedCommand:
         if not self.name:
             return f"type a command after the /: {known} (// starts a note with a /)"
         return (
-            f"unknown command /{_short(self.name)}; commands: {known} (// starts a note with a /)"
+            f"unknown command /{shortened(self.name)}; commands: {known} "
+            "(// starts a note with a /)"
         )
 
 
 # -- the grammar, for parsing and for the help screen --------------------------------
 
-_ONE_LETTER = {
-    "g": "goal",
-    "n": "need",
-    "e": "expectation",
-    "p": "pain",
-    "d": "delight",
-    "q": "quote",
-    "o": "opportunity",
-    "t": "touchpoint",
-}
-# Prefix (lower case, without the colon) -> lane.
-PREFIXES: dict[str, str] = {**_ONE_LETTER, **{lane: lane for lane in LANES}}
-# The shortest prefix of each lane, as a line spells it.
-_LANE_PREFIX = {
-    lane: min((p for p, named in PREFIXES.items() if named == lane), key=len) + ":"
-    for lane in LANES
-}
-assert set(PREFIXES.values()) == set(LANES)
-
 _PREFIX = re.compile(r"([A-Za-z]+):")
-_EMOTION_LANES = frozenset({"pain", "delight"})
 # How alike a word before a colon must be to a lane to be refused as its typo (difflib
 # ratio): pian, ned, goals and delihgt are; Re, Idea, Time and Info are not.
 _TYPO_CUTOFF = 0.75
-
-
-def lane_fields(lane: str) -> frozenset[str]:
-    """Which of channel, emotion and effort an entry of `lane` takes, as the syntax allows:
-    a touchpoint all three (and needs its channel), a pain or delight an emotion."""
-    if lane == "touchpoint":
-        return frozenset({"channel", "emotion", "effort"})
-    if lane in _EMOTION_LANES:
-        return frozenset({"emotion"})
-    return frozenset()
-
-
-# name, argument hint, meaning
-COMMANDS: tuple[tuple[str, str, str], ...] = (
-    ("next", "", "move on to the next stage"),
-    ("prev", "", "go back to the previous stage"),
-    ("stage", "N|NAME", "go to stage N, or the stage whose name starts with NAME"),
-    ("drop", "[REASON]", "the customer dropped out at this stage (reason optional)"),
-    ("skip", "", "this stage does not apply: mark it skipped and move on"),
-    ("undo", "", "remove the last entry"),
-    (
-        "edit",
-        "[LINE]",
-        "edit the last entry; LINE with a prefix (p: -2 text #tag) replaces it whole, "
-        "without one changes its text and what else is typed",
-    ),
-    ("done", "", "finish the interview"),
-    ("help", "", "show this help"),
-)
-_COMMAND_NAMES = frozenset(name for name, _, _ in COMMANDS)
-_NO_ARGUMENT = frozenset(name for name, hint, _ in COMMANDS if not hint) - {"help"}
-
-# syntax, meaning
-SYNTAX_HELP: tuple[tuple[str, str], ...] = (
-    ("text", "a note (no prefix)"),
-    ("g: text", "a goal (also goal:)"),
-    ("n: text", "a need (also need:)"),
-    ("e: text", "an expectation (also expectation:)"),
-    ("p: [EMOTION] text", "a pain point (also pain:)"),
-    ("d: [EMOTION] text", "a delight (also delight:)"),
-    ("q: text", "a quote, the customer's own words (also quote:)"),
-    ("o: text", "an opportunity (also opportunity:)"),
-    (
-        "t: CHANNEL [EMOTION] [eN] text",
-        "a touchpoint; CHANNEL is a channel's name or the start of it; "
-        "text optional (it becomes the channel)",
-    ),
-    (
-        "EMOTION",
-        "-2 -1 0 +1 +2 (or -- - 0 + ++); after d: a bare 1 or 2 is +1 or +2; after p: "
-        "write the sign (p: 2 hours is text)",
-    ),
-    ("eN", "effort, e1 (easy) to e7 (hard); emotion and effort in either order"),
-    ("#tag", "tag the entry, anywhere in the line (#1234 stays text)"),
-    ("//text", "a note that starts with /"),
-    ("/command", "a command: " + " ".join("/" + name for name, _, _ in COMMANDS)),
-)
 
 _SYMBOLIC_EMOTIONS = {"--": -2, "-": -1, "+": 1, "++": 2}
 _SIGNED_NUMBER = re.compile(r"[+-]\d+")
 _EFFORT = re.compile(r"[eE](\d+)")
 _WORD = re.compile(r"\S+")
 _WORD_END_PUNCTUATION = ",;:"
-_TOUCHPOINT_SYNTAX = "t: CHANNEL [EMOTION] [eN] text"
+TOUCHPOINT_SYNTAX = "t: CHANNEL [EMOTION] [eN] text"
 
 
 # -- small public helpers ----------------------------------------------------------
@@ -297,7 +210,7 @@ def parse_emotion(token: str, *, bare: bool = True) -> int | None:
         value = int(token)
         if value not in EMOTION_RANGE:
             raise QuickEntryError(
-                f"emotion {_short(token)} is out of range: -2 to +2 (or -- - 0 + ++)"
+                f"emotion {shortened(token)} is out of range: -2 to +2 (or -- - 0 + ++)"
             )
         return value
     if bare and token in ("0", "1", "2"):
@@ -312,7 +225,7 @@ def parse_effort(token: str) -> int | None:
         return None
     value = int(match.group(1))
     if value not in EFFORT_RANGE:
-        raise QuickEntryError(f"effort {_short(token)} is out of range: e1 (easy) to e7 (hard)")
+        raise QuickEntryError(f"effort {shortened(token)} is out of range: e1 (easy) to e7 (hard)")
     return value
 
 
@@ -381,7 +294,7 @@ def parse_line(line: str, channels: Sequence[Channel]) -> ParsedEntry | ParsedCo
     if match is not None and (meant := _meant_lane(match.group(1))) is not None:
         # A prefix mistyped (pian:, ned:) would otherwise be saved as a note, silently.
         raise QuickEntryError(
-            f"{_short(match.group(0))!r} is not a lane: did you mean {meant}:? "
+            f"{shortened(match.group(0))!r} is not a lane: did you mean {meant}:? "
             "(to keep the line as a note, start it with note:)"
         )
     return _entry("note", cleaned, channels, prefix="")
@@ -404,9 +317,9 @@ def _command(rest: str) -> ParsedCommand:
         return ParsedCommand("", clean_line(rest) or None, known=False)
     name = parts[0].casefold()
     argument = parts[1].strip() if len(parts) > 1 else ""
-    if name not in _COMMAND_NAMES:
+    if name not in COMMAND_NAMES:
         return ParsedCommand(name, clean_line(argument) or None, known=False)
-    if name in _NO_ARGUMENT:
+    if name in NO_ARGUMENT:
         if argument:
             raise QuickEntryError(f"/{name} takes no argument (start with // for a note)")
         return ParsedCommand(name)
@@ -425,76 +338,22 @@ def _command(rest: str) -> ParsedCommand:
     return ParsedCommand(name, clean_line(argument) or None)  # drop, help
 
 
-def parse_edit(line: str, entry: Entry, channels: Sequence[Channel]) -> dict[str, object]:
-    """The changes `/edit LINE` makes to `entry`: field -> new value, for the fields of
-    `storage.entries.EDITABLE_FIELDS` and `tags` (only those that differ).
-
-    With a lane prefix the entry becomes what the line would have saved: lane, text,
-    channel, emotion, effort and tags (what the line leaves out is cleared). Without one
-    it keeps its lane and changes its text and what else the line types: an emotion
-    (pain, delight), #tags (they replace the entry's). A channel that fits none or
-    several of `channels` is an error naming them."""
-    stripped = clean_text(line).strip()
-    match = _PREFIX.match(stripped)
-    whole = match is not None and match.group(1).lower() in PREFIXES
-    if whole:
-        parsed = parse_line(stripped, channels)
-    elif entry.lane == "touchpoint":  # the text only: no channel word to look for
-        text, tags = take_tags(stripped)
-        parsed = ParsedEntry("touchpoint", _stored_text(text, _no_text("touchpoint", "", tags)))
-        parsed = replace(parsed, tags=tags)
-    else:
-        parsed = _entry(entry.lane, stripped, channels, prefix="")
-    if not isinstance(parsed, ParsedEntry):  # a line starting with "/"
-        raise QuickEntryError("/edit takes the new line: p: -2 text #tag, or just the text")
-    if parsed.channel_problem == "missing":
-        raise QuickEntryError(f"/edit: a touchpoint needs its channel: {_TOUCHPOINT_SYNTAX}")
-    if parsed.channel_problem:
-        word = _short(parsed.channel_word or "")
-        known = ", ".join(c.name for c in (parsed.channel_candidates or channels))
-        found = "several channels" if parsed.channel_problem == "ambiguous" else "no channel"
-        raise QuickEntryError(
-            f"/edit: {found} match {word!r} ({known or 'the study has none'}); nothing was changed"
-        )
-    wanted: dict[str, object] = {"text": parsed.text}
-    if whole:
-        wanted |= {
-            "lane": parsed.lane,
-            "channel_id": parsed.channel.id if parsed.channel else None,
-            "emotion": parsed.emotion,
-            "effort": parsed.effort,
-            "tags": parsed.tags,
-        }
-    else:
-        if parsed.emotion is not None:
-            wanted["emotion"] = parsed.emotion
-        if parsed.tags:
-            wanted["tags"] = parsed.tags
-    current = {**vars(entry), "tags": entry.tags}
-    return {
-        field: value for field, value in wanted.items() if not _same(field, current[field], value)
-    }
+def parse_body(
+    lane: str, body: str, channels: Sequence[Channel], *, prefix: str = ""
+) -> ParsedEntry:
+    """The entry `body` (a line without its prefix) makes in `lane`."""
+    return _entry(lane, body, channels, prefix=prefix)
 
 
-def _same(field: str, old: object, new: object) -> bool:
-    if field == "tags":
-        return {str(t).casefold() for t in old} == {str(t).casefold() for t in new}  # type: ignore[attr-defined]
-    return old == new
+def text_and_tags(lane: str, body: str) -> ParsedEntry:
+    """`body` as text and #tags only, in `lane` (a touchpoint's text, its channel kept)."""
+    text, tags = take_tags(body)
+    return ParsedEntry(lane, _stored_text(text, _no_text(lane, "", tags)), tags=tags)
 
 
-def as_line(entry: Entry, channels: Sequence[Channel]) -> str:
-    """The quick-entry line that saves `entry` as it is: what `/edit` puts back to change."""
-    words = [_LANE_PREFIX[entry.lane]]
-    channel = next((c for c in channels if c.id == entry.channel_id), None)
-    if channel is not None:
-        words.append(channel.name)
-    if entry.emotion is not None:
-        words.append(f"{entry.emotion:+d}" if entry.emotion else "0")
-    if entry.effort is not None:
-        words.append(f"e{entry.effort}")
-    words.append(entry.text)
-    words += [f"#{tag}" for tag in entry.tags]
-    return " ".join(words)
+def has_lane_prefix(line: str) -> bool:
+    match = _PREFIX.match(line)
+    return match is not None and match.group(1).lower() in PREFIXES
 
 
 def _entry(lane: str, body: str, channels: Sequence[Channel], *, prefix: str) -> ParsedEntry:
@@ -502,7 +361,7 @@ def _entry(lane: str, body: str, channels: Sequence[Channel], *, prefix: str) ->
     if lane == "touchpoint":
         return _touchpoint(text, tags, channels, prefix=prefix)
     emotion = None
-    if lane in _EMOTION_LANES:
+    if lane in EMOTION_LANES:
         first = next(_WORD.finditer(text), None)
         if first is not None:
             # A delight's bare 1 or 2 is its emotion (d: 2 loved it); a pain's is text
@@ -522,7 +381,7 @@ def _touchpoint(
     longest = max((len(_channel_key(c).split()) for c in channels), default=1)
     words = list(itertools.islice(_WORD.finditer(text), longest))
     if not words:
-        raise QuickEntryError(f"a touchpoint needs a channel: {_TOUCHPOINT_SYNTAX}")
+        raise QuickEntryError(f"a touchpoint needs a channel: {TOUCHPOINT_SYNTAX}")
 
     channel: Channel | None = None
     problem: str | None = None
@@ -564,9 +423,7 @@ def _touchpoint(
         elif channel_word is not None:
             rest = channel_word
         else:
-            raise QuickEntryError(
-                f"the touchpoint has no channel and no text: {_TOUCHPOINT_SYNTAX}"
-            )
+            raise QuickEntryError(f"the touchpoint has no channel and no text: {TOUCHPOINT_SYNTAX}")
     return ParsedEntry(
         "touchpoint",
         _stored_text(rest, _no_text("touchpoint", prefix, tags)),
@@ -622,6 +479,6 @@ def _stored_text(text: str, empty_message: str) -> str:
         raise QuickEntryError(empty_message) from None
 
 
-def _short(word: str, limit: int = 40) -> str:
+def shortened(word: str, limit: int = 40) -> str:
     word = " ".join(word.split())
     return word if len(word) <= limit else word[: limit - 1] + "…"

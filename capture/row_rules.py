@@ -29,7 +29,7 @@ from journey.capture.sanitize import (
     has_control,
 )
 from journey.storage.errors import InvalidValue
-from journey.storage.merging import database_rows, merge_order
+from journey.storage.merge_tables import database_rows, merge_order
 from journey.storage.models import ANSWER_TYPES, LANES, MODES, OUTCOMES, SESSION_STATUSES
 
 MAX_REASON_LENGTH = 1000  # a drop-out reason

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from journey.capture.quick_entry import as_line, parse_edit
+from journey.capture.entry_edit import as_line, parse_edit
 from journey.capture.sanitize import clean_line, entry_text, name_text
 from journey.storage import entries, sessions, studies
 from journey.storage.connection import now
@@ -103,48 +103,6 @@ class InterviewSession:
             first_stage_id=first.id,
         )
         return cls(db, session)
-
-    @classmethod
-    def start_workshop(
-        cls,
-        db: Database,
-        study: Study,
-        *,
-        facilitator: str | None = None,
-        title: str | None = None,
-    ) -> InterviewSession:
-        """A workshop session on the study's map; the facilitator is its interviewer.
-
-        A workshop is not a customer's journey: it records no stage progress (no
-        first stage reached), so the map's funnel counts customers only."""
-        session = sessions.start_session(
-            db,
-            study.id,
-            participant_id=None,
-            mode="workshop",
-            interviewer=name_text(facilitator or "", "facilitator") or None,
-            title=name_text(title or "", "title") or None,
-        )
-        return cls(db, session)
-
-    @classmethod
-    def open_workshop(
-        cls,
-        db: Database,
-        study: Study,
-        *,
-        facilitator: str | None = None,
-        title: str | None = None,
-    ) -> tuple[InterviewSession, bool]:
-        """The facilitator's workshop in progress on the study (of `title`, when given),
-        or a new one; and whether it was resumed. A workshop left without /done (a
-        dropped SSH line, a lunch break) carries on where it was."""
-        facilitator = name_text(facilitator or "", "facilitator") or None
-        title = name_text(title or "", "title") or None
-        found = sessions.open_workshop_of(db, study.id, facilitator, title)
-        if found is not None:
-            return cls(db, found), True
-        return cls.start_workshop(db, study, facilitator=facilitator, title=title), False
 
     @classmethod
     def resume(cls, db: Database, session_id: str) -> InterviewSession:
@@ -351,7 +309,7 @@ class InterviewSession:
         return edited
 
     def edit_last_line(self, line: str) -> tuple[Entry, tuple[str, ...]] | None:
-        """`/edit LINE`: the last entry changed as the line says (`quick_entry.parse_edit`);
+        """`/edit LINE`: the last entry changed as the line says (`entry_edit.parse_edit`);
         returns it with the names of the fields that changed, or None when there is no
         entry to edit. A line that cannot be read raises QuickEntryError, changing
         nothing."""

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from journey.exports.anonymize import mask_contacts, pseudonym
-from journey.storage.aggregates import NO_FILTER, SessionFilter
 from journey.storage.models import Study
+from journey.storage.session_filter import NO_FILTER, SessionFilter
 
 
 @dataclass(frozen=True)

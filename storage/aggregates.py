@@ -24,58 +24,13 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from journey.storage.connection import read
-from journey.storage.models import OPINION_MODE
-
-# A condition on sessions `x`: customer evidence, not workshop opinion.
-EVIDENCE = f"x.mode <> '{OPINION_MODE}'"
-
-
-@dataclass(frozen=True)
-class SessionFilter:
-    segment: str | None = None
-    interviewer: str | None = None
-    mode: str | None = None
-    since: str | None = None  # ISO date or time; sessions started on or after it
-    until: str | None = None  # sessions started before it
-
-    def sql(self) -> tuple[str, list]:
-        """A condition on sessions `x` (joined to participants `p`) and its parameters."""
-        clauses: list[str] = []
-        params: list = []
-        if self.segment is not None:
-            clauses.append("p.segment = ? COLLATE NOCASE")
-            params.append(self.segment)
-        if self.interviewer is not None:
-            clauses.append("x.interviewer = ? COLLATE NOCASE")
-            params.append(self.interviewer)
-        if self.mode is not None:
-            clauses.append("x.mode = ?")
-            params.append(self.mode)
-        if self.since is not None:
-            clauses.append("x.started_at >= ?")
-            params.append(self.since)
-        if self.until is not None:
-            clauses.append("x.started_at < ?")
-            params.append(self.until)
-        return " AND ".join(clauses) or "1", params
-
-    @property
-    def active(self) -> bool:
-        return any(
-            v is not None
-            for v in (self.segment, self.interviewer, self.mode, self.since, self.until)
-        )
-
-
-NO_FILTER = SessionFilter()
-
-# Entries `e` of a study's stages `st`, with their sessions `x` and participants `p`.
-_ENTRIES = """
-    FROM entries e
-    JOIN stages st ON st.id = e.stage_id
-    JOIN sessions x ON x.id = e.session_id
-    LEFT JOIN participants p ON p.id = x.participant_id
-"""
+from journey.storage.session_filter import (
+    ENTRIES_FROM,
+    EVIDENCE,
+    NO_FILTER,
+    SessionFilter,
+    furthest_stages,
+)
 
 
 @dataclass(frozen=True)
@@ -95,17 +50,6 @@ class EmotionSummary:
     spread: float | None
     n: int  # evidence entries that carry an emotion
     sessions: int
-
-
-@dataclass(frozen=True)
-class ChannelStage:
-    channel_id: str
-    channel: str
-    stage_id: str
-    mentions: int
-    sessions: int
-    mean_emotion: float | None
-    rated: int
 
 
 @dataclass(frozen=True)
@@ -134,21 +78,6 @@ class StageStats:
     stickies: int = 0  # workshop stickies at the stage (opinion, not in the figures above)
 
 
-def _session_scope(study_id: str, where: SessionFilter, column: str) -> tuple[str, list]:
-    """`AND column IN (the filtered sessions)`, or nothing when no filter is set (every
-    row reached through the study's stages is already the study's, and the planner
-    would otherwise test each row against the subquery)."""
-    if not where.active:
-        return "", []
-    condition, params = where.sql()
-    return (
-        f"AND {column} IN (SELECT x.id FROM sessions x "
-        "LEFT JOIN participants p ON p.id = x.participant_id "
-        f"WHERE x.study_id = ? AND {condition})",
-        [study_id, *params],
-    )
-
-
 def lane_counts(db: Database, study_id: str, where: SessionFilter = NO_FILTER) -> list[LaneCount]:
     """Evidence entries and sessions per stage and lane."""
     if not where.active:
@@ -165,7 +94,7 @@ def lane_counts(db: Database, study_id: str, where: SessionFilter = NO_FILTER) -
         LaneCount(*row)
         for row in db.conn.execute(
             f"""
-            SELECT e.stage_id, e.lane, count(*), count(DISTINCT e.session_id) {_ENTRIES}
+            SELECT e.stage_id, e.lane, count(*), count(DISTINCT e.session_id) {ENTRIES_FROM}
             WHERE st.study_id = ? AND e.deleted_at IS NULL AND {EVIDENCE} AND {condition}
             GROUP BY e.stage_id, e.lane
             """,
@@ -205,7 +134,7 @@ def stage_emotions(
         for row in db.conn.execute(
             f"""
             SELECT e.stage_id, avg(e.emotion), avg(e.emotion * e.emotion), count(*),
-                count(DISTINCT e.session_id) {_ENTRIES}
+                count(DISTINCT e.session_id) {ENTRIES_FROM}
             WHERE st.study_id = ? AND e.deleted_at IS NULL AND e.emotion IS NOT NULL
                 AND {EVIDENCE} AND {condition}
             GROUP BY e.stage_id
@@ -222,67 +151,12 @@ def stage_emotions(
     return summaries
 
 
-def channel_stages(
-    db: Database, study_id: str, where: SessionFilter = NO_FILTER
-) -> list[ChannelStage]:
-    """Evidence touchpoints per channel and stage, with their mean emotion."""
-    if not where.active:
-        return [
-            ChannelStage(*row)
-            for row in db.conn.execute(
-                """
-                SELECT c.id, c.name, a.stage_id, a.mentions, a.sessions,
-                    CAST(a.emo_sum AS REAL) / nullif(a.emo_n, 0), a.emo_n
-                FROM agg_channels a JOIN channels c ON c.id = a.channel_id
-                WHERE c.study_id = ? AND a.mentions > 0
-                ORDER BY c.created_at, c.rowid
-                """,
-                [study_id],
-            )
-        ]
-    condition, params = where.sql()
-    return [
-        ChannelStage(*row)
-        for row in db.conn.execute(
-            f"""
-            SELECT c.id, c.name, e.stage_id, count(*), count(DISTINCT e.session_id),
-                avg(e.emotion), count(e.emotion)
-            {_ENTRIES}
-            JOIN channels c ON c.id = e.channel_id
-            WHERE c.study_id = ? AND e.deleted_at IS NULL AND e.lane = 'touchpoint'
-                AND {EVIDENCE} AND {condition}
-            GROUP BY c.id, e.stage_id
-            ORDER BY c.created_at, c.rowid
-            """,
-            [study_id, *params],
-        )
-    ]
-
-
-def _furthest(study_id: str, where: SessionFilter) -> tuple[str, list]:
-    """A CTE `far`: per evidence session of the study (as filtered), the position of the
-    furthest stage it reached or dropped out at (NULL when none)."""
-    condition, params = where.sql()
-    return (
-        f"""far AS MATERIALIZED (
-            SELECT sp.session_id,
-                max(CASE WHEN sp.outcome IN ('reached', 'dropped') THEN st.position END) AS far
-            FROM stage_progress sp
-            JOIN stages st ON st.id = sp.stage_id
-            JOIN sessions x ON x.id = sp.session_id
-            LEFT JOIN participants p ON p.id = x.participant_id
-            WHERE st.study_id = ? AND {EVIDENCE} AND {condition}
-            GROUP BY sp.session_id)""",
-        [study_id, *params],
-    )
-
-
 def stage_reach(
     db: Database, study_id: str, where: SessionFilter = NO_FILTER, top: int = 3
 ) -> list[StageReach]:
     """The funnel of evidence sessions: per stage, those that reached it (or a later stage
     without skipping it), dropped out there, skipped it, and went on past it."""
-    far, far_params = _furthest(study_id, where)
+    far, far_params = furthest_stages(study_id, where)
     counts = {
         row[0]: row[1:]
         for row in db.conn.execute(
@@ -422,7 +296,7 @@ def item_counts(
                     {EVIDENCE} AS evidence, th.id AS theme_id, th.title AS theme_title,
                     CASE WHEN th.id IS NOT NULL THEN 'theme:' || th.id
                         ELSE coalesce(e.item_key, lower(trim(e.text))) END AS key
-                {_ENTRIES}
+                {ENTRIES_FROM}
                 LEFT JOIN themes th ON th.id = e.theme_id AND th.deleted_at IS NULL
                 WHERE st.study_id = ? AND e.deleted_at IS NULL AND e.lane IN ({lane_marks})
                     AND {condition}
@@ -461,7 +335,7 @@ def tag_counts(db: Database, study_id: str, where: SessionFilter = NO_FILTER) ->
         for row in db.conn.execute(
             f"""
             SELECT e.stage_id, e.lane, min(t.name), count(*), count(DISTINCT e.session_id)
-            {_ENTRIES}
+            {ENTRIES_FROM}
             JOIN entry_tags et ON et.entry_id = e.id
             JOIN tags t ON t.id = et.tag_id
             WHERE st.study_id = ? AND e.deleted_at IS NULL AND {EVIDENCE} AND {condition}
@@ -501,7 +375,7 @@ def workshop_layers(
         condition, params = where.sql()
         rows = db.conn.execute(
             f"""
-            SELECT e.stage_id, e.lane, sum(NOT {EVIDENCE}), sum(e.votes) {_ENTRIES}
+            SELECT e.stage_id, e.lane, sum(NOT {EVIDENCE}), sum(e.votes) {ENTRIES_FROM}
             WHERE st.study_id = ? AND e.deleted_at IS NULL AND {condition}
             GROUP BY e.stage_id, e.lane
             HAVING sum(NOT {EVIDENCE}) > 0 OR sum(e.votes) > 0
@@ -509,59 +383,3 @@ def workshop_layers(
             [study_id, *params],
         )
     return [WorkshopLayer(*row) for row in rows]
-
-
-@dataclass(frozen=True)
-class Contribution:
-    """Of the evidence sessions that met a channel at a stage: those that reached a later
-    stage, those that ended there (dropped out there, or finished without reaching a
-    later stage), and those still in progress there."""
-
-    channel_id: str
-    stage_id: str
-    sessions: int
-    went_on: int
-    did_not: int
-
-    @property
-    def in_progress(self) -> int:
-        return self.sessions - self.went_on - self.did_not
-
-
-def channel_contributions(
-    db: Database, study_id: str, where: SessionFilter = NO_FILTER
-) -> list[Contribution]:
-    """Per channel and stage (but the last): go-on of the sessions with a touchpoint there."""
-    far, far_params = _furthest(study_id, where)
-    if not where.active:
-        met = "SELECT channel_id, stage_id, session_id FROM agg_channel_sessions"
-        met_params: list = []
-    else:
-        condition, params = where.sql()
-        met = f"""SELECT DISTINCT e.channel_id, e.stage_id, e.session_id {_ENTRIES}
-            WHERE st.study_id = ? AND e.deleted_at IS NULL AND e.channel_id IS NOT NULL
-                AND e.lane = 'touchpoint' AND {EVIDENCE} AND {condition}"""
-        met_params = [study_id, *params]
-    return [
-        Contribution(*row)
-        for row in db.conn.execute(
-            f"""
-            WITH {far}, met AS ({met})
-            SELECT met.channel_id, met.stage_id, count(*), sum(went_on),
-                sum(NOT went_on AND (x.status = 'finished' OR EXISTS (
-                    SELECT 1 FROM stage_progress d WHERE d.session_id = met.session_id
-                        AND d.stage_id = met.stage_id AND d.outcome = 'dropped')))
-            FROM (
-                SELECT met.*, coalesce(f.far > st.position, 0) AS went_on
-                FROM met
-                JOIN stages st ON st.id = met.stage_id
-                LEFT JOIN far f ON f.session_id = met.session_id
-                WHERE st.study_id = ?
-                    AND st.position < (SELECT max(position) FROM stages WHERE study_id = ?)
-            ) AS met
-            JOIN sessions x ON x.id = met.session_id
-            GROUP BY met.channel_id, met.stage_id
-            """,
-            [*far_params, *met_params, study_id, study_id],
-        )
-    ]

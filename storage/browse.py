@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from journey.storage.aggregates import EVIDENCE, NO_FILTER, SessionFilter, _session_scope
 from journey.storage.connection import read
 from journey.storage.errors import InvalidValue
+from journey.storage.session_filter import EVIDENCE, NO_FILTER, SessionFilter, session_scope
 
 
 @dataclass(frozen=True)
@@ -148,8 +148,8 @@ def _scope_clause(db: Database, scope: EntryScope, search: str) -> tuple[str, li
     searched, search_params = _search_clause(db, search)
     clauses += searched
     params += search_params
-    session_scope, session_params = _session_scope(scope.study_id, scope.where, "e.session_id")
-    return f"WHERE {' AND '.join(clauses)} {session_scope}", [*params, *session_params]
+    in_sessions, session_params = session_scope(scope.study_id, scope.where, "e.session_id")
+    return f"WHERE {' AND '.join(clauses)} {in_sessions}", [*params, *session_params]
 
 
 def _entry_row(row: tuple) -> EntryRow:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from journey.storage.aggregates import EVIDENCE, NO_FILTER, SessionFilter
+from journey.storage.session_filter import EVIDENCE, NO_FILTER, SessionFilter
 
 # The columns of `iter_entry_rows`, in order.
 ENTRY_ROW_FIELDS = (
@@ -195,7 +195,7 @@ class SessionRow:
         return dropped[-1] if dropped else None
 
 
-def _session_scope(study_ids: Sequence[str], where: SessionFilter) -> tuple[str, list]:
+def session_scope(study_ids: Sequence[str], where: SessionFilter) -> tuple[str, list]:
     condition, params = where.sql()
     return f"x.study_id IN ({_marks(study_ids)}) AND {condition}", [*study_ids, *params]
 
@@ -203,7 +203,7 @@ def _session_scope(study_ids: Sequence[str], where: SessionFilter) -> tuple[str,
 def count_sessions(db: Database, study_ids: Sequence[str], where: SessionFilter = NO_FILTER) -> int:
     if not study_ids:
         return 0
-    condition, params = _session_scope(study_ids, where)
+    condition, params = session_scope(study_ids, where)
     return db.conn.execute(
         "SELECT count(*) FROM sessions x LEFT JOIN participants p ON p.id = x.participant_id "
         f"WHERE {condition}",
@@ -221,7 +221,7 @@ def iter_session_rows(
     stage progress, in study name, started_at, id order."""
     if not study_ids:
         return
-    condition, params = _session_scope(study_ids, where)
+    condition, params = session_scope(study_ids, where)
     lane_clause = f"AND e.lane IN ({_marks(lanes)})" if lanes is not None else ""
     cursor = db.conn.execute(
         f"""

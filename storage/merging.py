@@ -47,267 +47,41 @@ added by later migrations are merged by the same rules.
 from __future__ import annotations
 
 import re
-import sqlite3
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import ExitStack, suppress
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Iterable
+from contextlib import ExitStack
 
 from sqlite_utils import Database
 
-from journey.storage.connection import open_database, read, write
+from journey.storage.connection import read, write
 from journey.storage.errors import CorruptDatabase, InvalidValue
-from journey.storage.items import item_key
-
-# Natural keys: how rows made separately for the same thing are recognised.
-NATURAL_KEYS: dict[str, tuple[str, ...]] = {
-    "studies": ("name",),
-    "stages": ("study_id", "name"),
-    "channels": ("study_id", "name"),
-    "tags": ("study_id", "name"),
-    "participants": ("study_id", "code"),
-    "prompts": ("stage_id", "position"),
-}
-# Columns that say when a row last changed, where it is not `updated_at`.
-VERSION_COLUMNS: dict[str, str] = {"stage_progress": "at"}
-# Columns that are not compared: when a row was made, and our own stage order.
-NOT_CONTENT: dict[str, frozenset[str]] = {"stages": frozenset({"position"})}
-_NEVER_CONTENT = frozenset({"created_at"})
-# Tables that are not data: the migrations log and SQLite's own.
-_SKIP = ("_sqlite_migrations",)
-# Litestream's bookkeeping (`journey replicate`): `_litestream_seq`, `_litestream_lock`.
-LITESTREAM_PREFIX = "_litestream_"
-# The map summaries (agg_*) are derived: triggers recount them as the rows arrive.
-DERIVED_PREFIX = "agg_"
-# Columns derived from a row's own content: recomputed here, never taken from a source.
-DERIVED_COLUMNS: dict[str, dict[str, Callable[[dict], object]]] = {
-    "entries": {"item_key": lambda row: item_key(row["text"]) if "text" in row else None},
-}
+from journey.storage.merge_report import (
+    Clash,
+    Conflict,
+    MergeReport,
+    ParticipantClash,
+    Renamed,
+    TableCounts,
+    clash_message,
+)
+from journey.storage.merge_tables import (
+    DERIVED_COLUMNS,
+    NATURAL_KEYS,
+    NEVER_CONTENT,
+    NOT_CONTENT,
+    OWNERS,
+    RowCheck,
+    RowSource,
+    TableInfo,
+    merge_order,
+    named,
+)
 
 MAX_CONFLICTS_KEPT = 1000
 PARTICIPANT_POLICIES = ("refuse", "rename", "same")
-CLASHES_SHOWN = 10
-
-
-class ParticipantClash(InvalidValue):
-    """The same participant codes in both databases, and no word on whether they are the
-    same people; nothing was merged."""
-
-
-@dataclass(frozen=True)
-class Clash:
-    code: str
-    ours: str | None  # segments
-    theirs: str | None
-
-
-@dataclass(frozen=True)
-class Renamed:
-    """An incoming participant given a new code because theirs was taken here."""
-
-    study_id: str
-    old: str
-    new: str
-    segment: str | None
-
-
-RowSource = Callable[[str], Iterable[dict]]
-RowCheck = Callable[[str, dict], dict]
-# The columns that say whose a row is: a row matched by its id keeps them.
-OWNERS: dict[str, tuple[str, ...]] = {
-    "stages": ("study_id",),
-    "channels": ("study_id",),
-    "tags": ("study_id",),
-    "themes": ("study_id",),
-    "prompts": ("study_id",),
-    "participants": ("study_id",),
-    "sessions": ("study_id", "participant_id"),
-    "entries": ("session_id",),
-    "edits": ("entry_id",),
-}
-
-
-def _named(table: TableInfo, row: dict) -> str:
-    """A row as messages name it: its id, or its key."""
-    return (
-        ", ".join(f"{c} {row.get(c)}" for c in table.key)
-        if not table.has_id
-        else str(row.get("id"))
-    )
-
-
-@dataclass
-class TableCounts:
-    added: int = 0
-    identical: int = 0
-    theirs: int = 0  # conflicts the source's newer version won
-    ours: int = 0  # conflicts where ours was kept
-
-    @property
-    def conflicts(self) -> int:
-        return self.theirs + self.ours
-
-
-@dataclass(frozen=True)
-class Conflict:
-    table: str
-    key: str
-    columns: tuple[str, ...]
-    winner: str  # "theirs" or "ours"
-    reason: str  # why that side won
-
-
-@dataclass
-class MergeReport:
-    tables: dict[str, TableCounts] = field(default_factory=dict)
-    conflicts: list[Conflict] = field(default_factory=list)
-    mapped: list[str] = field(default_factory=list)  # natural-key matches of studies
-    matched: dict[str, int] = field(default_factory=dict)  # natural-key matches per table
-    skipped_tables: list[str] = field(default_factory=list)
-    dry_run: bool = False
-    renamed: list[Renamed] = field(default_factory=list)
-    # Rows the source deleted (deleted_at set) that are live here, per table: applied
-    # only when the caller accepts deletions.
-    deletions: dict[str, int] = field(default_factory=dict)
-    deletions_applied: bool = False
-
-    @property
-    def added(self) -> int:
-        return sum(t.added for t in self.tables.values())
-
-    def counts(self, table: str) -> TableCounts:
-        return self.tables.setdefault(table, TableCounts())
-
-
-@dataclass(frozen=True)
-class TableInfo:
-    name: str
-    columns: tuple[str, ...]
-    key: tuple[str, ...]  # primary key columns
-    references: dict[str, str]  # column -> referenced table (by its single-column key)
-    version: str | None
-
-    @property
-    def has_id(self) -> bool:
-        return self.key == ("id",)
 
 
 def _segment(value: object) -> str:
     return " ".join(str(value or "").casefold().split())
-
-
-def _clash_message(clashes: list[Clash], policy: str) -> str:
-    def shown(clash: Clash) -> str:
-        here, there = clash.ours or "no segment", clash.theirs or "no segment"
-        return f"{clash.code} (here {here}, there {there})"
-
-    listed = ", ".join(shown(c) for c in clashes[:CLASHES_SHOWN])
-    if len(clashes) > CLASHES_SHOWN:
-        listed += f" and {len(clashes) - CLASHES_SHOWN} more"
-    if policy == "same":
-        return (
-            f"{len(clashes)} participants with the same code have other segments here and "
-            f"there, so their sessions would change segment: {listed}; nothing was merged "
-            "(use --participants rename to keep them apart)"
-        )
-    return (
-        f"{len(clashes)} participant codes are in both databases: {listed}; the same code "
-        "is not the same person, so nothing was merged (--participants rename gives theirs "
-        "new codes; --participants same merges them as the same people)"
-    )
-
-
-def merge_order(db: Database) -> tuple[list[TableInfo], list[str]]:
-    """The data tables of the schema, parents before children, and those left out."""
-    virtual = {
-        row[0]
-        for row in db.conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL%'"
-        )
-    }
-    names = [
-        row[0]
-        for row in db.conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' "
-            "AND name NOT LIKE 'sqlite_%' ORDER BY rowid"
-        )
-    ]
-    infos: dict[str, TableInfo] = {}
-    skipped: list[str] = []
-    for name in names:
-        if (
-            name in _SKIP
-            or name.startswith((DERIVED_PREFIX, LITESTREAM_PREFIX))
-            or name in virtual
-            or any(name.startswith(v + "_") for v in virtual)
-        ):
-            continue
-        columns = db.conn.execute(f"PRAGMA table_info([{name}])").fetchall()
-        key = tuple(c[1] for c in sorted((c for c in columns if c[5]), key=lambda c: c[5]))
-        if not key:
-            skipped.append(name)
-            continue
-        names_only = tuple(c[1] for c in columns)
-        references = {fk[3]: fk[2] for fk in db.conn.execute(f"PRAGMA foreign_key_list([{name}])")}
-        version = VERSION_COLUMNS.get(name) or (
-            "updated_at" if "updated_at" in names_only else None
-        )
-        infos[name] = TableInfo(name, names_only, key, references, version)
-    ordered: list[TableInfo] = []
-    placed: set[str] = set()
-    pending = list(infos)
-    while pending:
-        progress = False
-        for name in list(pending):
-            parents = {t for t in infos[name].references.values() if t != name and t in infos}
-            if parents <= placed:
-                ordered.append(infos[name])
-                placed.add(name)
-                pending.remove(name)
-                progress = True
-        if not progress:  # a cycle: keep the schema's order for the rest
-            ordered.extend(infos[name] for name in pending)
-            break
-    return ordered, skipped
-
-
-def upgraded_copy(path: Path, copy: Path) -> Path:
-    """A copy of the database at `path` into `copy`, an empty private file the caller
-    made (see `storage.files.private_temporary`), brought to this schema.
-
-    For a source of an older schema, which a read-only open cannot migrate: the
-    source itself is read through SQLite's online backup and never written.
-    """
-    source = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
-    target = sqlite3.connect(copy)
-    try:
-        source.backup(target)
-    except sqlite3.DatabaseError as error:
-        raise CorruptDatabase(f"{path}: cannot read the database ({error})") from error
-    finally:
-        target.close()
-        source.close()
-    open_database(copy).close()  # applies the pending migrations to the copy
-    return copy
-
-
-def database_rows(source: Database) -> RowSource:
-    """Rows of every table of `source`, streamed in insertion order."""
-    tables = set(source.table_names())
-
-    def rows(table: str) -> Iterator[dict]:
-        if table not in tables:
-            return
-        cursor = source.conn.execute(f"SELECT * FROM [{table}] ORDER BY rowid")
-        names = [d[0] for d in cursor.description]
-        try:
-            for row in cursor:
-                yield dict(zip(names, row, strict=True))
-        finally:
-            with suppress(sqlite3.ProgrammingError):  # the source closed already
-                cursor.close()
-
-    return rows
 
 
 def merge_rows(
@@ -455,7 +229,7 @@ class _Merger:
                 row["id"] = ours["id"]
             self._compare(table, ours, row, counts, by_key=by_key)
         if table.name == "participants" and self.clashes:
-            raise ParticipantClash(_clash_message(self.clashes, self.participants))
+            raise ParticipantClash(clash_message(self.clashes, self.participants))
 
     # -- rows stay in their study ------------------------------------------------------
 
@@ -472,12 +246,12 @@ class _Merger:
             study = self._study_of(parent, value)
             if study is None:
                 raise InvalidValue(
-                    f"{table.name}: {_named(table, row)}: {column} {value} points at no "
+                    f"{table.name}: {named(table, row)}: {column} {value} points at no "
                     f"row of {parent}; nothing was merged"
                 )
             if found is not None and study != found:
                 raise InvalidValue(
-                    f"{table.name}: {_named(table, row)} points into two studies "
+                    f"{table.name}: {named(table, row)} points into two studies "
                     f"({column} {value} is of another study); nothing was merged"
                 )
             found = study
@@ -498,13 +272,13 @@ class _Merger:
         here = self._row_study(table, ours)
         if here != study:
             raise InvalidValue(
-                f"{table.name}: {_named(table, theirs)} belongs to another study here; "
+                f"{table.name}: {named(table, theirs)} belongs to another study here; "
                 "nothing was merged"
             )
         for column in OWNERS.get(table.name, ()):
             if column in theirs and theirs[column] != ours[column]:
                 raise InvalidValue(
-                    f"{table.name}: {_named(table, theirs)}: {column} is {theirs[column]} "
+                    f"{table.name}: {named(table, theirs)}: {column} is {theirs[column]} "
                     f"there but {ours[column]} here; nothing was merged"
                 )
 
@@ -640,7 +414,7 @@ class _Merger:
     def _compare(
         self, table: TableInfo, ours: dict, theirs: dict, counts: TableCounts, *, by_key: bool
     ) -> None:
-        ignored = set(table.key) | _NEVER_CONTENT | NOT_CONTENT.get(table.name, frozenset())
+        ignored = set(table.key) | NEVER_CONTENT | NOT_CONTENT.get(table.name, frozenset())
         derived = set(DERIVED_COLUMNS.get(table.name, {})) & set(theirs)
         ignored |= derived
         if table.version:

@@ -16,6 +16,18 @@ LANES: tuple[str, ...] = (
     "opportunity",
     "note",
 )
+# Each lane's heading, wherever lanes are shown (screens, map, reports).
+LANE_TITLES: dict[str, str] = {
+    "goal": "Goals",
+    "need": "Needs",
+    "expectation": "Expectations",
+    "touchpoint": "Touchpoints",
+    "pain": "Pains",
+    "delight": "Delights",
+    "quote": "Quotes",
+    "opportunity": "Opportunities",
+    "note": "Notes",
+}
 MODES: tuple[str, ...] = ("interview", "workshop", "survey")
 # Interviews and surveys are customer evidence; a workshop is the team's opinion, a layer
 # of its own that no customer figure counts (DESIGN.md, "What the map's figures mean").

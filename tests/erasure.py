@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from journey.capture.session import InterviewSession
+from journey.capture.workshop import WorkshopSession
 from journey.storage import workshop
 from journey.storage.models import Study
 
@@ -67,7 +68,7 @@ def marked_participant(db: Database, study: Study, mark: str) -> str:
         interview.save_draft(f"draft of {mark}"[:end])
     other = InterviewSession.start(db, study, "KEEPER", consent=True)
     kept = other.add("quote", "a quote that stays")
-    room = InterviewSession.start_workshop(db, study, facilitator="kim")
+    room = WorkshopSession.start_workshop(db, study, facilitator="kim")
     workshop.vote(db, quote.id, room.session.id, 1)
     # The theme's title is the first item's words, as the workshop screen offers it.
     workshop.group_entries(db, study.id, [quote.id, kept.id], quote.text, "kim", room.session.id)

@@ -30,13 +30,9 @@ from sqlite_utils import Database
 from journey.capture.session import InterviewSession
 from journey.storage import sessions, studies
 from journey.storage.aggregates import (
-    NO_FILTER,
-    ChannelStage,
     EmotionSummary,
     LaneCount,
-    SessionFilter,
     StageReach,
-    channel_stages,
     lane_counts,
     stage_emotions,
     stage_reach,
@@ -44,9 +40,11 @@ from journey.storage.aggregates import (
     workshop_layers,
 )
 from journey.storage.browse import check_filter, filter_values
+from journey.storage.channel_figures import ChannelStage, channel_stages
 from journey.storage.connection import open_database, write
 from journey.storage.errors import InvalidValue
 from journey.storage.models import StageSpec
+from journey.storage.session_filter import NO_FILTER, SessionFilter
 
 
 class Built:

@@ -18,7 +18,7 @@ import pytest
 
 from journey.capture.demo import add_demo_sessions
 from journey.capture.journey_map import build_map
-from journey.capture.session import InterviewSession
+from journey.capture.workshop import WorkshopSession
 from journey.exports.writers.export_job import ExportOptions, export
 from journey.storage import open_database, workshop
 
@@ -50,7 +50,7 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db_path = folder / "journey.db"
     with open_database(db_path, create=True) as db:
         study = add_demo_sessions(db, 130, seed=5).study  # three demo workshops among them
-        room = InterviewSession.start_workshop(db, study, facilitator="kim")
+        room = WorkshopSession.start_workshop(db, study, facilitator="kim")
         decision = room.stages[2]
         sticky = room.add("pain", "The payment failed TWICE", emotion=-2, stage=decision)
         room.add("pain", "a facilitator's opinion", emotion=-2, stage=decision)

@@ -21,7 +21,7 @@ from textual.widgets import Input, OptionList, Select, SelectionList, Static
 
 from journey.capture.demo import add_demo_sessions
 from journey.storage import open_database
-from journey.storage.aggregates import NO_FILTER
+from journey.storage.session_filter import NO_FILTER
 from journey.storage.studies import find_study
 from journey.tui.app import CaptureRequest, ReviewRequest, WorkshopRequest, make_app
 from journey.tui.screens.capture_screen import CaptureScreen

@@ -43,10 +43,10 @@ from journey.capture.journey_map import (
 )
 from journey.capture.session import InterviewSession
 from journey.storage import studies
-from journey.storage.aggregates import SessionFilter
 from journey.storage.connection import open_database
 from journey.storage.entries import delete_entry, restore_entry
 from journey.storage.models import StageSpec, Study
+from journey.storage.session_filter import SessionFilter
 
 
 class Built:

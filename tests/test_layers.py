@@ -179,3 +179,50 @@ def test_the_cli_reaches_screens_only_through_the_app_factory() -> None:
         if target.startswith(("journey.tui.screens", "journey.tui.widgets"))
     }
     assert reached == set()
+
+
+WORKSHOP_SCREENS = (
+    "journey.tui.screens.workshop_screen",
+    "journey.tui.screens.cell_items_screen",
+    "journey.tui.screens.workshop_summary_screen",
+)
+# The vocabulary every layer shares: records and the errors the core raises.
+SHARED_VOCABULARY = ("journey.storage.models", "journey.storage.errors")
+
+
+def test_workshop_screens_reach_storage_only_through_the_workshop_domain() -> None:
+    """capture.workshop holds the workshop's rules; its screens keep only presentation."""
+    graph = module_imports()
+    reached = {
+        (screen, target)
+        for screen in WORKSHOP_SCREENS
+        for target in graph[screen]
+        if target.startswith("journey.storage") and target not in SHARED_VOCABULARY
+    }
+    assert reached == set()
+    assert all("journey.capture.workshop" in graph[screen] for screen in WORKSHOP_SCREENS)
+
+
+def test_the_entry_line_is_written_once() -> None:
+    """Capture and workshop parse, dispatch, ask for a channel and save through
+    tui/entry_line.py; neither screen parses a line itself."""
+    graph = module_imports()
+    for screen in ("journey.tui.screens.capture_screen", "journey.tui.screens.workshop_screen"):
+        assert "journey.tui.entry_line" in graph[screen]
+        source = (ROOT / "tui" / "screens" / f"{screen.rsplit('.', 1)[1]}.py").read_text()
+        for private_copy in ("parse_line(", "BusyRetry(", "DraftKeeper(", "ChannelChoiceScreen("):
+            assert private_copy not in source, (screen, private_copy)
+
+
+def test_lane_titles_are_spelled_once() -> None:
+    """storage.models holds LANES and LANE_TITLES; every face imports them."""
+    from journey.storage.models import LANE_TITLES
+
+    spelled: dict[str, list[str]] = {}
+    for top in ("tui", "capture", "storage", "exports"):
+        for path in (ROOT / top).rglob("*.py"):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Constant) and node.value in LANE_TITLES.values():
+                    spelled.setdefault(node.value, []).append(str(path.relative_to(ROOT)))
+    assert spelled == {title: ["storage/models.py"] for title in LANE_TITLES.values()}

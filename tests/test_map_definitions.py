@@ -11,6 +11,7 @@ from sqlite_utils import Database
 
 from journey.capture.journey_map import build_map
 from journey.capture.session import InterviewSession
+from journey.capture.workshop import WorkshopSession
 from journey.storage import bulk, open_database, sessions, studies, workshop
 from journey.storage.connection import new_id, now
 from journey.storage.items import item_key
@@ -119,7 +120,7 @@ def test_a_sticky_is_opinion_and_moves_no_customer_figure(db: Database, study: S
     for interview, emotion in ((a, -1), (b, -2), (c, 0)):
         interview.add("pain", "slow checkout", emotion=emotion)
     before = build_map(db, study)
-    room = InterviewSession.start_workshop(db, study, facilitator="kim")
+    room = WorkshopSession.start_workshop(db, study, facilitator="kim")
     sticky = room.add("pain", "slow checkout", emotion=-2, stage=a.stages[0])
     room.add("pain", "a facilitator's opinion", emotion=-2, stage=a.stages[0])
     workshop.vote(db, sticky.id, room.session.id, 1)
@@ -200,7 +201,7 @@ def test_linking_to_a_theme_links_the_theme(db: Database, study: Study) -> None:
     a = start(db, study, "P01")
     fees = a.add("pain", "fees added at checkout")
     shipping = a.add("pain", "shipping cost at the end")
-    room = InterviewSession.start_workshop(db, study, facilitator="kim")
+    room = WorkshopSession.start_workshop(db, study, facilitator="kim")
     idea = room.add("opportunity", "show the total early", stage=a.stages[0])
     theme = workshop.group_entries(
         db, study.id, [fees.id, shipping.id], "Surprise costs", "kim", room.session.id

@@ -17,12 +17,21 @@ from journey.capture.demo import add_demo_sessions
 from journey.capture.journey_map import build_map
 from journey.capture.session import InterviewSession
 from journey.capture.study import new_study
-from journey.storage import aggregates, entries, open_database, sessions, studies, workshop
-from journey.storage.aggregates import NO_FILTER, SessionFilter
+from journey.capture.workshop import WorkshopSession
+from journey.storage import (
+    aggregates,
+    channel_figures,
+    entries,
+    open_database,
+    sessions,
+    studies,
+    workshop,
+)
 from journey.storage.connection import write
 from journey.storage.items import item_key
 from journey.storage.models import LANES
 from journey.storage.privacy import forget_participant
+from journey.storage.session_filter import NO_FILTER, SessionFilter
 from journey.storage.studies import resolve_study
 from tests.older_schema import older_copy
 
@@ -39,9 +48,9 @@ def _same(db, study_id: str) -> None:
     for name, call in (
         ("lane_counts", lambda w: aggregates.lane_counts(db, study_id, w)),
         ("stage_emotions", lambda w: aggregates.stage_emotions(db, study_id, w)),
-        ("channel_stages", lambda w: aggregates.channel_stages(db, study_id, w)),
+        ("channel_stages", lambda w: channel_figures.channel_stages(db, study_id, w)),
         ("item_counts", lambda w: aggregates.item_counts(db, study_id, LANES, w)),
-        ("contributions", lambda w: aggregates.channel_contributions(db, study_id, w)),
+        ("contributions", lambda w: channel_figures.channel_contributions(db, study_id, w)),
         ("workshop layers", lambda w: aggregates.workshop_layers(db, study_id, w)),
         ("reach", lambda w: aggregates.stage_reach(db, study_id, w)),
     ):
@@ -58,7 +67,7 @@ def test_summaries_follow_every_kind_of_write(study_db: Path, seed: int) -> None
             InterviewSession.start(db, study, f"P{n:02d}", segment=rng.choice("ab"), consent=True)
             for n in range(4)
         ]
-        workshop_session = InterviewSession.start_workshop(db, study, facilitator="kim")
+        workshop_session = WorkshopSession.start_workshop(db, study, facilitator="kim")
         channels = interviews[0].channels
         stages = interviews[0].stages
         tags = ["pricing", "Pricing", "checkout", "trust"]
@@ -146,7 +155,7 @@ def test_the_migration_counts_what_was_there_before(tmp_path: Path) -> None:
         interview.add("pain", "LATE   Delivery")
         interview.add("pain", "typed by mistake")
         interview.undo()
-        sticky = InterviewSession.start_workshop(db, study, facilitator="kim")
+        sticky = WorkshopSession.start_workshop(db, study, facilitator="kim")
         sticky.add("pain", "late delivery")
         expected = build_map(db, study, top=None)
     old = tmp_path / "old.db"

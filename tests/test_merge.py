@@ -16,7 +16,7 @@ from journey.exports.readers.merge import merge_databases
 from journey.storage import open_database
 from journey.storage.entries import add_entry, delete_entry, edit_entry, session_entries
 from journey.storage.maintenance import backup
-from journey.storage.merging import DERIVED_PREFIX, merge_order
+from journey.storage.merge_tables import DERIVED_PREFIX, merge_order
 from journey.storage.sessions import (
     add_participant,
     record_progress,

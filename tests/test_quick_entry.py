@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from journey.capture.entry_syntax import COMMANDS, PREFIXES, SYNTAX_HELP
 from journey.capture.quick_entry import (
-    COMMANDS,
-    PREFIXES,
-    SYNTAX_HELP,
     ParsedCommand,
     ParsedEntry,
     QuickEntryError,

@@ -16,8 +16,8 @@ from typer.testing import CliRunner
 import journey.tui.app
 from journey.capture.study import new_study
 from journey.storage import open_database
-from journey.storage.aggregates import NO_FILTER, SessionFilter
 from journey.storage.browse import filter_values
+from journey.storage.session_filter import NO_FILTER, SessionFilter
 from journey.storage.sessions import add_participant, start_session
 from journey.storage.studies import find_study
 from journey.tui.app import ReviewRequest

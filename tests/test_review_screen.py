@@ -25,7 +25,6 @@ from journey.capture.journey_map import build_map
 from journey.capture.session import InterviewSession
 from journey.capture.study import new_study
 from journey.storage import open_database
-from journey.storage.aggregates import NO_FILTER, SessionFilter
 from journey.storage.browse import (
     EntryScope,
     count_entries_behind,
@@ -34,6 +33,7 @@ from journey.storage.browse import (
     entry_page,
 )
 from journey.storage.connection import wal_path, write
+from journey.storage.session_filter import NO_FILTER, SessionFilter
 from journey.storage.studies import channels, get_study
 from journey.tui.app import ReviewRequest, make_app
 from journey.tui.screens.compare_screen import CompareScreen, comparison

@@ -23,6 +23,7 @@ from textual.widgets import DataTable, SelectionList, Static
 from journey.capture.demo import add_demo_sessions
 from journey.capture.journey_map import build_map
 from journey.capture.session import InterviewSession
+from journey.capture.workshop import WorkshopSession
 from journey.storage import open_database, workshop
 from journey.storage.studies import find_study, list_studies, stages
 from journey.tui.app import ReviewRequest, WorkshopRequest, make_app
@@ -348,7 +349,7 @@ async def test_next_prev_timer_sort_help_and_edit(study_db: Path, monkeypatch) -
 
         # The timebox: a countdown in the banner, a notice when it ends, nothing else.
         clock = [1000.0]
-        monkeypatch.setattr(screen, "_now", lambda: clock[0])
+        monkeypatch.setattr(screen.session.timer, "clock", lambda: clock[0])
         await type_line(pilot, "/timer 5m")
         assert "⏱ 5:00" in banner(app)
         clock[0] += 61
@@ -400,7 +401,7 @@ async def test_a_vote_follows_its_item_when_the_list_resorts(study_db: Path) -> 
         voted = interview.add("pain", "no guest checkout")
         said_twice = interview.add("pain", "slow delivery")
         said_again = interview.add("pain", "slow delivery")
-        earlier = InterviewSession.start_workshop(db, study, facilitator="lee")
+        earlier = WorkshopSession.start_workshop(db, study, facilitator="lee")
         workshop.vote(db, voted.id, earlier.session.id, 1)
     app = workshop_app(study_db, sid)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -458,7 +459,7 @@ async def test_votes_in_the_items_screen_are_per_workshop(study_db: Path) -> Non
         assert study is not None
         interview = InterviewSession.start(db, study, "P01", interviewer="ana", consent=True)
         pain = interview.add("pain", "no guest checkout")
-        earlier = InterviewSession.start_workshop(db, study, facilitator="lee")
+        earlier = WorkshopSession.start_workshop(db, study, facilitator="lee")
         workshop.vote(db, pain.id, earlier.session.id, 1)
         workshop.vote(db, pain.id, earlier.session.id, 1)
     app = workshop_app(study_db, sid)

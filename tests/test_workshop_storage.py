@@ -18,6 +18,7 @@ import journey.storage.sessions
 from journey.capture.journey_map import build_map
 from journey.capture.session import InterviewSession
 from journey.capture.study import new_study
+from journey.capture.workshop import WorkshopSession
 from journey.storage import aggregates, open_database, workshop
 from journey.storage.errors import InvalidValue, JourneyError, NotFound
 from journey.storage.models import LANES, Entry, Stage, Study
@@ -59,8 +60,8 @@ def room(study_db: Path) -> Iterator[Room]:
     assert study is not None
     awareness, _consideration, decision, *_ = stages(db, study.id)
     interview = InterviewSession.start(db, study, "P01", interviewer="ana", consent=True)
-    morning = InterviewSession.start_workshop(db, study, facilitator="kim", title="morning")
-    afternoon = InterviewSession.start_workshop(db, study, facilitator="lee")
+    morning = WorkshopSession.start_workshop(db, study, facilitator="kim", title="morning")
+    afternoon = WorkshopSession.start_workshop(db, study, facilitator="lee")
     try:
         yield Room(db, study, awareness, decision, interview, morning, afternoon)
     finally:
@@ -445,7 +446,7 @@ def test_markdown_report_shows_opportunity_links(study_db: Path) -> None:
     with open_database(study_db) as db:
         study = find_study(db, "Checkout study")
         assert study is not None
-        session = InterviewSession.start_workshop(db, study, facilitator="kim")
+        session = WorkshopSession.start_workshop(db, study, facilitator="kim")
         pain = session.add("pain", "shipping | cost at the end")
         opportunity = session.add("opportunity", "show shipping early")
         workshop.link(db, opportunity.id, [pain.id])
@@ -597,9 +598,9 @@ def test_the_workshop_to_carry_on(room: Room) -> None:
     assert find(room.db, other_study.id, "kim") is None
     room.morning.finish()
     assert find(room.db, room.study.id, "kim") is None
-    nobody = InterviewSession.start_workshop(room.db, room.study)
-    resumed, was_open = InterviewSession.open_workshop(room.db, room.study, facilitator="  ")
+    nobody = WorkshopSession.start_workshop(room.db, room.study)
+    resumed, was_open = WorkshopSession.open_workshop(room.db, room.study, facilitator="  ")
     assert (resumed.session.id, was_open) == (nobody.session.id, True)
-    fresh, was_open = InterviewSession.open_workshop(room.db, room.study, facilitator="kim")
+    fresh, was_open = WorkshopSession.open_workshop(room.db, room.study, facilitator="kim")
     assert not was_open and fresh.session.id not in (morning.id, nobody.session.id)
     assert (fresh.session.interviewer, fresh.session.status) == ("kim", "in_progress")

@@ -15,13 +15,13 @@ from textual.screen import Screen
 
 from journey.capture.sanitize import clean_text
 from journey.capture.session import InterviewSession
+from journey.capture.workshop import WorkshopSession
 from journey.storage import open_database
-from journey.storage.aggregates import NO_FILTER, SessionFilter
 from journey.storage.connection import UI_BUSY_TIMEOUT_MS
 from journey.storage.errors import ConsentRequired
+from journey.storage.session_filter import NO_FILTER, SessionFilter
 from journey.storage.studies import get_study
 from journey.tui.crash_log import one_line, write_crash_log
-from journey.tui.draft_keeper import DraftKeeper
 from journey.tui.text import short_time
 
 POLL_SECONDS = 1.0
@@ -96,11 +96,11 @@ class JourneyApp(App[None]):
             study = get_study(self.db, self.workshop.study_id)
             facilitator, title = self.workshop.facilitator, self.workshop.title
             if self.workshop.new:
-                session = InterviewSession.start_workshop(
+                session = WorkshopSession.start_workshop(
                     self.db, study, facilitator=facilitator, title=title
                 )
             else:
-                session, resumed = InterviewSession.open_workshop(
+                session, resumed = WorkshopSession.open_workshop(
                     self.db, study, facilitator=facilitator, title=title
                 )
                 if resumed:
@@ -198,10 +198,11 @@ class JourneyApp(App[None]):
         self.exit()
 
     def _save_drafts(self) -> None:
+        from journey.tui.screens.journey_screen import JourneyScreen
+
         for screen in self.screen_stack:
-            keeper = getattr(screen, "draft", None)
-            if isinstance(keeper, DraftKeeper):
-                keeper.save()
+            if isinstance(screen, JourneyScreen):
+                screen.keep_unsent()
 
     # -- text from data on its way to the terminal, and what read-only may do --------------
 

@@ -19,19 +19,31 @@ data, and leaves the themes of entries already here as they are.
 from __future__ import annotations
 
 import json
-import uuid
-from collections.abc import Iterator
-from datetime import datetime
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from sqlite_utils import Database
 
 from journey.capture.row_rules import MAX_REASON_LENGTH, checked_row
-from journey.capture.sanitize import MAX_ENTRY_LENGTH, MAX_LINE_LENGTH, clean_line, clean_text
-from journey.exports.readers.csv_read import ImportFailed, Problems
+from journey.capture.sanitize import MAX_ENTRY_LENGTH, clean_line
+from journey.exports.readers.csv_read import ImportFailed
+from journey.exports.readers.json_fields import (
+    ArraySpec,
+    Known,
+    ValueChecks,
+    line,
+    long_text,
+    one_of,
+    ref,
+    scalar,
+    time,
+    whole,
+)
 from journey.exports.readers.report import ImportReport
 from journey.storage.errors import NotFound
-from journey.storage.merging import ParticipantClash, merge_rows
+from journey.storage.merge_report import ParticipantClash
+from journey.storage.merging import merge_rows
 from journey.storage.models import ANSWER_TYPES, LANES, MODES, OUTCOMES, SESSION_STATUSES
 from journey.storage.studies import get_study
 
@@ -51,7 +63,6 @@ ARRAYS = (
     "votes",
     "edits",
 )
-_REQUIRED = object()
 
 
 def import_json(
@@ -134,456 +145,257 @@ def _never_rename(db: Database, study_id: str, name: str, source: str) -> None:
         )
 
 
-class _Reader:
+# The arrays of a study, in the order they are read (a reference points back only).
+STUDY_ARRAYS = (
+    ArraySpec(
+        "stages",
+        (whole("position", 1), line("name"), long_text("description", required=False, default="")),
+    ),
+    ArraySpec("channels", (line("name"), time("created_at"))),
+    ArraySpec("tags", (line("name"),)),
+    ArraySpec(
+        "themes",
+        (
+            line("title"),
+            line("author", required=False),
+            time("created_at"),
+            time("updated_at"),
+            time("deleted_at", required=False),
+        ),
+    ),
+    ArraySpec(
+        "prompts",
+        (
+            ref("stage_id", "stages"),
+            whole("position", 1),
+            one_of("lane", LANES),
+            long_text("text"),
+            one_of("answer_type", ANSWER_TYPES),
+        ),
+    ),
+    ArraySpec(
+        "participants",
+        (
+            line("code"),
+            line("segment", required=False),
+            time("consent_at", required=False),
+            line("personal_name", required=False),
+            line("personal_contact", required=False),
+            time("created_at"),
+            time("updated_at"),
+        ),
+    ),
+    ArraySpec(
+        "sessions",
+        (
+            ref("participant_id", "participants", required=False),
+            one_of("mode", MODES),
+            line("interviewer", required=False),
+            line("title", required=False),
+            time("started_at"),
+            time("ended_at", required=False),
+            one_of("status", SESSION_STATUSES),
+            ref("current_stage_id", "stages", required=False),
+            time("updated_at"),
+        ),
+    ),
+    ArraySpec(
+        "progress",
+        (
+            ref("session_id", "sessions"),
+            ref("stage_id", "stages"),
+            one_of("outcome", OUTCOMES),
+            line("reason", required=False, limit=MAX_REASON_LENGTH),
+            time("at"),
+        ),
+        table="stage_progress",
+        own_id=False,
+        in_study=False,
+        unique=("session_id", "stage_id"),
+        unique_message="the same session and stage appear twice",
+    ),
+)
+ENTRIES = ArraySpec(
+    "entries",
+    (
+        long_text("text"),
+        ref("session_id", "sessions"),
+        ref("stage_id", "stages"),
+        one_of("lane", LANES),
+        ref("channel_id", "channels", required=False),
+        whole("emotion", -2, 2, required=False),
+        whole("effort", 1, 7, required=False),
+        whole("votes", 0, required=False, default=0),
+        line("author", required=False),
+        ref("prompt_id", "prompts", required=False),
+        time("created_at"),
+        time("updated_at"),
+        time("deleted_at", required=False),
+    ),
+    in_study=False,
+)
+# Read after the entries, which they point at.
+WORKSHOP_ARRAYS = (
+    ArraySpec(
+        "entry_links",
+        (
+            ref("opportunity_id", "entries"),
+            ref("pain_id", "entries"),
+            line("author", required=False),
+            time("created_at"),
+        ),
+        own_id=False,
+        in_study=False,
+        unique=("opportunity_id", "pain_id"),
+        unique_message="the same opportunity and pain appear twice",
+    ),
+    ArraySpec(
+        "votes",
+        (
+            ref("entry_id", "entries"),
+            ref("session_id", "sessions"),
+            whole("votes", 0),
+            time("updated_at"),
+        ),
+        own_id=False,
+        in_study=False,
+        unique=("entry_id", "session_id"),
+        unique_message="the same entry and session appear twice",
+    ),
+    ArraySpec(
+        "edits",
+        (
+            ref("entry_id", "entries"),
+            line("field"),
+            scalar("old"),
+            scalar("new"),
+            line("author", required=False),
+            time("at"),
+        ),
+        in_study=False,
+    ),
+)
+TABLES = (
+    "studies",
+    *(spec.table_name for spec in STUDY_ARRAYS),
+    "entries",
+    "entry_tags",
+    *(spec.table_name for spec in WORKSHOP_ARRAYS),
+)
+
+
+class _Reader(ValueChecks):
+    """Every study of the file as the rows of our tables, each value checked."""
+
     def __init__(self, source: str) -> None:
-        self.source = source
-        self.problems = Problems()
-        self.rows: dict[str, list[dict]] = {
-            table: []
-            for table in (
-                "studies",
-                "stages",
-                "channels",
-                "prompts",
-                "tags",
-                "themes",
-                "participants",
-                "sessions",
-                "stage_progress",
-                "entries",
-                "entry_tags",
-                "entry_links",
-                "votes",
-                "edits",
-            )
-        }
-        self.seen_ids: set[str] = set()
-
-    # --- checks of one value ---------------------------------------------------------
-
-    def problem(self, where: str, message: str) -> None:
-        self.problems.add(self.source, f"{where}: {message}")
-
-    def ref(
-        self, record: dict, key: str, where: str, refs: set[str], *, required: bool = True
-    ) -> str | None:
-        """The id of an object of this study in the file; null only where allowed."""
-        if record.get(key) is None and not required:
-            return None
-        return self.id(record, key, where, refs=refs)
-
-    def id(self, record: dict, key: str, where: str, *, refs: set[str] | None = None) -> str | None:
-        value = record.get(key)
-        if not isinstance(value, str):
-            self.problem(f"{where}.{key}", "missing (an id, a UUID)")
-            return None
-        try:
-            uuid.UUID(value)
-        except ValueError:
-            self.problem(f"{where}.{key}", f"{value[:60]!r} is not an id (a UUID)")
-            return None
-        if refs is not None and value not in refs:
-            self.problem(f"{where}.{key}", f"{value} refers to nothing of this study in the file")
-            return None
-        return value
-
-    def new_id(self, record: dict, where: str) -> str | None:
-        value = self.id(record, "id", where)
-        if value is not None:
-            if value in self.seen_ids:
-                self.problem(f"{where}.id", f"{value} appears twice in the file")
-                return None
-            self.seen_ids.add(value)
-        return value
-
-    def text(
-        self,
-        record: dict,
-        key: str,
-        where: str,
-        *,
-        line: bool = True,
-        required: bool = True,
-        limit: int = MAX_LINE_LENGTH,
-    ) -> str | None:
-        value = record.get(key)
-        if value is None:
-            if required:
-                self.problem(f"{where}.{key}", "missing")
-            return None
-        if not isinstance(value, str):
-            self.problem(f"{where}.{key}", "must be a string")
-            return None
-        cleaned = clean_line(value) if line else clean_text(value).strip()
-        if required and not cleaned:
-            self.problem(f"{where}.{key}", "empty")
-            return None
-        if len(cleaned) > limit:
-            self.problem(f"{where}.{key}", f"{len(cleaned):,} characters; the limit is {limit:,}")
-            return None
-        return cleaned
-
-    def time(self, record: dict, key: str, where: str, *, required: bool = True) -> str | None:
-        value = record.get(key)
-        if value is None:
-            if required:
-                self.problem(f"{where}.{key}", "missing (a time)")
-            return None
-        if not isinstance(value, str):
-            self.problem(f"{where}.{key}", "must be a time as a string")
-            return None
-        try:
-            datetime.fromisoformat(value)
-        except ValueError:
-            self.problem(f"{where}.{key}", f"{value[:40]!r} is not an ISO 8601 time")
-            return None
-        return value
-
-    def integer(
-        self,
-        record: dict,
-        key: str,
-        where: str,
-        low: int | None,
-        high: int | None,
-        *,
-        required: bool = True,
-    ) -> Any:
-        value = record.get(key)
-        if value is None:
-            if required:
-                self.problem(f"{where}.{key}", "missing (a number)")
-            return None
-        if not isinstance(value, int) or isinstance(value, bool):
-            self.problem(f"{where}.{key}", f"{value!r} is not a whole number")
-            return None
-        if (low is not None and value < low) or (high is not None and value > high):
-            shown = f"{low}..{high}" if high is not None else f"{low} or more"
-            self.problem(f"{where}.{key}", f"{value} is outside {shown}")
-            return None
-        return value
-
-    def choice(self, record: dict, key: str, where: str, allowed: tuple[str, ...]) -> Any:
-        value = record.get(key)
-        if value not in allowed:
-            self.problem(f"{where}.{key}", f"{value!r} is not one of {', '.join(allowed)}")
-            return None
-        return value
-
-    def array(self, record: dict, key: str, where: str) -> Iterator[tuple[str, dict]]:
-        """The objects of a list, each let go once read (so the parsed file shrinks as
-        its rows are made)."""
-        value = record.get(key, [])
-        if not isinstance(value, list):
-            self.problem(f"{where}.{key}", "must be a list")
-            return
-        for index, item in enumerate(value):
-            value[index] = None
-            if isinstance(item, dict):
-                yield f"{where}.{key}[{index}]", item
-            else:
-                self.problem(f"{where}.{key}[{index}]", "must be an object")
-
-    # --- a whole study -------------------------------------------------------------------
+        super().__init__(source)
+        self.rows: dict[str, list[dict]] = {table: [] for table in TABLES}
 
     def study(self, record: Any, where: str, *, rename: str | None) -> None:
         if not isinstance(record, dict):
             self.problem(where, "must be an object")
             return
         study_id = self.new_id(record, where)
-        name = rename or self.text(record, "name", where)
-        row = {
-            "id": study_id,
-            "name": name,
-            "description": self.text(
-                record, "description", where, line=False, required=False, limit=MAX_ENTRY_LENGTH
-            )
-            or "",
-            "template": self.text(record, "template", where, required=False) or "imported",
-            "created_at": self.time(record, "created_at", where),
-            "updated_at": self.time(record, "updated_at", where),
-        }
-        self.rows["studies"].append(row)
-        stages = self._stages(record, where, study_id)
-        channels = self._simple(record, "channels", where, study_id, created=True)
-        tags = self._simple(record, "tags", where, study_id, created=False)
-        themes = self._themes(record, where, study_id)
-        prompts = self._prompts(record, where, study_id, stages)
-        participants = self._participants(record, where, study_id)
-        sessions = self._sessions(record, where, study_id, participants, stages)
-        self._progress(record, where, sessions, stages)
-        entries = self._entries(record, where, sessions, stages, channels, prompts, tags, themes)
-        self._links(record, where, entries)
-        self._votes(record, where, entries, sessions)
-        self._edits(record, where, set(entries))
+        description = self.text(
+            record, "description", where, line=False, required=False, limit=MAX_ENTRY_LENGTH
+        )
+        self.rows["studies"].append(
+            {
+                "id": study_id,
+                "name": rename or self.text(record, "name", where),
+                "description": description or "",
+                "template": self.text(record, "template", where, required=False) or "imported",
+                "created_at": self.time(record, "created_at", where),
+                "updated_at": self.time(record, "updated_at", where),
+            }
+        )
+        known: Known = {}
+        names: dict[str, dict[str, str]] = {}  # channels and tags: id -> name
+        for spec in STUDY_ARRAYS:
+            rows = self.read_array(record, where, spec, study_id, known)
+            names[spec.key] = {row["id"]: row["name"] for row in rows if row.get("name")}
+        lanes = self._entries(record, where, known, names["tags"])
+        for spec in WORKSHOP_ARRAYS:
+            check = partial(self._check_link_lanes, lanes) if spec.key == "entry_links" else None
+            self.read_array(record, where, spec, study_id, known, check=check)
 
-    def _stages(self, record: dict, where: str, study_id: str | None) -> set[str]:
-        ids: set[str] = set()
-        for at, item in self.array(record, "stages", where):
-            stage_id = self.new_id(item, at)
-            if stage_id:
-                ids.add(stage_id)
-            self.rows["stages"].append(
-                {
-                    "id": stage_id,
-                    "study_id": study_id,
-                    "position": self.integer(item, "position", at, 1, None),
-                    "name": self.text(item, "name", at),
-                    "description": self.text(
-                        item,
-                        "description",
-                        at,
-                        line=False,
-                        required=False,
-                        limit=MAX_ENTRY_LENGTH,
-                    )
-                    or "",
-                }
-            )
-        return ids
-
-    def _simple(
-        self, record: dict, key: str, where: str, study_id: str | None, *, created: bool
-    ) -> dict[str, str]:
-        """Channels or tags: id -> name."""
-        found: dict[str, str] = {}
-        for at, item in self.array(record, key, where):
-            row_id = self.new_id(item, at)
-            name = self.text(item, "name", at)
-            if row_id and name:
-                found[row_id] = name
-            row = {"id": row_id, "study_id": study_id, "name": name}
-            if created:
-                row["created_at"] = self.time(item, "created_at", at)
-            self.rows[key].append(row)
-        return found
-
-    def _themes(self, record: dict, where: str, study_id: str | None) -> set[str]:
-        ids: set[str] = set()
-        for at, item in self.array(record, "themes", where):
-            theme_id = self.new_id(item, at)
-            if theme_id:
-                ids.add(theme_id)
-            self.rows["themes"].append(
-                {
-                    "id": theme_id,
-                    "study_id": study_id,
-                    "title": self.text(item, "title", at),
-                    "author": self.text(item, "author", at, required=False),
-                    "created_at": self.time(item, "created_at", at),
-                    "updated_at": self.time(item, "updated_at", at),
-                    "deleted_at": self.time(item, "deleted_at", at, required=False),
-                }
-            )
-        return ids
-
-    def _prompts(self, record: dict, where: str, study_id, stages: set[str]) -> set[str]:
-        ids: set[str] = set()
-        for at, item in self.array(record, "prompts", where):
-            prompt_id = self.new_id(item, at)
-            if prompt_id:
-                ids.add(prompt_id)
-            self.rows["prompts"].append(
-                {
-                    "id": prompt_id,
-                    "study_id": study_id,
-                    "stage_id": self.ref(item, "stage_id", at, stages),
-                    "position": self.integer(item, "position", at, 1, None),
-                    "lane": self.choice(item, "lane", at, LANES),
-                    "text": self.text(item, "text", at, line=False, limit=MAX_ENTRY_LENGTH),
-                    "answer_type": self.choice(item, "answer_type", at, ANSWER_TYPES),
-                }
-            )
-        return ids
-
-    def _participants(self, record: dict, where: str, study_id) -> set[str]:
-        ids: set[str] = set()
-        for at, item in self.array(record, "participants", where):
-            participant_id = self.new_id(item, at)
-            if participant_id:
-                ids.add(participant_id)
-            self.rows["participants"].append(
-                {
-                    "id": participant_id,
-                    "study_id": study_id,
-                    "code": self.text(item, "code", at),
-                    "segment": self.text(item, "segment", at, required=False),
-                    "consent_at": self.time(item, "consent_at", at, required=False),
-                    "personal_name": self.text(item, "personal_name", at, required=False),
-                    "personal_contact": self.text(item, "personal_contact", at, required=False),
-                    "created_at": self.time(item, "created_at", at),
-                    "updated_at": self.time(item, "updated_at", at),
-                }
-            )
-        return ids
-
-    def _sessions(
-        self, record: dict, where: str, study_id, participants: set[str], stages: set[str]
-    ) -> set[str]:
-        ids: set[str] = set()
-        for at, item in self.array(record, "sessions", where):
-            session_id = self.new_id(item, at)
-            if session_id:
-                ids.add(session_id)
-            self.rows["sessions"].append(
-                {
-                    "id": session_id,
-                    "study_id": study_id,
-                    "participant_id": self.ref(
-                        item, "participant_id", at, participants, required=False
-                    ),
-                    "mode": self.choice(item, "mode", at, MODES),
-                    "interviewer": self.text(item, "interviewer", at, required=False),
-                    "title": self.text(item, "title", at, required=False),
-                    "started_at": self.time(item, "started_at", at),
-                    "ended_at": self.time(item, "ended_at", at, required=False),
-                    "status": self.choice(item, "status", at, SESSION_STATUSES),
-                    "current_stage_id": self.ref(
-                        item, "current_stage_id", at, stages, required=False
-                    ),
-                    "updated_at": self.time(item, "updated_at", at),
-                }
-            )
-        return ids
-
-    def _progress(self, record: dict, where: str, sessions: set[str], stages: set[str]) -> None:
-        seen: set[tuple] = set()
-        for at, item in self.array(record, "progress", where):
-            pair = (item.get("session_id"), item.get("stage_id"))
-            if pair in seen:
-                self.problem(at, "the same session and stage appear twice")
-            seen.add(pair)
-            self.rows["stage_progress"].append(
-                {
-                    "session_id": self.ref(item, "session_id", at, sessions),
-                    "stage_id": self.ref(item, "stage_id", at, stages),
-                    "outcome": self.choice(item, "outcome", at, OUTCOMES),
-                    "reason": self.text(
-                        item, "reason", at, required=False, limit=MAX_REASON_LENGTH
-                    ),
-                    "at": self.time(item, "at", at),
-                }
-            )
-
-    def _entries(
+    def read_array(
         self,
         record: dict,
         where: str,
-        sessions: set[str],
-        stages: set[str],
-        channels: dict[str, str],
-        prompts: set[str],
-        tags: dict[str, str],
-        themes: set[str],
+        spec: ArraySpec,
+        study_id: str | None,
+        known: Known,
+        *,
+        check: Callable[[dict, str], None] | None = None,
+    ) -> list[dict]:
+        """The rows of one array, through its spec (and `check` across the fields of each
+        row); the ids read join `known`."""
+        rows: list[dict] = []
+        seen: set[tuple] = set()
+        for at, item in self.array(record, spec.key, where):
+            rows.append(self.read_object(item, at, spec, study_id, known))
+            if check is not None:
+                check(rows[-1], at)
+            if spec.unique is not None:
+                pair = tuple(item.get(key) for key in spec.unique)
+                if pair in seen:
+                    self.problem(at, spec.unique_message)
+                seen.add(pair)
+        self.rows[spec.table_name].extend(rows)
+        known[spec.key] = {row["id"] for row in rows if spec.own_id and row["id"]}
+        return rows
+
+    def read_object(
+        self, item: dict, at: str, spec: ArraySpec, study_id: str | None, known: Known
+    ) -> dict:
+        row: dict[str, Any] = {}
+        if spec.own_id:
+            row["id"] = self.new_id(item, at)
+        if spec.in_study:
+            row["study_id"] = study_id
+        for field in spec.fields:
+            row[field.key] = field.read(self, item, at, known)
+        return row
+
+    def _entries(
+        self, record: dict, where: str, known: Known, tags: dict[str, str]
     ) -> dict[str, str | None]:
-        """The entries; returns id -> lane."""
-        ids: dict[str, str | None] = {}
+        """The entries, their tags, and the rules across their fields; returns id -> lane."""
+        lanes: dict[str, str | None] = {}
         tag_ids = {name.casefold(): tag_id for tag_id, name in tags.items()}
-        channel_ids = set(channels)
         for at, item in self.array(record, "entries", where):
-            entry_id = self.new_id(item, at)
-            text = self.text(item, "text", at, line=False, limit=MAX_ENTRY_LENGTH)
-            session_id = self.ref(item, "session_id", at, sessions)
-            stage_id = self.ref(item, "stage_id", at, stages)
-            lane = self.choice(item, "lane", at, LANES)
-            if entry_id:
-                ids[entry_id] = lane
-            row = {
-                "id": entry_id,
-                "session_id": session_id,
-                "stage_id": stage_id,
-                "lane": lane,
-                "text": text,
-                "channel_id": self.ref(item, "channel_id", at, channel_ids, required=False),
-                "emotion": self.integer(item, "emotion", at, -2, 2, required=False),
-                "effort": self.integer(item, "effort", at, 1, 7, required=False),
-                "votes": self.integer(item, "votes", at, 0, None, required=False) or 0,
-                "author": self.text(item, "author", at, required=False),
-                "prompt_id": self.ref(item, "prompt_id", at, prompts, required=False),
-                "created_at": self.time(item, "created_at", at),
-                "updated_at": self.time(item, "updated_at", at),
-                "deleted_at": self.time(item, "deleted_at", at, required=False),
-            }
-            if lane == "touchpoint" and row["channel_id"] is None:
+            row = self.read_object(item, at, ENTRIES, None, known)
+            if row["id"]:
+                lanes[row["id"]] = row["lane"]
+            if row["lane"] == "touchpoint" and row["channel_id"] is None:
                 self.problem(at, "a touchpoint needs its channel_id")
             # A file from before themes has no theme_id: then a merge leaves ours alone.
             if "theme_id" in item:
-                row["theme_id"] = self.ref(item, "theme_id", at, themes, required=False)
+                row["theme_id"] = self.ref(item, "theme_id", at, known["themes"], required=False)
             self.rows["entries"].append(row)
-            names = item.get("tags", [])
-            if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-                self.problem(f"{at}.tags", "must be a list of tag names")
-                continue
-            for name in dict.fromkeys(clean_line(n).casefold() for n in names):
-                tag_id = tag_ids.get(name)
-                if tag_id is None:
-                    self.problem(f"{at}.tags", f"{name!r} is not in the study's tags")
-                elif entry_id:
-                    self.rows["entry_tags"].append({"entry_id": entry_id, "tag_id": tag_id})
-        return ids
+            self._entry_tags(item, at, row["id"], tag_ids)
+        known["entries"] = set(lanes)
+        return lanes
 
-    def _links(self, record: dict, where: str, entries: dict[str, str | None]) -> None:
-        seen: set[tuple] = set()
-        ids = set(entries)
-        for at, item in self.array(record, "entry_links", where):
-            pair = (item.get("opportunity_id"), item.get("pain_id"))
-            if pair in seen:
-                self.problem(at, "the same opportunity and pain appear twice")
-            seen.add(pair)
-            opportunity = self.ref(item, "opportunity_id", at, ids)
-            pain = self.ref(item, "pain_id", at, ids)
-            for key, value, lane, named in (
-                ("opportunity_id", opportunity, "opportunity", "an opportunity"),
-                ("pain_id", pain, "pain", "a pain"),
-            ):
-                if value is not None and entries[value] not in (lane, None):
-                    self.problem(
-                        f"{at}.{key}", f"{value} is not {named} (its lane is {entries[value]})"
-                    )
-            self.rows["entry_links"].append(
-                {
-                    "opportunity_id": opportunity,
-                    "pain_id": pain,
-                    "author": self.text(item, "author", at, required=False),
-                    "created_at": self.time(item, "created_at", at),
-                }
-            )
+    def _entry_tags(self, item: dict, at: str, entry_id: str | None, tag_ids: dict) -> None:
+        names = item.get("tags", [])
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            self.problem(f"{at}.tags", "must be a list of tag names")
+            return
+        for name in dict.fromkeys(clean_line(n).casefold() for n in names):
+            tag_id = tag_ids.get(name)
+            if tag_id is None:
+                self.problem(f"{at}.tags", f"{name!r} is not in the study's tags")
+            elif entry_id:
+                self.rows["entry_tags"].append({"entry_id": entry_id, "tag_id": tag_id})
 
-    def _votes(
-        self, record: dict, where: str, entries: dict[str, str | None], sessions: set[str]
-    ) -> None:
-        seen: set[tuple] = set()
-        ids = set(entries)
-        for at, item in self.array(record, "votes", where):
-            pair = (item.get("entry_id"), item.get("session_id"))
-            if pair in seen:
-                self.problem(at, "the same entry and session appear twice")
-            seen.add(pair)
-            self.rows["votes"].append(
-                {
-                    "entry_id": self.ref(item, "entry_id", at, ids),
-                    "session_id": self.ref(item, "session_id", at, sessions),
-                    "votes": self.integer(item, "votes", at, 0, None),
-                    "updated_at": self.time(item, "updated_at", at),
-                }
-            )
-
-    def _edits(self, record: dict, where: str, entries: set[str]) -> None:
-        for at, item in self.array(record, "edits", where):
-            values = {}
-            for key in ("old", "new"):
-                value = item.get(key)
-                if value is not None and not isinstance(value, str | int | float):
-                    self.problem(f"{at}.{key}", "must be a string, a number or null")
-                values[key] = clean_text(value) if isinstance(value, str) else value
-            self.rows["edits"].append(
-                {
-                    "id": self.new_id(item, at),
-                    "entry_id": self.ref(item, "entry_id", at, entries),
-                    "field": self.text(item, "field", at),
-                    "old": values["old"],
-                    "new": values["new"],
-                    "author": self.text(item, "author", at, required=False),
-                    "at": self.time(item, "at", at),
-                }
-            )
+    def _check_link_lanes(self, lanes: dict[str, str | None], row: dict, at: str) -> None:
+        """A link goes from an opportunity to a pain."""
+        for key, lane, named in (
+            ("opportunity_id", "opportunity", "an opportunity"),
+            ("pain_id", "pain", "a pain"),
+        ):
+            value = row[key]
+            if value is not None and lanes[value] not in (lane, None):
+                self.problem(f"{at}.{key}", f"{value} is not {named} (its lane is {lanes[value]})")

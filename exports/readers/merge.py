@@ -32,13 +32,9 @@ from journey.exports.output_file import PrivateFiles
 from journey.storage.connection import file_mode, open_database
 from journey.storage.errors import JourneyError, SchemaTooOld
 from journey.storage.files import Temporary, private_temporary, sweep
-from journey.storage.merging import (
-    MergeReport,
-    ParticipantClash,
-    database_rows,
-    merge_rows,
-    upgraded_copy,
-)
+from journey.storage.merge_report import MergeReport, ParticipantClash
+from journey.storage.merge_tables import database_rows, upgraded_copy
+from journey.storage.merging import merge_rows
 from journey.storage.studies import get_study
 
 MAX_CONFLICTS_SHOWN = 50

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from journey.exports.readers.merge import conflict_lines, deletion_lines, note_lines, table_lines
 from journey.storage.importing import StudyImportResult
-from journey.storage.merging import MergeReport
+from journey.storage.merge_report import MergeReport
 
 
 @dataclass

@@ -43,11 +43,11 @@ from journey.exports.writers.csv_export import CsvStyle, CsvTable
 from journey.exports.writers.markdown_export import write_markdown
 from journey.exports.writers.mermaid_export import write_mermaid
 from journey.storage import export_rows
-from journey.storage.aggregates import SessionFilter
 from journey.storage.browse import check_filter
 from journey.storage.connection import read
 from journey.storage.errors import StudyNotChosen
 from journey.storage.models import LANES, Study
+from journey.storage.session_filter import SessionFilter
 from journey.storage.studies import list_studies, resolve_study
 
 FORMATS = ("csv", "json", "md", "mermaid")

@@ -23,19 +23,8 @@ from journey.capture.figures import decimal_text, nearest_whole
 from journey.capture.journey_map import THIN_EVIDENCE, JourneyMap, MapCell, StageColumn
 from journey.capture.sanitize import clean_text
 from journey.exports.export_scope import ExportScope
-from journey.storage.models import LANES
+from journey.storage.models import LANE_TITLES, LANES
 
-LANE_TITLES = {
-    "goal": "Goals",
-    "need": "Needs",
-    "expectation": "Expectations",
-    "touchpoint": "Touchpoints",
-    "pain": "Pains",
-    "delight": "Delights",
-    "quote": "Quotes",
-    "opportunity": "Opportunities",
-    "note": "Notes",
-}
 CURVE_SLOTS = 9  # -2, -1.5, ... +2
 
 _ACTIVE = re.compile(r"([\\`*_\[\]<>|~&])")

@@ -21,7 +21,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 # The files whose code decides what a demo database holds.
-SHAPING_FILES = ("capture/demo.py", "storage/bulk.py", "storage/schema.py")
+SHAPING_FILES = (
+    "capture/demo.py",
+    "storage/bulk.py",
+    "storage/schema.py",
+    "storage/summary_sql.py",
+)
 
 
 @dataclass(frozen=True)

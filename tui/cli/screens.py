@@ -81,8 +81,8 @@ def review(
     import os
 
     from journey.capture.filters import parse_moment
-    from journey.storage.aggregates import SessionFilter
     from journey.storage.browse import check_filter
+    from journey.storage.session_filter import SessionFilter
     from journey.storage.studies import resolve_study
     from journey.tui.app import ReviewRequest, make_app
 

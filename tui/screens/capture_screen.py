@@ -9,9 +9,6 @@ again every moment until it is saved (BusyRetry): the screen never waits on the 
 
 from __future__ import annotations
 
-from functools import partial
-from typing import TYPE_CHECKING
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -20,13 +17,10 @@ from textual.containers import Grid, VerticalScroll
 from textual.content import Content
 from textual.widgets import Footer, Header, Input
 
-from journey.capture.quick_entry import ParsedCommand, ParsedEntry, parse_line, with_channel
+from journey.capture.quick_entry import ParsedCommand, ParsedEntry
 from journey.capture.session import InterviewSession
-from journey.storage.errors import DatabaseBusy, JourneyError
-from journey.storage.models import LANES, Channel
-from journey.tui.busy_retry import BusyRetry
-from journey.tui.draft_keeper import DraftKeeper
-from journey.tui.screens.channel_choice_screen import ChannelChoiceScreen
+from journey.storage.models import LANES, Entry
+from journey.tui.entry_line import EntryLine, EntryLineParts
 from journey.tui.screens.entry_form_screen import EntryFormScreen
 from journey.tui.screens.help_screen import HelpScreen
 from journey.tui.screens.journey_screen import JourneyScreen
@@ -37,9 +31,6 @@ from journey.tui.widgets.quick_entry_input import QuickEntryInput
 from journey.tui.widgets.session_timeline import SessionTimeline
 from journey.tui.widgets.stage_guide import StageGuide
 from journey.tui.widgets.stage_stepper import StageStepper
-
-if TYPE_CHECKING:
-    pass
 
 PLACEHOLDER = "g: goal  n: need  e: expectation  t: web -1 e5 text  p: pain  …  /help"
 
@@ -82,12 +73,28 @@ class CaptureScreen(JourneyScreen):
     def __init__(self, session: InterviewSession) -> None:
         super().__init__()
         self.session = session
-        self.draft = DraftKeeper(
+        commands = {
+            name: getattr(self, f"_command_{name}")
+            for name in ("next", "prev", "stage", "drop", "skip", "undo", "edit", "done", "help")
+        }
+        self.line = EntryLine(
+            self,
             session,
-            lambda: self.query_one("#entry", Input),
-            lambda message: self._show_status(message, error=True),
+            EntryLineParts(
+                save=lambda parsed: session.add(
+                    parsed.lane,
+                    parsed.text,
+                    channel=parsed.channel,
+                    emotion=parsed.emotion,
+                    effort=parsed.effort,
+                    tags=parsed.tags,
+                ),
+                saved=self._saved,
+                status=lambda message, error: self._show_status(message, error=error),
+                commands=commands,
+                after_command=self.refresh_view,
+            ),
         )
-        self.busy = BusyRetry(self, self._show_status)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -97,7 +104,7 @@ class CaptureScreen(JourneyScreen):
             for lane in LANES:
                 yield LaneCard(lane)
         yield SessionTimeline(id="timeline")
-        yield QuickEntryInput(self.draft.saved, placeholder=PLACEHOLDER, id="entry")
+        yield QuickEntryInput(self.line.draft.saved, placeholder=PLACEHOLDER, id="entry")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -106,7 +113,7 @@ class CaptureScreen(JourneyScreen):
         entry = self.query_one("#entry", Input)
         entry.border_title = "Quick entry"
         entry.focus()
-        self.draft.restored()
+        self.line.draft.restored()
 
     def on_screen_resume(self) -> None:
         self.query_one("#entry", Input).focus()
@@ -148,7 +155,7 @@ class CaptureScreen(JourneyScreen):
 
     @on(Input.Changed, "#entry")
     def _typed(self, event: Input.Changed) -> None:
-        self.draft.typed()
+        self.line.draft.typed()
 
     def _show_status(self, message: str, *, error: bool = False) -> None:
         entry = self.query_one("#entry", Input)
@@ -159,113 +166,14 @@ class CaptureScreen(JourneyScreen):
 
     @on(QuickEntryInput.LineEntered, "#entry")
     def _line_entered(self, event: QuickEntryInput.LineEntered) -> None:
-        self.enter_line(event.line)
+        self.line.enter(event.line)
 
-    def enter_line(self, line: str) -> None:
-        """A line sent from the input. The input has already emptied itself; every path
-        that does not save the line must put it back (`_keep`), so nothing typed is ever
-        lost."""
-        self.busy.done()
-        try:
-            parsed = parse_line(line, self.session.channels)
-        except JourneyError as error:
-            self._keep(line)
-            self.notify(str(error), severity="warning", markup=False)
-            return
-        if isinstance(parsed, ParsedCommand):
-            self.run_command(parsed, line)
-        elif parsed.channel_problem:
-            self._ask_channel(parsed, line)
-        else:
-            self.save_entry(parsed, line)
-
-    def _keep(self, line: str, *, refused: bool = True) -> None:
-        """Put the line back: selected when it was refused as typed, as it was when a
-        save failed (Enter retries it)."""
-        self.query_one("#entry", QuickEntryInput).restore(line, select=refused)
-        self.draft.save()
-
-    def save_entry(self, parsed: ParsedEntry, line: str | None = None) -> bool:
-        """Commit one entry; on failure the line goes back in the input (and its draft)."""
-        try:
-            entry = self.session.add(
-                parsed.lane,
-                parsed.text,
-                channel=parsed.channel,
-                emotion=parsed.emotion,
-                effort=parsed.effort,
-                tags=parsed.tags,
-            )
-        except JourneyError as error:
-            if isinstance(error, DatabaseBusy) and line is not None:
-                # Kept in view and sent again while it stands unchanged; no draft write
-                # meanwhile, the database being busy.
-                self.query_one("#entry", QuickEntryInput).restore(line)
-                self.busy.wait(partial(self._send_again, line))
-                return False
-            if line is not None:
-                self._keep(line, refused=False)
-            self._show_status("NOT SAVED", error=True)
-            self.notify(
-                f"Not saved: {error}. The line is still here; press Enter to retry.",
-                severity="error",
-                timeout=15,
-                markup=False,
-            )
-            return False
-        self.busy.done()
-        self.draft.save()  # the draft is what is typed now (usually nothing)
+    def _saved(self, entry: Entry) -> None:
         channels = {c.id: c for c in self.session.channels}
         self._show_status(f"saved {entry.lane}: {entry_line(entry, channels).plain[:40]}")
         self.refresh_view()
-        return True
-
-    def _send_again(self, line: str) -> None:
-        entry = self.query_one("#entry", QuickEntryInput)
-        if entry.value != line:  # typed on or edited: the line is the interviewer's again
-            self.busy.done()
-            self._show_status("NOT SAVED: press Enter to save the line", error=True)
-            return
-        entry.value = ""
-        self.enter_line(line)
-
-    def _ask_channel(self, parsed: ParsedEntry, line: str) -> None:
-        def chosen(channel: Channel | None) -> None:
-            if channel is None:
-                self._keep(line, refused=False)  # to change the channel word by hand
-                self.notify("Not saved: choose a channel or edit the line.", markup=False)
-                return
-            self.save_entry(with_channel(parsed, channel), line)
-
-        self.app.push_screen(
-            ChannelChoiceScreen(self.session, parsed.channel_word or "", parsed.channel_candidates),
-            chosen,
-        )
 
     # -- commands ----------------------------------------------------------------
-
-    def run_command(self, command: ParsedCommand, line: str | None = None) -> None:
-        handler = getattr(self, f"_command_{command.name}", None)
-        if not command.known or handler is None:
-            if line is not None:
-                self._keep(line)
-            self.notify(
-                command.message or f"/{command.name} does not work here",
-                severity="warning",
-                markup=False,
-            )
-            return
-        try:
-            handler(command.argument)
-        except JourneyError as error:
-            if line is not None:
-                self._keep(line)
-            self.notify(str(error), severity="error", markup=False)
-            return
-        if self.is_current:  # /done has left the screen
-            if line is not None:
-                self.draft.save()
-            self.refresh_view()
 
     def _command_next(self, argument: str | None) -> None:
         if self.session.next_stage() is None:
@@ -311,7 +219,7 @@ class CaptureScreen(JourneyScreen):
             self.notify("Nothing to edit yet.", markup=False)
             return
         # Put the last entry back in the line, prefix and all, to change; Enter saves it.
-        self.query_one("#entry", QuickEntryInput).restore(f"/edit {line}")
+        self.line.input().restore(f"/edit {line}")
 
     def _command_done(self, argument: str | None) -> None:
         self.session.finish()
@@ -323,13 +231,13 @@ class CaptureScreen(JourneyScreen):
     # -- keys --------------------------------------------------------------------
 
     def action_next_stage(self) -> None:
-        self.run_command(ParsedCommand("next"))
+        self.line.run_command(ParsedCommand("next"))
 
     def action_previous_stage(self) -> None:
-        self.run_command(ParsedCommand("prev"))
+        self.line.run_command(ParsedCommand("prev"))
 
     def action_undo(self) -> None:
-        self.run_command(ParsedCommand("undo"))
+        self.line.run_command(ParsedCommand("undo"))
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen())
@@ -337,12 +245,15 @@ class CaptureScreen(JourneyScreen):
     def action_form(self) -> None:
         def entered(result: ParsedEntry | None) -> None:
             if result is not None:
-                self.save_entry(result)
+                self.line.save(result)
 
         self.app.push_screen(EntryFormScreen(self.session), entered)
 
+    def keep_unsent(self) -> None:
+        self.line.draft.save()
+
     def action_leave(self) -> None:
-        self.draft.save()
+        self.line.draft.save()
         if len(self.app.screen_stack) > 2:
             self.app.pop_screen()
             return

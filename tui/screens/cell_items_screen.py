@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from functools import partial
-from typing import TYPE_CHECKING
 
 from rich.text import Text
-from sqlite_utils import Database
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
-from journey.capture.journey_map import JourneyMap, MapItem, build_map
-from journey.capture.session import InterviewSession
-from journey.storage import workshop
-from journey.storage.browse import EntryScope
+from journey.capture.journey_map import JourneyMap, MapItem
+from journey.capture.workshop import CellView, WorkshopSession, read_cell, read_links
 from journey.storage.errors import JourneyError
 from journey.storage.models import Stage
 from journey.tui.screens.drill_down_screen import DrillDownScreen
@@ -24,9 +20,6 @@ from journey.tui.screens.journey_screen import JourneyScreen
 from journey.tui.screens.pick_screen import PickScreen
 from journey.tui.screens.text_prompt_screen import TextPromptScreen
 from journey.tui.text import literal
-
-if TYPE_CHECKING:
-    pass
 
 # The columns before the item, each (label, content width); the item and its links share
 # what is left of the screen's width.
@@ -128,7 +121,7 @@ class CellItemsScreen(JourneyScreen):
     }
     """
 
-    def __init__(self, session: InterviewSession, stage: Stage, lane: str) -> None:
+    def __init__(self, session: WorkshopSession, stage: Stage, lane: str) -> None:
         super().__init__()
         self.session = session
         self.stage = stage
@@ -173,18 +166,12 @@ class CellItemsScreen(JourneyScreen):
         """Read the cell's items and this workshop's votes on them (in a worker)."""
         study, stage, lane = self.session.study, self.stage, self.lane
         session_id = self.session.session.id
+        self.run_read(lambda db: read_cell(db, study, session_id, stage, lane), self._loaded)
 
-        def read(db: Database) -> tuple[JourneyMap, dict[str, int]]:
-            journey_map = build_map(db, study, top=None)
-            return journey_map, workshop.session_item_votes(db, session_id, stage.id, lane)
-
-        self.run_read(read, self._loaded)
-
-    def _loaded(self, read: tuple[JourneyMap, dict[str, int]]) -> None:
+    def _loaded(self, view: CellView) -> None:
         current = self._current()
-        self.journey_map, self.mine = read
-        items = list(self.journey_map.cell(self.stage, self.lane).items)
-        self.items = sorted(items, key=lambda item: (-item.votes, -item.entries))
+        self.journey_map, self.mine = view.journey_map, view.mine
+        self.items = list(view.items)
         self._fill(current)
 
     def _fill(self, current: MapItem | None) -> None:
@@ -224,12 +211,12 @@ class CellItemsScreen(JourneyScreen):
             return None
         return self.items[table.cursor_row]
 
-    def _write(self, action, *args) -> bool:
+    def _write(self, action: Callable[[], object]) -> bool:
         if self.journey.read_only:
             self.notify("Read-only: nothing can be changed here.", severity="warning")
             return False
         try:
-            action(self.session.db, *args)
+            action()
         except JourneyError as error:
             self.notify(str(error), severity="error", markup=False)
             return False
@@ -237,7 +224,7 @@ class CellItemsScreen(JourneyScreen):
 
     def action_vote(self, delta: int) -> None:
         item = self._current()
-        if item and self._write(workshop.vote_item, item.entry_id, self.session.session.id, delta):
+        if item and self._write(lambda: self.session.vote_item(item, delta)):
             self.reload()
 
     def action_mark(self) -> None:
@@ -252,22 +239,9 @@ class CellItemsScreen(JourneyScreen):
         if len(chosen) < 2:
             self.notify("Mark two or more items with space first.", markup=False)
             return
-        # Every entry of each marked item, as the map counts them (storage.items).
-        entry_ids = [
-            entry_id
-            for item in chosen
-            for entry_id in workshop.item_entries(self.session.db, item.entry_id)
-        ]
 
         def titled(title: str | None) -> None:
-            if title and self._write(
-                workshop.group_entries,
-                self.session.study.id,
-                entry_ids,
-                title,
-                self.session.author,
-                self.session.session.id,
-            ):
+            if title and self._write(lambda: self.session.group(chosen, title)):
                 self.marked.clear()
                 self.notify(f"Grouped {len(chosen)} items as one theme", markup=False)
                 self.reload()
@@ -279,7 +253,7 @@ class CellItemsScreen(JourneyScreen):
         if item is None or not item.theme_id:
             self.notify("Select a theme (◆) to ungroup.", markup=False)
             return
-        if self._write(workshop.ungroup, item.theme_id):
+        if self._write(lambda: self.session.ungroup(item)):
             self.notify("Ungrouped: the items stand alone again", markup=False)
             self.reload()
 
@@ -293,11 +267,9 @@ class CellItemsScreen(JourneyScreen):
         # confirming links the new marks through each item's earliest entry, as a vote on
         # the item is, and unlinks the items unmarked, all in one write.
         study = self.session.study
-
-        def read(db: Database) -> tuple[JourneyMap, set[str]]:
-            return build_map(db, study, top=None), workshop.linked_pains(db, item.entry_id)
-
-        self.run_read(read, partial(self._ask_links, item), group="links")
+        self.run_read(
+            lambda db: read_links(db, study, item), partial(self._ask_links, item), group="links"
+        )
 
     def _ask_links(self, item: MapItem, read: tuple[JourneyMap, set[str]]) -> None:
         journey_map, linked = read
@@ -314,13 +286,7 @@ class CellItemsScreen(JourneyScreen):
             if pain_ids is None:
                 return
             changed: list[tuple[int, int]] = []  # (added, removed), once the write is done
-            if self._write(
-                lambda db: changed.append(
-                    workshop.set_links(
-                        db, item.entry_id, pain_ids, self.session.author, self.session.session.id
-                    )
-                )
-            ):
+            if self._write(lambda: changed.append(self.session.set_links(item, pain_ids))):
                 self.notify(links_changed(*changed[0]), markup=False)
                 self.reload()
 
@@ -329,8 +295,7 @@ class CellItemsScreen(JourneyScreen):
     def action_entries(self) -> None:
         item = self._current()
         if item is not None:
-            scope = EntryScope(self.session.study.id, item_of=item.entry_id)
-            self.app.push_screen(DrillDownScreen(item.text, scope))
+            self.app.push_screen(DrillDownScreen(item.text, self.session.item_scope(item)))
 
     def action_close(self) -> None:
         self.dismiss(None)

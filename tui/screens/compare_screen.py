@@ -17,8 +17,8 @@ from textual.widgets import Footer, Header, Select, Static
 
 from journey.capture.figures import nearest_whole, percent_text
 from journey.capture.journey_map import JourneyMap, StageColumn, build_map
-from journey.storage.aggregates import SessionFilter
 from journey.storage.models import Study
+from journey.storage.session_filter import SessionFilter
 from journey.tui.screens.journey_screen import JourneyScreen
 from journey.tui.text import emotion_text, literal
 

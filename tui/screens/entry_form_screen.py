@@ -10,13 +10,13 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from journey.capture.quick_entry import ParsedEntry, lane_fields
+from journey.capture.entry_syntax import lane_fields
+from journey.capture.quick_entry import ParsedEntry
 from journey.capture.sanitize import entry_text
 from journey.capture.session import InterviewSession
 from journey.storage.errors import JourneyError
-from journey.storage.models import LANES
+from journey.storage.models import LANE_TITLES, LANES
 from journey.tui.text import emotion_text, literal
-from journey.tui.widgets.lane_card import LANE_TITLES
 from journey.tui.widgets.text_input import TextInput
 
 EMOTION_WORDS = {

@@ -10,8 +10,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from journey.capture.filters import parse_moment
-from journey.storage.aggregates import SessionFilter
 from journey.storage.errors import InvalidValue
+from journey.storage.session_filter import SessionFilter
 from journey.tui.text import literal
 from journey.tui.widgets.text_input import TextInput
 

@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from journey.capture.quick_entry import COMMANDS, SYNTAX_HELP
+from journey.capture.entry_syntax import COMMANDS, SYNTAX_HELP
 
 KEYS = (
     ("Enter", "save the line (every line is committed at once)"),

@@ -21,11 +21,13 @@ from journey.capture.demo import DEMO_STUDY, add_demo_sessions
 from journey.capture.sanitize import clean_line, name_text
 from journey.capture.session import InterviewSession
 from journey.capture.study import login_name
+from journey.capture.workshop import WorkshopSession
 from journey.storage import connect
-from journey.storage.aggregates import NO_FILTER, StageStats, study_stats
+from journey.storage.aggregates import StageStats, study_stats
 from journey.storage.errors import JourneyError
 from journey.storage.models import SessionListing, StudySummary
 from journey.storage.privacy import ERASE_WAIT_SECONDS, erase_study, waiting_notice
+from journey.storage.session_filter import NO_FILTER
 from journey.storage.sessions import list_sessions
 from journey.storage.studies import get_study, rename_study, study_summaries
 from journey.tui.change_watch import ChangeWatch
@@ -256,7 +258,7 @@ class HomeScreen(JourneyScreen):
             self.notify("Read-only: a workshop writes; open the database writable.", markup=False)
             return
         try:
-            session, resumed = InterviewSession.open_workshop(
+            session, resumed = WorkshopSession.open_workshop(
                 self.journey.db, get_study(self.journey.db, study_id), facilitator=login_name()
             )
         except JourneyError as error:

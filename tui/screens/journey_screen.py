@@ -91,5 +91,9 @@ class JourneyScreen(UsesJourney, Screen[None]):
         if self.app.is_running and self.is_attached and not self._closing:
             then(result)
 
+    def keep_unsent(self) -> None:
+        """Save what is typed here and not sent yet (the app quits, Ctrl+Q): screens with
+        an entry line keep it as their session's draft."""
+
     def _notify_error(self, message: str) -> None:
         self.notify(message, severity="error", markup=False)

@@ -18,7 +18,6 @@ from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, Ta
 
 from journey.capture.journey_map import JourneyMap, build_map
 from journey.storage import connect
-from journey.storage.aggregates import SessionFilter
 from journey.storage.browse import (
     EntryScope,
     SessionPath,
@@ -28,6 +27,7 @@ from journey.storage.browse import (
 )
 from journey.storage.errors import JourneyError
 from journey.storage.models import Study
+from journey.storage.session_filter import SessionFilter
 from journey.storage.studies import stages
 from journey.tui.change_watch import ChangeWatch
 from journey.tui.screens.compare_screen import CompareScreen

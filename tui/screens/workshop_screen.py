@@ -10,11 +10,7 @@ stickies at their next poll.
 
 from __future__ import annotations
 
-import re
 import shlex
-import time
-from functools import partial
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events, on
@@ -26,46 +22,17 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Static
 
 from journey.capture.journey_map import JourneyMap, build_map
-from journey.capture.quick_entry import (
-    PREFIXES,
-    ParsedCommand,
-    ParsedEntry,
-    parse_line,
-    with_channel,
-)
-from journey.capture.session import InterviewSession
-from journey.storage import workshop
-from journey.storage.errors import DatabaseBusy, JourneyError
-from journey.storage.models import Channel, Stage
-from journey.tui.busy_retry import BusyRetry
+from journey.capture.workshop import WorkshopSession, sticky_line
+from journey.storage.models import Entry, Stage
 from journey.tui.change_watch import ChangeWatch
-from journey.tui.draft_keeper import DraftKeeper
+from journey.tui.entry_line import EntryLine, EntryLineParts
 from journey.tui.screens.cell_items_screen import CellItemsScreen
-from journey.tui.screens.channel_choice_screen import ChannelChoiceScreen
 from journey.tui.screens.help_screen import HelpScreen
 from journey.tui.screens.journey_screen import JourneyScreen
 from journey.tui.screens.workshop_summary_screen import WorkshopSummaryScreen
 from journey.tui.text import literal
 from journey.tui.widgets.journey_map_table import JourneyMapTable
 from journey.tui.widgets.quick_entry_input import QuickEntryInput
-
-if TYPE_CHECKING:
-    pass
-
-WORKSHOP_COMMANDS = ("up", "down", "timer")
-_DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
-
-
-def parse_duration(text: str) -> int:
-    """`5m`, `90s`, `1m30s`, `1h` or a bare number of minutes, in seconds."""
-    text = text.strip().lower().replace(" ", "")
-    if text.isdigit():
-        return int(text) * 60
-    match = _DURATION.match(text)
-    if not text or not match or not any(match.groups()):
-        raise ValueError(f"{text!r} is not a duration like 5m, 90s or 1m30s")
-    hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
-    return hours * 3600 + minutes * 60 + seconds
 
 
 class _WorkshopEntry(QuickEntryInput):
@@ -110,33 +77,44 @@ class WorkshopScreen(JourneyScreen):
     }
     """
 
-    def __init__(self, session: InterviewSession) -> None:
+    def __init__(self, session: WorkshopSession) -> None:
         super().__init__()
         self.session = session
-        self.draft = DraftKeeper(
+        commands = {
+            "up": lambda _argument: self._vote_last(1),
+            "down": lambda _argument: self._vote_last(-1),
+            "timer": self._set_timer,
+            "next": lambda _argument: self._move_stage(+1),
+            "prev": lambda _argument: self._move_stage(-1),
+            "stage": self._go_to_stage,
+            "undo": lambda _argument: self._undo(),
+            "edit": self._edit,
+            "help": lambda _argument: self.action_help(),
+            "done": lambda _argument: self._done(),
+        }
+        self.line = EntryLine(
+            self,
             session,
-            lambda: self.query_one("#entry", QuickEntryInput),
-            lambda message: self.notify(message, severity="error", markup=False),
+            EntryLineParts(
+                save=lambda parsed: session.add_sticky(parsed, self._selected()[0]),
+                saved=self._saved,
+                status=lambda message, _error: self._status(message),
+                commands=commands,
+                prepare=lambda line: sticky_line(line, self._selected()[1]),
+                also_known="/up /down /timer",
+            ),
         )
-        self.busy = BusyRetry(self, self._status)
         self.journey_map: JourneyMap | None = None
-        # A resumed workshop carries on with what it added before, at its last sticky's stage.
-        self.added: list[str] = [entry.id for entry in session.entries]
-        self.last_sticky: str | None = self.added[-1] if self.added else None
-        self._deadline: float | None = None
-        self._timer: Timer | None = None
+        self._ticking: Timer | None = None
         # The stage /stage, /next and /prev chose, for when no cell says (no map yet).
-        self._stage: Stage = next(
-            (s for s in session.stages if session.entries and s.id == session.entries[-1].stage_id),
-            session.current_stage,
-        )
+        self._stage: Stage = session.starting_stage()
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="banner")
         yield JourneyMapTable(id="map-table")
         yield _WorkshopEntry(
-            self.draft.saved,
+            self.line.draft.saved,
             placeholder="sticky: p: pain  o: opportunity  …  /up  /timer 5m  /done · "
             "empty line: arrows move, Enter opens the cell",
             id="entry",
@@ -154,7 +132,7 @@ class WorkshopScreen(JourneyScreen):
         self._watch = ChangeWatch(self, self.journey.db, self.reload, self.journey.poll_seconds)
         self.reload()
         self.query_one(QuickEntryInput).focus()
-        self.draft.restored()
+        self.line.draft.restored()
 
     # -- map data ----------------------------------------------------------------
 
@@ -197,9 +175,9 @@ class WorkshopScreen(JourneyScreen):
         text = Text("Sticky goes to ")
         text.append_text(literal(f"{stage.position} {stage.name}", style="bold"))
         text.append(f" · {lane or 'note (or the prefix you type)'}")
-        text.append(f" · {len(self.added)} added")
-        if self._deadline is not None:
-            left = max(0, round(self._deadline - self._now()))
+        text.append(f" · {len(self.session.added)} added")
+        left = self.session.timer.left()
+        if left is not None:
             text.append(f" · ⏱ {left // 60}:{left % 60:02d}", style="bold")
         self.query_one("#banner", Static).update(text)
 
@@ -227,171 +205,60 @@ class WorkshopScreen(JourneyScreen):
 
     @on(QuickEntryInput.LineEntered, "#entry")
     def _line(self, event: QuickEntryInput.LineEntered) -> None:
-        self.enter_line(event.line)
-
-    def enter_line(self, typed: str) -> None:
-        """A line sent from the input (which has emptied itself): into the selected cell."""
-        self.busy.done()
-        line = typed
-        stage, lane = self._selected()
-        if lane and not line.lstrip().startswith("/") and not _has_prefix(line):
-            line = f"{lane}: {line}"
-        try:
-            parsed = parse_line(line, self.session.channels)
-        except JourneyError as error:
-            self._keep(typed)
-            self.notify(str(error), severity="warning", markup=False)
-            return
-        if isinstance(parsed, ParsedCommand):
-            self.run_command(parsed, typed)
-        elif parsed.channel_problem:
-            self._ask_channel(parsed, stage, typed)
-        else:
-            self._add(parsed, stage, typed)
-
-    def _keep(self, line: str, *, refused: bool = True) -> None:
-        """Put the line back: selected when it was refused as typed, as it was when a
-        save failed (Enter retries it)."""
-        self.query_one(QuickEntryInput).restore(line, select=refused)
-        self.draft.save()
+        self.line.enter(event.line)
 
     @on(QuickEntryInput.Changed, "#entry")
     def _typed(self) -> None:
-        self.draft.typed()
+        self.line.draft.typed()
 
-    def _add(self, parsed: ParsedEntry, stage: Stage, line: str) -> None:
-        try:
-            entry = self.session.add(
-                parsed.lane,
-                parsed.text,
-                channel=parsed.channel,
-                emotion=parsed.emotion,
-                effort=parsed.effort,
-                tags=parsed.tags,
-                stage=stage,
-            )
-        except DatabaseBusy:
-            # Kept in view and sent again while it stands unchanged (BusyRetry).
-            self.query_one(QuickEntryInput).restore(line)
-            self.busy.wait(partial(self._send_again, line))
-            return
-        except JourneyError as error:
-            self._keep(line, refused=False)
-            self.notify(f"Not saved: {error}", severity="error", timeout=15, markup=False)
-            return
-        self.busy.done()
+    def _saved(self, entry: Entry) -> None:
         self._status("")
-        self.draft.save()  # the draft is what is typed now (usually nothing)
-        self.last_sticky = entry.id
-        self.added.append(entry.id)
-        self.notify(f"Added to {stage.name}: {entry.lane} {entry.text[:50]}", markup=False)
+        stage = next((s for s in self.session.stages if s.id == entry.stage_id), None)
+        where = stage.name if stage else "the map"
+        self.notify(f"Added to {where}: {entry.lane} {entry.text[:50]}", markup=False)
         self.reload()
-
-    def _send_again(self, line: str) -> None:
-        entry = self.query_one(QuickEntryInput)
-        if entry.value != line:  # typed on or edited: Enter sends it
-            self.busy.done()
-            self._status("Not saved yet: press Enter to add the line")
-            return
-        entry.value = ""
-        self.enter_line(line)
-
-    def _ask_channel(self, parsed: ParsedEntry, stage: Stage, line: str) -> None:
-        def chosen(channel: Channel | None) -> None:
-            if channel is None:
-                self._keep(line, refused=False)  # to change the channel word by hand
-                return
-            self._add(with_channel(parsed, channel), stage, line)
-
-        self.app.push_screen(
-            ChannelChoiceScreen(self.session, parsed.channel_word or "", parsed.channel_candidates),
-            chosen,
-        )
 
     # -- commands ----------------------------------------------------------------
 
-    def run_command(self, command: ParsedCommand, line: str) -> None:
-        name = command.name
-        try:
-            if name in ("up", "down"):
-                self._vote_last(1 if name == "up" else -1)
-            elif name == "timer":
-                self._start_timer(command.argument or "")
-            elif not command.known:
-                self._keep(line)
-                self.notify(
-                    (command.message or "") + " /up /down /timer", severity="warning", markup=False
-                )
-            elif name in ("next", "prev", "stage"):
-                self._move_stage(name, command.argument)
-            elif name == "undo":
-                self._undo()
-            elif name == "edit":
-                self._edit(command.argument)
-            elif name == "help":
-                self.action_help()
-            elif name == "done":
-                self.draft.save()
-                self.session.finish()
-                self.app.switch_screen(WorkshopSummaryScreen(self.session, self.added))
-            else:
-                self._keep(line)
-                self.notify(f"/{name} does not apply in a workshop", markup=False)
-        except (JourneyError, ValueError) as error:
-            self._keep(line)
-            self.notify(str(error), severity="error", markup=False)
-
     def _vote_last(self, delta: int) -> None:
-        if self.last_sticky is None:
+        total = self.session.vote_last(delta)
+        if total is None:
             self.notify("Add a sticky first; /up votes on the last one.", markup=False)
             return
-        total = workshop.vote(self.session.db, self.last_sticky, self.session.session.id, delta)
         self.notify(f"Votes on the last sticky: {total}", markup=False)
         self.reload()
 
-    def _start_timer(self, argument: str) -> None:
-        if argument.strip().lower() in ("off", "stop", "0"):
-            self._deadline = None
-            if self._timer is not None:
-                self._timer.stop()
-            self._banner()
-            return
-        seconds = parse_duration(argument)
-        self._deadline = self._now() + seconds
-        if self._timer is not None:
-            self._timer.stop()
-        self._timer = self.set_interval(1, self._tick)
+    def _set_timer(self, argument: str | None) -> None:
+        running = self.session.timer.set(argument or "")
+        if self._ticking is not None:
+            self._ticking.stop()
+            self._ticking = None
+        if running:
+            self._ticking = self.set_interval(1, self._tick)
         self._banner()
 
-    def _now(self) -> float:
-        return time.monotonic()
-
     def _tick(self) -> None:
-        if self._deadline is None:
-            return
-        if self._now() >= self._deadline:
-            self._deadline = None
-            if self._timer is not None:
-                self._timer.stop()
+        if self.session.timer.ran_out():
+            if self._ticking is not None:
+                self._ticking.stop()
+                self._ticking = None
             stage, _lane = self._selected()
             self.notify(f"Time is up for {stage.name}.", title="Timer", timeout=30, markup=False)
         self._banner()
 
-    def _move_stage(self, name: str, argument: str | None) -> None:
-        table = self.query_one(JourneyMapTable)
-        stages = self.session.stages
+    def _move_stage(self, step: int) -> None:
         stage, _lane = self._selected()
-        index = stages.index(stage)
-        if name == "next":
-            index = min(index + 1, len(stages) - 1)
-        elif name == "prev":
-            index = max(index - 1, 0)
-        else:
-            index = stages.index(self.session.find_stage(argument or ""))
+        index = self.session.stages.index(stage) + step
+        self._show_stage(max(0, min(index, len(self.session.stages) - 1)))
+
+    def _go_to_stage(self, argument: str | None) -> None:
+        self._show_stage(self.session.stages.index(self.session.find_stage(argument or "")))
+
+    def _show_stage(self, index: int) -> None:
         # Not session.go_to: that records the stage as reached, and a workshop is not a
         # customer's journey (it would count in the map's funnel).
-        self._stage = stages[index]
-        table.move_cursor(column=index + 1)
+        self._stage = self.session.stages[index]
+        self.query_one(JourneyMapTable).move_cursor(column=index + 1)
         self._banner()
 
     def _undo(self) -> None:
@@ -399,9 +266,6 @@ class WorkshopScreen(JourneyScreen):
         if undone is None:
             self.notify("Nothing to undo.", markup=False)
             return
-        if undone.id in self.added:
-            self.added.remove(undone.id)
-        self.last_sticky = self.added[-1] if self.added else None
         self.notify(f"Removed {undone.lane}: {undone.text[:50]}", markup=False)
         self.reload()
 
@@ -409,7 +273,7 @@ class WorkshopScreen(JourneyScreen):
         if not argument:
             line = self.session.last_entry_line()
             if line is not None:
-                self._keep(f"/edit {line}", refused=False)
+                self.line.keep(f"/edit {line}", refused=False)
             return
         result = self.session.edit_last_line(argument)
         if result is not None:
@@ -417,6 +281,11 @@ class WorkshopScreen(JourneyScreen):
             changed = ", ".join(fields) if fields else "nothing changed"
             self.notify(f"Edited ({changed}): {edited.text[:60]}", markup=False)
             self.reload()
+
+    def _done(self) -> None:
+        self.line.draft.save()
+        self.session.finish()
+        self.app.switch_screen(WorkshopSummaryScreen(self.session))
 
     # -- keys --------------------------------------------------------------------
 
@@ -433,9 +302,12 @@ class WorkshopScreen(JourneyScreen):
     def action_undo(self) -> None:
         self._undo()
 
+    def keep_unsent(self) -> None:
+        self.line.draft.save()
+
     def action_leave(self) -> None:
         """Out of the workshop, which stays in progress: the same command carries on."""
-        self.draft.save()
+        self.line.draft.save()
         if len(self.app.screen_stack) > 2:  # opened from the home screen: back there
             self.app.pop_screen()
             return
@@ -457,8 +329,3 @@ class WorkshopScreen(JourneyScreen):
             self.notify("Choose a lane's cell (goals, pains, ...) to see its items.", markup=False)
             return
         self.app.push_screen(CellItemsScreen(self.session, stage, lane), lambda _: self.reload())
-
-
-def _has_prefix(line: str) -> bool:
-    head, colon, _rest = line.lstrip().partition(":")
-    return bool(colon) and head.lower() in PREFIXES

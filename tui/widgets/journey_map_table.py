@@ -17,22 +17,21 @@ from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowKey
 
 from journey.capture.figures import decimal_text, nearest_whole, percent_text
-from journey.capture.journey_map import JourneyMap, MapCell, StageColumn
+from journey.capture.journey_map import ITEM_LANES, JourneyMap, MapCell, StageColumn
+from journey.storage.models import LANE_TITLES
 from journey.tui.text import emotion_text, literal
 
 MAX_STAGE_WIDTH = 22
 MIN_STAGE_WIDTH = 10
 WIDE = 18  # from this stage width on, cells use their long labels
-LANE_ROWS = (
-    ("goal", "Goals"),
-    ("need", "Needs"),
-    ("expectation", "Expectations"),
-    ("pain", "Pains"),
-    ("delight", "Delights"),
-    ("opportunity", "Opportunities"),
-    ("quote", "Quotes"),
-)
-SHORT_TITLES = {"Expectations": "Expect.", "Opportunities": "Opport.", "Touchpoints": "Touchp."}
+# The lanes the map shows as rows of items (notes only in the drill-down).
+LANE_ROWS = tuple((lane, LANE_TITLES[lane]) for lane in ITEM_LANES if lane != "note")
+# Long lane titles as narrow columns show them.
+SHORT_TITLES = {
+    LANE_TITLES["expectation"]: "Expect.",
+    LANE_TITLES["opportunity"]: "Opport.",
+    LANE_TITLES["touchpoint"]: "Touchp.",
+}
 TOP_ITEMS = 3
 CHART_ROWS = (2, 1, 0, -1, -2)
 
@@ -309,7 +308,7 @@ class JourneyMapTable(DataTable):
         if not journey_map.channels:
             self._row(
                 "touchpoint",
-                self._title("Touchpoints"),
+                self._title(LANE_TITLES["touchpoint"]),
                 [Text("-", style="dim") for _ in journey_map.stages],
                 1,
             )

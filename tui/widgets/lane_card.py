@@ -5,20 +5,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from journey.storage.models import Channel, Entry
+from journey.storage.models import LANE_TITLES, Channel, Entry
 from journey.tui.text import emotion_text, literal
-
-LANE_TITLES = {
-    "goal": "Goals",
-    "need": "Needs",
-    "expectation": "Expectations",
-    "touchpoint": "Touchpoints",
-    "pain": "Pains",
-    "delight": "Delights",
-    "quote": "Quotes",
-    "opportunity": "Opportunities",
-    "note": "Notes",
-}
 
 
 def entry_line(entry: Entry, channels: dict[str, Channel]) -> Text:
