@@ -250,3 +250,22 @@ def test_erasure_while_replicate_is_stopped_rewrites_a_file_replica(tmp_path: Pa
     assert files and all(path.stat().st_mtime >= started for path in files)
     assert _holding(replica, marker(3)) == [] and _holding(working_folder(db), marker(3)) == []
     assert not (working_folder(db) / "erased").exists()
+
+
+def test_litestream_bookkeeping_is_no_data(tmp_path: Path) -> None:
+    """Litestream adds `_litestream_seq` and `_litestream_lock` to the database it
+    replicates: `journey check` and `journey merge` leave them alone."""
+    from journey.capture.row_rules import audit
+    from journey.storage.merge_tables import merge_order
+
+    db = tmp_path / "team.db"
+    with open_database(db, create=True) as handle:
+        new_study(handle, "Study")
+        handle.conn.execute("CREATE TABLE _litestream_seq (id INTEGER PRIMARY KEY, seq INTEGER)")
+        handle.conn.execute("CREATE TABLE _litestream_lock (id INTEGER)")
+        handle.conn.execute("INSERT INTO _litestream_seq VALUES (1, 1)")
+        handle.conn.commit()
+        assert audit(handle) == []
+        tables, skipped = merge_order(handle)
+    names = {table.name for table in tables} | set(skipped)
+    assert not {name for name in names if name.startswith("_litestream_")}
