@@ -32,6 +32,8 @@ NOT_CONTENT: dict[str, frozenset[str]] = {"stages": frozenset({"position"})}
 NEVER_CONTENT = frozenset({"created_at"})
 # Tables that are not data: the migrations log and SQLite's own.
 SKIP = ("_sqlite_migrations",)
+# Litestream's bookkeeping (`journey replicate`): `_litestream_seq`, `_litestream_lock`.
+LITESTREAM_PREFIX = "_litestream_"
 # The map summaries (agg_*) are derived: triggers recount them as the rows arrive.
 DERIVED_PREFIX = "agg_"
 # Columns derived from a row's own content: recomputed here, never taken from a source.
@@ -97,7 +99,7 @@ def merge_order(db: Database) -> tuple[list[TableInfo], list[str]]:
     for name in names:
         if (
             name in SKIP
-            or name.startswith(DERIVED_PREFIX)
+            or name.startswith((DERIVED_PREFIX, LITESTREAM_PREFIX))
             or name in virtual
             or any(name.startswith(v + "_") for v in virtual)
         ):

@@ -40,6 +40,7 @@ from sqlite_utils import Database
 from journey.storage.connection import _db_path, now, write
 from journey.storage.errors import JourneyError, NotFound
 from journey.storage.items import item_key
+from journey.storage.replication import erasure as replica_erasure
 
 # How long an erasure waits, by default, for other programs to let go of the database.
 ERASE_WAIT_SECONDS = 60.0
@@ -263,19 +264,27 @@ def finish_erasure(
             waiting()
 
     try:
-        # Rebuilding while an old snapshot is held would only grow the WAL by a copy of
-        # the database each time: wait for the readers first.
-        if not _checkpoint(conn, deadline, say_once):
-            return Overwrite(False, _held(path))
-        try:
-            _rebuild(conn)
-        except sqlite3.DatabaseError as error:
-            return Overwrite(False, _not_rebuilt(path, error))
-        after = max(deadline, time.monotonic() + min(wait, _AFTER_REWRITE_SECONDS))
-        if not _checkpoint(conn, after, say_once):
-            return Overwrite(False, _held(path))
+        # Litestream (`journey replicate`) holds a read transaction for good: it is
+        # stopped while the file is rewritten, and the erasure is then carried to its
+        # working folder and its replicas (see `storage.replication.erasure`).
+        with replica_erasure.paused(path) as was_paused:
+            # Rebuilding while an old snapshot is held would only grow the WAL by a copy
+            # of the database each time: wait for the readers first.
+            if not _checkpoint(conn, deadline, say_once):
+                return Overwrite(False, _held(path))
+            try:
+                _rebuild(conn)
+            except sqlite3.DatabaseError as error:
+                return Overwrite(False, _not_rebuilt(path, error))
+            after = max(deadline, time.monotonic() + min(wait, _AFTER_REWRITE_SECONDS))
+            if not _checkpoint(conn, after, say_once):
+                return Overwrite(False, _held(path))
+            replica_erasure.mark_erased(path)
+        remains = replica_erasure.replicas_after_erasure(path, was_paused)
     except KeyboardInterrupt:
         return Overwrite(False, _held(path, stopped=True))
+    if remains:
+        return Overwrite(False, _in_replicas(path, remains))
     return Overwrite(True)
 
 
@@ -375,6 +384,13 @@ def _not_rebuilt(path: Path, error: sqlite3.DatabaseError) -> str:
     )
 
 
+def _in_replicas(path: Path, remains: list[str]) -> str:
+    return (
+        f"{path.name} and {path.name}-wal hold no copy of it any more; old copies stay in "
+        + "; in ".join(remains)
+    )
+
+
 def waiting_notice(wait: float) -> str:
     """What an erasure says when it starts waiting for readers (`finish_erasure`)."""
     return (
@@ -386,7 +402,9 @@ def waiting_notice(wait: float) -> str:
 
 def left_nothing(path: Path) -> str:
     """What a finished erasure says."""
+    replicas = replica_erasure.replica_urls(path)
     return (
-        f"{path.name} and {path.name}-wal hold no copy of what was erased; backups and "
-        "exports made before still hold what they held"
+        f"{path.name} and {path.name}-wal hold no copy of what was erased"
+        + (f", nor Litestream's working folder or the replicas ({replicas})" if replicas else "")
+        + "; backups and exports made before still hold what they held"
     )

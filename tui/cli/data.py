@@ -185,6 +185,7 @@ def check(ctx: typer.Context) -> None:
         say(f"  {breach.describe()}")
     say(f"schema:       {report.schema} of {report.schema_known}")
     say(f"file mode:    {report.mode:04o}")
+    say(f"replicated:   {_replication(settings.db)}")
     for warning in report.warnings:
         say(f"warning: {warning}", err=True)
     if report.integrity != ["ok"]:
@@ -198,6 +199,12 @@ def check(ctx: typer.Context) -> None:
         )
         raise typer.Exit(1)
     say("sound")
+
+
+def _replication(path: Path) -> str:
+    from journey.storage.replication.status import replication
+
+    return replication(path).describe()
 
 
 @app.command()
@@ -250,8 +257,10 @@ def forget(
     the file and exits 1; `journey forget --finish` overwrites it once the program has
     let go.
 
-    It cannot reach copies outside the database: earlier backups, exports, the list of
-    renamed participants a merge wrote, copies of the file elsewhere.
+    On a replicated database (`journey replicate`), Litestream's working folder is
+    emptied and each replica written afresh, or named with until when it still holds
+    older copies. It cannot reach other copies outside the database: earlier backups,
+    exports, the list of renamed participants a merge wrote, copies of the file elsewhere.
     """
     from journey.storage.privacy import finish_erasure, forget_participant, left_nothing
     from journey.storage.sessions import find_participant
