@@ -8,7 +8,9 @@
   most outside quotes; `,` on a tie), unless given.
 - Line ends CRLF, LF or CR; quoted cells may hold line breaks.
 - Rows are numbered as a spreadsheet shows them: the header is row 1, the first
-  answer row 2. Blank rows count but are skipped.
+  answer row 2. Blank rows count but are skipped. A survey mapping may name another
+  header row (rows above it are ignored) and rows after it that hold no answers
+  (`header_row`, `skip_rows`); the numbers stay those of the spreadsheet.
 - A cell that journey's exporter neutralised against formula injection (a `'`
   before a cell a spreadsheet would run, see `exports/formula.py`) is restored
   by `unneutralise`; a `'` before anything else is kept as it is.
@@ -109,6 +111,7 @@ class CsvTable:
     delimiter: str
     text: str = field(repr=False)
     count: int = 0  # non-blank rows, known once `rows()` has run to the end
+    first_row: int = 2  # the first row after the header that can hold answers
 
     def column_index(self) -> dict[str, int]:
         """Header name (stripped, case-folded) to index; the first of duplicates wins."""
@@ -121,7 +124,7 @@ class CsvTable:
         """(row number, cells) of every non-blank row after the header (row 1)."""
         count = 0
         for number, cells in _records(self._reader(), self.source):
-            if number > 1 and any(c.strip() for c in cells):
+            if number >= self.first_row and any(c.strip() for c in cells):
                 count += 1
                 yield number, cells
         self.count = count
@@ -248,19 +251,42 @@ def sniff_delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
-def parse_csv(text: str, source: str, delimiter: str | None = None) -> CsvTable:
-    """The header of CSV text (row 1); `rows()` then reads the rest."""
+def parse_csv(
+    text: str,
+    source: str,
+    delimiter: str | None = None,
+    *,
+    header_row: int = 1,
+    skip_rows: int = 0,
+) -> CsvTable:
+    """The header of CSV text (row `header_row`); `rows()` then reads the rows after it
+    but for the first `skip_rows`."""
     if delimiter is None:
-        delimiter = sniff_delimiter(text)
+        delimiter = sniff_delimiter(_from_line(text, header_row))
     if csv.field_size_limit() < _FIELD_LIMIT:
         csv.field_size_limit(_FIELD_LIMIT)
-    table = CsvTable(source, [], delimiter, text)
-    for _, cells in _records(table._reader(), source):
+    table = CsvTable(source, [], delimiter, text, first_row=header_row + skip_rows + 1)
+    for number, cells in _records(table._reader(), source):
+        if number < header_row:
+            continue
         if not any(c.strip() for c in cells):
-            raise ImportFailed(f"{source}: row 1 is empty; the first row must be the header")
+            first = "the first row" if header_row == 1 else f"row {header_row} (header_row)"
+            raise ImportFailed(f"{source}: row {number} is empty; {first} must be the header")
         table.header = [c.strip() for c in cells]
         return table
+    if header_row > 1:
+        raise ImportFailed(f"{source}: the file has no row {header_row} (header_row)")
     raise ImportFailed(f"{source}: the file is empty")
+
+
+def _from_line(text: str, line: int) -> str:
+    """`text` from its line `line` on (1: all of it), for sniffing the header's delimiter."""
+    start = 0
+    for _ in range(line - 1):
+        start = text.find("\n", start) + 1
+        if start == 0:
+            return ""
+    return text[start:]
 
 
 def _records(reader, source: str) -> Iterator[tuple[int, list[str]]]:
