@@ -26,7 +26,7 @@ def cell(cells: list[str], index: int | None) -> str:
     if index is None or index >= len(cells):
         return ""
     value = cells[index]
-    return unneutralise(value) if value[:1] == "'" else value
+    return unneutralise(value) if value[:1] == "'" or "\n'" in value else value
 
 
 def check_width(table: CsvTable, number: int, cells: list[str], problems: Problems) -> None:

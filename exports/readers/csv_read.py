@@ -12,8 +12,9 @@
   header row (rows above it are ignored) and rows after it that hold no answers
   (`header_row`, `skip_rows`); the numbers stay those of the spreadsheet.
 - A cell that journey's exporter neutralised against formula injection (a `'`
-  before a cell a spreadsheet would run, see `exports/formula.py`) is restored
-  by `unneutralise`; a `'` before anything else is kept as it is.
+  before a cell, or a line of it, that a spreadsheet would run, see
+  `exports/formula.py`) is restored by `unneutralise`; a `'` before anything else
+  is kept as it is.
 
 Problems found while validating are collected as `Problem`s (file, row, column,
 message) and raised together as one `ImportProblems`, so that a person sees
@@ -30,7 +31,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from journey.exports.formula import QUOTE, needs_neutralising
+from journey.exports.formula import unneutralise as unneutralise  # the readers' one
 from journey.storage.errors import InputTooLarge, JourneyError, NotARegularFile
 from journey.storage.files import read_input
 
@@ -146,13 +147,6 @@ def _lines(text: str) -> Iterator[str]:
             return
         yield text[start : end + 1]
         start = end + 1
-
-
-def unneutralise(cell: str) -> str:
-    """Undo the exporter's formula neutralising: `'=1+2` is `=1+2`, `'hello` stays."""
-    if cell.startswith(QUOTE) and needs_neutralising(cell[1:]):
-        return cell[1:]
-    return cell
 
 
 def read_bytes(path: Path, limit: int | None = None) -> bytes:
