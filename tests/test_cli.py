@@ -299,7 +299,7 @@ def test_help_of_study_and_export_reads_as_words(runner: CliRunner) -> None:
 @pytest.mark.parametrize(
     ("args", "choices"),
     [
-        (["export", "--format", "nope"], "csv|json|md|mermaid"),
+        (["export", "--format", "nope"], "csv|xlsx|json|md|mermaid"),
         (["export", "--shape", "nope"], "entries|sessions|map|touchpoints|all"),
         (["capture", "--mode", "nope"], "interview|survey"),
         (["merge", "--participants", "nope", "x.db"], "refuse|rename|same"),
