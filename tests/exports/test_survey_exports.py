@@ -485,3 +485,16 @@ def test_a_mapping_error_is_one_line_on_the_command_line(
     assert result.exit_code == 1
     assert result.stderr == "journey: m.toml: skip_rows: must be a whole number of 0 or more\n"
     assert query(study_db, "SELECT count(*) FROM sessions") == [(0,)]
+
+
+# --- the README shows these mappings whole ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "path"),
+    [("**A Qualtrics export**", QUALTRICS_MAPPING), ("**A Google Forms export**", FORMS_MAPPING)],
+)
+def test_the_readme_shows_the_complete_mappings(title: str, path: Path) -> None:
+    readme = (Path(__file__).parent.parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split(title, 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
+    assert parse_mapping(block, path.name) == parse_mapping(path.read_text("utf-8"), path.name)
