@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -230,9 +229,14 @@ def test_xlsx_honours_segment_and_force(runner: CliRunner, demo_db: Path, tmp_pa
     ],
 )
 def test_xlsx_option_errors(
-    runner: CliRunner, demo_db: Path, tmp_path: Path, args: list[str], message: str
+    runner: CliRunner,
+    demo_db: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    message: str,
 ) -> None:
-    os.chdir(tmp_path)
+    monkeypatch.chdir(tmp_path)
     result = export(runner, demo_db, "--format", "xlsx", *args)
     assert result.exit_code == 1, result.output
     assert result.stderr == f"journey: {message}\n"
