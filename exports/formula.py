@@ -17,12 +17,24 @@ is given:
    neutralised (`+1` becomes `'+1`): no number journey writes has one, and a
    typed `+49 30 1234` is text.
 
-Neutralising prefixes the cell with one single quote `'`, which spreadsheets
-show as text and which tools reading the CSV as data (pandas, R) keep: the
-original is the cell without its first character. Nothing else in the cell
-changes, so `csv.reader` reads back exactly the quote plus the original.
-Quoting (for `"`, the delimiter and line breaks) is the csv module's, after
+The rule applies to every line of a cell, not only to its start: a spreadsheet
+that reads a file with other options than it was written with (another
+delimiter, or line breaks inside quotes not understood) starts a new cell at
+each line of `first line\n=HYPERLINK(...)`, so a line that would run is
+neutralised as a cell would be.
+
+Neutralising prefixes the cell (or the line) with one single quote `'`, which
+spreadsheets show as text and which tools reading the CSV as data (pandas, R)
+keep: the original is the cell without that quote at the start of each line
+that needs one (`unneutralise`). Nothing else in the cell changes. Quoting
+(for `"`, the delimiter and line breaks) is the csv module's, after
 neutralising.
+
+What no guard inside a CSV can fix: a file opened with another *delimiter* than
+it was written with splits cells in the middle (`a;=1+1` written with `,` is two
+cells, `a` and `=1+1`, for a spreadsheet that splits at `;`). Open the CSV with
+its delimiter named, or export XLSX (`--format xlsx`), whose text cells are
+always text.
 """
 
 from __future__ import annotations
@@ -52,5 +64,17 @@ def needs_neutralising(value: str) -> bool:
 
 
 def neutralise(value: str) -> str:
-    """`value`, prefixed with `'` when a spreadsheet would run it as a formula."""
-    return QUOTE + value if needs_neutralising(value) else value
+    """`value` with `'` before it, and before each of its lines, that a spreadsheet
+    would run as a formula."""
+    if "\n" not in value:
+        return QUOTE + value if needs_neutralising(value) else value
+    return "\n".join(
+        QUOTE + line if needs_neutralising(line) else line for line in value.split("\n")
+    )
+
+
+def unneutralise(value: str) -> str:
+    """Undo `neutralise`: `'=1+2` is `=1+2`, `'hello` stays, line by line."""
+    if "\n" not in value:
+        return value[1:] if value.startswith(QUOTE) and needs_neutralising(value[1:]) else value
+    return "\n".join(unneutralise(line) for line in value.split("\n"))

@@ -435,3 +435,13 @@ def m004_evidence_and_items(db: Database) -> None:
         "UPDATE prompts SET lane = 'note' WHERE answer_type = 'emotion' AND lane = 'touchpoint'"
     )
     summaries.create(db)
+
+
+@migrations()
+def m005_views(db: Database) -> None:
+    """Views for people who query the file (sqlite3, Datasette, pandas): `entry_details`,
+    `session_details` and `table_guide`, which marks the `agg_*` summaries as derived
+    (`storage.views`)."""
+    from journey.storage import views
+
+    views.create(db)

@@ -8,10 +8,13 @@
   most outside quotes; `,` on a tie), unless given.
 - Line ends CRLF, LF or CR; quoted cells may hold line breaks.
 - Rows are numbered as a spreadsheet shows them: the header is row 1, the first
-  answer row 2. Blank rows count but are skipped.
+  answer row 2. Blank rows count but are skipped. A survey mapping may name another
+  header row (rows above it are ignored) and rows after it that hold no answers
+  (`header_row`, `skip_rows`); the numbers stay those of the spreadsheet.
 - A cell that journey's exporter neutralised against formula injection (a `'`
-  before a cell a spreadsheet would run, see `exports/formula.py`) is restored
-  by `unneutralise`; a `'` before anything else is kept as it is.
+  before a cell, or a line of it, that a spreadsheet would run, see
+  `exports/formula.py`) is restored by `unneutralise`; a `'` before anything else
+  is kept as it is.
 
 Problems found while validating are collected as `Problem`s (file, row, column,
 message) and raised together as one `ImportProblems`, so that a person sees
@@ -28,7 +31,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from journey.exports.formula import QUOTE, needs_neutralising
+from journey.exports.formula import unneutralise as unneutralise  # the readers' one
 from journey.storage.errors import InputTooLarge, JourneyError, NotARegularFile
 from journey.storage.files import read_input
 
@@ -109,6 +112,7 @@ class CsvTable:
     delimiter: str
     text: str = field(repr=False)
     count: int = 0  # non-blank rows, known once `rows()` has run to the end
+    first_row: int = 2  # the first row after the header that can hold answers
 
     def column_index(self) -> dict[str, int]:
         """Header name (stripped, case-folded) to index; the first of duplicates wins."""
@@ -121,7 +125,7 @@ class CsvTable:
         """(row number, cells) of every non-blank row after the header (row 1)."""
         count = 0
         for number, cells in _records(self._reader(), self.source):
-            if number > 1 and any(c.strip() for c in cells):
+            if number >= self.first_row and any(c.strip() for c in cells):
                 count += 1
                 yield number, cells
         self.count = count
@@ -143,13 +147,6 @@ def _lines(text: str) -> Iterator[str]:
             return
         yield text[start : end + 1]
         start = end + 1
-
-
-def unneutralise(cell: str) -> str:
-    """Undo the exporter's formula neutralising: `'=1+2` is `=1+2`, `'hello` stays."""
-    if cell.startswith(QUOTE) and needs_neutralising(cell[1:]):
-        return cell[1:]
-    return cell
 
 
 def read_bytes(path: Path, limit: int | None = None) -> bytes:
@@ -248,19 +245,42 @@ def sniff_delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
-def parse_csv(text: str, source: str, delimiter: str | None = None) -> CsvTable:
-    """The header of CSV text (row 1); `rows()` then reads the rest."""
+def parse_csv(
+    text: str,
+    source: str,
+    delimiter: str | None = None,
+    *,
+    header_row: int = 1,
+    skip_rows: int = 0,
+) -> CsvTable:
+    """The header of CSV text (row `header_row`); `rows()` then reads the rows after it
+    but for the first `skip_rows`."""
     if delimiter is None:
-        delimiter = sniff_delimiter(text)
+        delimiter = sniff_delimiter(_from_line(text, header_row))
     if csv.field_size_limit() < _FIELD_LIMIT:
         csv.field_size_limit(_FIELD_LIMIT)
-    table = CsvTable(source, [], delimiter, text)
-    for _, cells in _records(table._reader(), source):
+    table = CsvTable(source, [], delimiter, text, first_row=header_row + skip_rows + 1)
+    for number, cells in _records(table._reader(), source):
+        if number < header_row:
+            continue
         if not any(c.strip() for c in cells):
-            raise ImportFailed(f"{source}: row 1 is empty; the first row must be the header")
+            first = "the first row" if header_row == 1 else f"row {header_row} (header_row)"
+            raise ImportFailed(f"{source}: row {number} is empty; {first} must be the header")
         table.header = [c.strip() for c in cells]
         return table
+    if header_row > 1:
+        raise ImportFailed(f"{source}: the file has no row {header_row} (header_row)")
     raise ImportFailed(f"{source}: the file is empty")
+
+
+def _from_line(text: str, line: int) -> str:
+    """`text` from its line `line` on (1: all of it), for sniffing the header's delimiter."""
+    start = 0
+    for _ in range(line - 1):
+        start = text.find("\n", start) + 1
+        if start == 0:
+            return ""
+    return text[start:]
 
 
 def _records(reader, source: str) -> Iterator[tuple[int, list[str]]]:

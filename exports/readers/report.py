@@ -20,6 +20,7 @@ class ImportReport:
     delimiter: str | None = None
     merge: MergeReport | None = None  # what a JSON import merged
     empty_rows: list[int] = field(default_factory=list)  # survey rows without answers
+    left_out: dict[str, list[int]] = field(default_factory=dict)  # survey filter -> rows
 
     @property
     def sessions(self) -> int:
@@ -63,17 +64,23 @@ def report_lines(report: ImportReport) -> list[str]:
                 f"{'s' if result.skipped_sessions != 1 else ''} already in the database "
                 f"({result.skipped_entries} entries)"
             )
+    for what, rows in report.left_out.items():
+        lines.append(f"  left out {_respondents(rows)} by a filter: {what} ({_rows(rows)})")
     if report.empty_rows:
-        count = len(report.empty_rows)
-        shown = ", ".join(str(n) for n in report.empty_rows[:10])
-        more = ", ..." if count > 10 else ""
-        lines.append(
-            f"  skipped {count} respondent{'s' if count != 1 else ''} without answers "
-            f"(row{'s' if count != 1 else ''} {shown}{more})"
-        )
+        rows = report.empty_rows
+        lines.append(f"  skipped {_respondents(rows)} without answers ({_rows(rows)})")
     if report.ignored_columns:
         shown = ", ".join(f'"{c}"' for c in report.ignored_columns)
         lines.append(f"  columns ignored: {shown}")
     if report.dry_run:
         lines.append("Dry run: nothing was written")
     return lines
+
+
+def _respondents(rows: list[int]) -> str:
+    return f"{len(rows)} respondent{'s' if len(rows) != 1 else ''}"
+
+
+def _rows(rows: list[int]) -> str:
+    shown = ", ".join(str(n) for n in rows[:10])
+    return f"row{'s' if len(rows) != 1 else ''} {shown}{', ...' if len(rows) > 10 else ''}"

@@ -17,6 +17,16 @@ mode = "survey"            # the sessions' mode: survey (default), interview or 
 interviewer = "web form"   # stored as every session's interviewer
 delimiter = ";"            # ",", ";" or "\t"; sniffed from the header row when absent
 encoding = "cp1252"        # the file's encoding; --encoding wins; default UTF-8
+header_row = 1             # the row holding the column names (rows above it are ignored)
+skip_rows = 2              # rows after the header that are not answers (Qualtrics: the
+                           # question texts and the ImportId row); default 0
+timezone = "Europe/Berlin" # the zone of respondent.date times written without one
+                           # (an IANA name); default UTC
+
+[[filter]]                 # optional, any number: a respondent row is imported only if it
+column = "Status"          # passes every filter; the rows left out are counted
+not_equals = "Survey Preview"   # or equals = "...", or in = ["...", "..."]
+                                # (matched without surrounding spaces, in any case)
 
 [respondent]               # optional: the columns that describe the respondent
 id = "Response ID"         # identifies a respondent; importing the file again skips the
@@ -28,8 +38,7 @@ code_prefix = "R"          # the prefix of those given codes (default "R")
 segment = "Customer type"  # the participant's segment
 date = "Submitted at"      # when the answers were given (default: the time of the import)
 date_format = "%d/%m/%Y %H:%M"  # a strptime format for `date`; default ISO 8601
-                                # ("2026-05-01 10:22", "2026-05-01T10:22:00+02:00");
-                                # times without a zone are taken as UTC
+                                # ("2026-05-01 10:22", "2026-05-01T10:22:00+02:00")
 
 [[entries]]                # one table per entry a respondent's row gives
 stage = "Decision"         # required: a stage of the study, by name (any case)
@@ -39,6 +48,14 @@ text_column = "Q4 What happened at checkout?"  # the entry's text
 text = "Checkout"          # a fixed text, when there is no text_column or its cell is empty
 channel = "Website"        # a fixed channel (by name, any case; a new one is added)
 channel_column = "Q2 Where did you buy?"       # or the channel named in the cell
+choices = { "1" = "Search", "2" = "Social media", "6" = "Other" }
+                           # with channel_column: the answers (codes or labels, any case)
+                           # and the channel each stands for
+separator = ", "           # with channel_column: a multi-select cell, split into one entry
+                           # per choice
+other_column = "Q2_6_TEXT" # with channel_column: the text of an "Other" answer, kept as
+                           # that entry's text
+other_channel = "Other"    # the channel of an "Other" answer (default "Other")
 emotion_column = "Q3 How did checkout feel?"   # a rating, mapped onto the emotion -2..+2
 scale = [1, 5]             # required with emotion_column: the rating's scale
 labels = { "Very bad" = 1, "Bad" = 2, "OK" = 3, "Good" = 4, "Very good" = 5 }
@@ -52,6 +69,8 @@ The rules:
 
 - Columns are named by their header text (surrounding spaces and case
   ignored). A column the mapping names that the file lacks is a problem.
+- Rows are numbered as a spreadsheet shows them (the first row of the file is
+  row 1), whatever `header_row` and `skip_rows` say.
 - Each `[[entries]]` table needs at least one of `text_column`,
   `emotion_column`, `channel_column`, `effort_column`. A touchpoint needs its channel
   (`channel` or `channel_column`); a respondent who named none gets no such touchpoint.
@@ -60,20 +79,31 @@ The rules:
   all is skipped.
 - The text of an entry is its `text_column` cell, else `text`, else
   "QUESTION: ANSWER" from the first filled of the emotion, channel and effort
-  columns (e.g. `Q3 How did checkout feel?: 4`).
+  columns (e.g. `Q3 How did checkout feel?: 4`; a coded channel shows its channel).
+- Channels: with `choices`, every answer in a channel cell must be one of them,
+  except, with `other_column`, an answer that is none of them: the "Other" text
+  as Google Forms writes it in the cell itself. With `separator`, a cell such as
+  `Instagram, A friend` gives one entry per choice, each with the entry's other
+  cells (a choice that holds the separator itself is kept whole when `choices`
+  names it). The entry of an "Other" answer has the channel `other_channel` and
+  as its text the typed answer: the cell of `other_column` (Qualtrics'
+  `Q2_6_TEXT`, for the choice that `choices` maps onto `other_channel`) or the
+  unknown answer itself.
+- Times: `respondent.date` is read as ISO 8601 or with `date_format`; a zone at
+  its end as Google Forms writes it (`2026/09/30 2:15:07 PM GMT+2`) is read
+  whatever the format; a time without a zone is in `timezone` (default UTC).
 - A scale `[low, high]` maps linearly: `low` is -2, `high` is +2 (effort: 1
   and 7), rounded half away from zero. So on 1..5, 1 2 3 4 5 become -2 -1 0 +1
   +2; on 0..10, 0 1 2 3 4 5 6 7 8 9 10 become -2 -2 -1 -1 0 0 0 +1 +1 +2 +2. A
   reversed scale (`[5, 1]`) maps 5 to -2. Numbers may use a decimal comma; a
   value outside the scale, or a word that is not in `labels`, is a problem
   naming the row and the column.
-- Problems are reported together, each with its file, row (the header is row
-  1) and column, and nothing is imported until there are none.
+- Problems are reported together, each with its file, row and column, and
+  nothing is imported until there are none.
 """
 
 from __future__ import annotations
 
-import math
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,9 +111,13 @@ from typing import Any
 
 from journey.capture.sanitize import clean_line
 from journey.capture.template import BUILT_IN
-from journey.storage.errors import InputTooLarge, JourneyError, NotARegularFile
+from journey.exports.readers import mapping_values as values
+from journey.exports.readers.mapping_values import MappingError, RowFilter, Scale, shown_number
+from journey.storage.errors import InputTooLarge, NotARegularFile
 from journey.storage.files import MAX_TOML_BYTES, read_input
 from journey.storage.models import LANES, MODES
+
+__all__ = ["MappingError", "RowFilter", "Scale", "SurveyMapping", "load_mapping", "parse_mapping"]
 
 _TOP_KEYS = {
     "study",
@@ -92,6 +126,10 @@ _TOP_KEYS = {
     "interviewer",
     "delimiter",
     "encoding",
+    "header_row",
+    "skip_rows",
+    "timezone",
+    "filter",
     "respondent",
     "entries",
 }
@@ -103,6 +141,10 @@ _ENTRY_KEYS = {
     "text",
     "channel",
     "channel_column",
+    "choices",
+    "separator",
+    "other_column",
+    "other_channel",
     "emotion_column",
     "scale",
     "labels",
@@ -110,35 +152,10 @@ _ENTRY_KEYS = {
     "effort_scale",
     "tags",
 }
+_NEEDS_CHANNEL_COLUMN = ("choices", "separator", "other_column")
 EMOTION_SCALE = (-2, 2)
 EFFORT_SCALE = (1, 7)
-
-
-class MappingError(JourneyError):
-    """A mapping file that cannot be used; the message names the file and the key."""
-
-
-@dataclass(frozen=True)
-class Scale:
-    low: float
-    high: float
-
-    def __str__(self) -> str:
-        return f"{_number(self.low)}..{_number(self.high)}"
-
-    def contains(self, value: float) -> bool:
-        return min(self.low, self.high) <= value <= max(self.low, self.high)
-
-    def onto(self, value: float, target: tuple[int, int]) -> int:
-        """`value` of this scale mapped linearly onto `target`, rounded half away from 0."""
-        share = (value - self.low) / (self.high - self.low)
-        mapped = target[0] + share * (target[1] - target[0])
-        rounded = math.floor(abs(mapped) + 0.5 + 1e-9) * (1 if mapped >= 0 else -1)
-        return max(target[0], min(target[1], rounded))
-
-
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
+OTHER_CHANNEL = "Other"
 
 
 @dataclass(frozen=True)
@@ -150,6 +167,10 @@ class EntryMapping:
     text: str | None = None
     channel: str | None = None
     channel_column: str | None = None
+    choices: tuple[tuple[str, str], ...] = ()  # answer -> channel name
+    separator: str | None = None
+    other_column: str | None = None
+    other_channel: str = OTHER_CHANNEL
     emotion_column: str | None = None
     scale: Scale | None = None
     labels: tuple[tuple[str, float], ...] = ()
@@ -160,12 +181,30 @@ class EntryMapping:
     def columns(self) -> list[tuple[str, str]]:
         """(key, column) of every column this entry reads."""
         keys = ("text_column", "emotion_column", "channel_column", "effort_column")
-        return [(key, getattr(self, key)) for key in keys if getattr(self, key)]
+        found = [(key, getattr(self, key)) for key in keys if getattr(self, key)]
+        if self.other_column and not self.other_in_cell:
+            found.append(("other_column", self.other_column))
+        return found
+
+    @property
+    def other_in_cell(self) -> bool:
+        """Whether the "Other" text is in the channel cell itself (Google Forms)."""
+        return bool(self.other_column) and (
+            (self.other_column or "").casefold() == (self.channel_column or "").casefold()
+        )
 
     def label_value(self, word: str) -> float | None:
         for label, value in self.labels:
             if label.casefold() == word.strip().casefold():
                 return value
+        return None
+
+    def choice(self, answer: str) -> str | None:
+        """The channel an answer stands for (any case), None when `choices` lacks it."""
+        folded = answer.strip().casefold()
+        for key, channel in self.choices:
+            if key.casefold() == folded:
+                return channel
         return None
 
 
@@ -195,6 +234,10 @@ class SurveyMapping:
     encoding: str | None
     respondent: RespondentMapping
     entries: tuple[EntryMapping, ...]
+    header_row: int = 1
+    skip_rows: int = 0
+    timezone: str | None = None
+    filters: tuple[RowFilter, ...] = ()
 
     def template_path(self) -> str | Path | None:
         """The template to create the study from: a built-in name or a path."""
@@ -221,55 +264,68 @@ def parse_mapping(text: str, source: str, folder: Path = Path(".")) -> SurveyMap
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise MappingError(f"{source}: not valid TOML ({error})") from error
-    _keys(data, _TOP_KEYS, source, "")
-    mode = _text(data, "mode", source, "") or "survey"
+    values.check_keys(data, _TOP_KEYS, source, "")
+    mode = values.text(data, "mode", source, "") or "survey"
     if mode not in MODES:
         raise MappingError(f"{source}: mode: {mode!r} is not one of {', '.join(MODES)}")
-    delimiter = _text(data, "delimiter", source, "", strip=False)
+    delimiter = values.text(data, "delimiter", source, "", strip=False)
     if delimiter is not None and delimiter not in (",", ";", "\t"):
         raise MappingError(f'{source}: delimiter: must be ",", ";" or "\\t", not {delimiter!r}')
-    raw_respondent = data.get("respondent", {})
-    if not isinstance(raw_respondent, dict):
-        raise MappingError(f"{source}: respondent: must be a table ([respondent])")
-    _keys(raw_respondent, _RESPONDENT_KEYS, source, "respondent.")
-    respondent = RespondentMapping(
-        id=_text(raw_respondent, "id", source, "respondent."),
-        code=_text(raw_respondent, "code", source, "respondent."),
-        code_prefix=_text(raw_respondent, "code_prefix", source, "respondent.") or "R",
-        segment=_text(raw_respondent, "segment", source, "respondent."),
-        date=_text(raw_respondent, "date", source, "respondent."),
-        date_format=_text(raw_respondent, "date_format", source, "respondent.", strip=False),
-    )
-    if respondent.date_format and not respondent.date:
-        raise MappingError(f"{source}: respondent.date_format: needs respondent.date")
+    respondent = _respondent(data, source)
+    timezone = values.timezone(data, source)
+    if timezone and not respondent.date:
+        raise MappingError(f"{source}: timezone: needs respondent.date (the times it applies to)")
     raw_entries = data.get("entries")
     if not raw_entries:
         raise MappingError(f"{source}: entries: a mapping needs at least one [[entries]] table")
     if not isinstance(raw_entries, list) or not all(isinstance(e, dict) for e in raw_entries):
         raise MappingError(f"{source}: entries: must be an array of tables ([[entries]])")
     entries = tuple(_entry(raw, source, f"entries[{i}]") for i, raw in enumerate(raw_entries, 1))
-    study = _text(data, "study", source, "")
+    study = values.text(data, "study", source, "")
     return SurveyMapping(
         source=source,
         folder=folder,
         study=clean_line(study) if study else None,
-        template=_text(data, "template", source, ""),
+        template=values.text(data, "template", source, ""),
         mode=mode,
-        interviewer=clean_line(_text(data, "interviewer", source, "") or "") or None,
+        interviewer=clean_line(values.text(data, "interviewer", source, "") or "") or None,
         delimiter=delimiter,
-        encoding=_text(data, "encoding", source, ""),
+        encoding=values.text(data, "encoding", source, ""),
         respondent=respondent,
         entries=entries,
+        header_row=values.whole_number(data, "header_row", source, 1, 1),
+        skip_rows=values.whole_number(data, "skip_rows", source, 0, 0),
+        timezone=timezone,
+        filters=values.filters(data, source),
     )
+
+
+def _respondent(data: dict[str, Any], source: str) -> RespondentMapping:
+    raw = data.get("respondent", {})
+    if not isinstance(raw, dict):
+        raise MappingError(f"{source}: respondent: must be a table ([respondent])")
+    at = "respondent."
+    values.check_keys(raw, _RESPONDENT_KEYS, source, at)
+    respondent = RespondentMapping(
+        id=values.text(raw, "id", source, at),
+        code=values.text(raw, "code", source, at),
+        code_prefix=values.text(raw, "code_prefix", source, at) or "R",
+        segment=values.text(raw, "segment", source, at),
+        date=values.text(raw, "date", source, at),
+        date_format=values.text(raw, "date_format", source, at, strip=False),
+    )
+    if respondent.date_format and not respondent.date:
+        raise MappingError(f"{source}: respondent.date_format: needs respondent.date")
+    return respondent
 
 
 def _entry(raw: dict[str, Any], source: str, where: str) -> EntryMapping:
     at = where + "."
-    _keys(raw, _ENTRY_KEYS, source, at)
-    stage = _text(raw, "stage", source, at)
+    values.check_keys(raw, _ENTRY_KEYS, source, at)
+    stage = values.text(raw, "stage", source, at)
     if not stage:
         raise MappingError(f"{source}: {at}stage: every entry needs its stage")
-    lane = (_text(raw, "lane", source, at) or "").lower()
+    lane = (values.text(raw, "lane", source, at) or "").lower()
     if not lane:
         raise MappingError(f"{source}: {at}lane: every entry needs its lane ({', '.join(LANES)})")
     if lane not in LANES:
@@ -278,17 +334,29 @@ def _entry(raw: dict[str, Any], source: str, where: str) -> EntryMapping:
         where=where,
         stage=stage,
         lane=lane,
-        text_column=_text(raw, "text_column", source, at),
-        text=_text(raw, "text", source, at),
-        channel=clean_line(_text(raw, "channel", source, at) or "") or None,
-        channel_column=_text(raw, "channel_column", source, at),
-        emotion_column=_text(raw, "emotion_column", source, at),
-        scale=_scale(raw, "scale", source, at),
-        labels=_labels(raw, source, at),
-        effort_column=_text(raw, "effort_column", source, at),
-        effort_scale=_scale(raw, "effort_scale", source, at) or Scale(*EFFORT_SCALE),
-        tags=_tags(raw, source, at),
+        text_column=values.text(raw, "text_column", source, at),
+        text=values.text(raw, "text", source, at),
+        channel=clean_line(values.text(raw, "channel", source, at) or "") or None,
+        channel_column=values.text(raw, "channel_column", source, at),
+        choices=values.choices(raw, source, at),
+        separator=values.text(raw, "separator", source, at, strip=False),
+        other_column=values.text(raw, "other_column", source, at),
+        other_channel=clean_line(values.text(raw, "other_channel", source, at) or "")
+        or OTHER_CHANNEL,
+        emotion_column=values.text(raw, "emotion_column", source, at),
+        scale=values.scale(raw, "scale", source, at),
+        labels=values.labels(raw, source, at),
+        effort_column=values.text(raw, "effort_column", source, at),
+        effort_scale=values.scale(raw, "effort_scale", source, at) or Scale(*EFFORT_SCALE),
+        tags=values.tags(raw, source, at),
     )
+    _check_entry(entry, raw, source)
+    _check_channels(entry, raw, source)
+    return entry
+
+
+def _check_entry(entry: EntryMapping, raw: dict[str, Any], source: str) -> None:
+    where, at = entry.where, entry.where + "."
     if not entry.columns():
         raise MappingError(
             f"{source}: {where}: names no column (give text_column, emotion_column, "
@@ -303,8 +371,6 @@ def _entry(raw: dict[str, Any], source: str, where: str) -> EntryMapping:
         raise MappingError(f"{source}: {at}scale: given without emotion_column")
     if entry.labels and not entry.emotion_column:
         raise MappingError(f"{source}: {at}labels: given without emotion_column")
-    if entry.channel and entry.channel_column:
-        raise MappingError(f"{source}: {where}: give channel or channel_column, not both")
     if entry.lane == "touchpoint" and not (entry.channel or entry.channel_column):
         raise MappingError(
             f"{source}: {where}: a touchpoint needs its channel (give channel or "
@@ -314,62 +380,32 @@ def _entry(raw: dict[str, Any], source: str, where: str) -> EntryMapping:
         for label, value in entry.labels:
             if not entry.scale.contains(value):
                 raise MappingError(
-                    f"{source}: {at}labels: {label!r} = {_number(value)} is outside the "
+                    f"{source}: {at}labels: {label!r} = {shown_number(value)} is outside the "
                     f"scale {entry.scale}"
                 )
-    return entry
 
 
-def _keys(data: dict[str, Any], allowed: set[str], source: str, where: str) -> None:
-    for key in data:
-        if key not in allowed:
-            raise MappingError(
-                f"{source}: {where}{key}: unknown key (allowed: {', '.join(sorted(allowed))})"
-            )
-
-
-def _text(
-    data: dict[str, Any], key: str, source: str, where: str, *, strip: bool = True
-) -> str | None:
-    if key not in data:
-        return None
-    value = data[key]
-    if not isinstance(value, str):
-        raise MappingError(f"{source}: {where}{key}: must be a string")
-    value = value.strip() if strip else value
-    if not value:
-        raise MappingError(f"{source}: {where}{key}: is empty")
-    return value
-
-
-def _scale(data: dict[str, Any], key: str, source: str, where: str) -> Scale | None:
-    if key not in data:
-        return None
-    value = data[key]
+def _check_channels(entry: EntryMapping, raw: dict[str, Any], source: str) -> None:
+    where, at = entry.where, entry.where + "."
+    if entry.channel and entry.channel_column:
+        raise MappingError(f"{source}: {where}: give channel or channel_column, not both")
+    if not entry.channel_column:
+        for key in (*_NEEDS_CHANNEL_COLUMN, "other_channel"):
+            if key in raw:
+                raise MappingError(
+                    f"{source}: {at}{key}: given without channel_column (the cell it reads)"
+                )
+    if "other_channel" in raw and not entry.other_column:
+        raise MappingError(f"{source}: {at}other_channel: given without other_column")
+    other = entry.other_channel.casefold()
     if (
-        not isinstance(value, list)
-        or len(value) != 2
-        or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
-    ):
-        raise MappingError(f"{source}: {where}{key}: must be two numbers, e.g. [1, 5]")
-    if value[0] == value[1]:
-        raise MappingError(f"{source}: {where}{key}: the two ends of the scale are equal")
-    return Scale(float(value[0]), float(value[1]))
-
-
-def _labels(data: dict[str, Any], source: str, where: str) -> tuple[tuple[str, float], ...]:
-    value = data.get("labels", {})
-    if not isinstance(value, dict) or not all(
-        isinstance(v, int | float) and not isinstance(v, bool) for v in value.values()
+        entry.other_column
+        and not entry.other_in_cell
+        and entry.choices
+        and not any(name.casefold() == other for _, name in entry.choices)
     ):
         raise MappingError(
-            f'{source}: {where}labels: must be a table of words and numbers, e.g. {{ "Good" = 4 }}'
+            f"{source}: {at}other_column: no answer in choices stands for the channel "
+            f"{entry.other_channel!r} (the one other_column's text belongs to; name it "
+            "with other_channel)"
         )
-    return tuple((str(k).strip(), float(v)) for k, v in value.items())
-
-
-def _tags(data: dict[str, Any], source: str, where: str) -> tuple[str, ...]:
-    value = data.get("tags", [])
-    if not isinstance(value, list) or not all(isinstance(v, str) and clean_line(v) for v in value):
-        raise MappingError(f"{source}: {where}tags: must be a list of non-empty names")
-    return tuple(dict.fromkeys(clean_line(v) for v in value))

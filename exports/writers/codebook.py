@@ -299,9 +299,11 @@ LINKAGE_COLUMNS = (
 )
 
 
-def codebook_rows(files: Sequence[tuple[str, Sequence[Column]]]) -> Iterator[tuple[str, ...]]:
-    """One row per column of every file, then the codebook's own columns."""
-    for file_name, columns in (*files, ("codebook.csv", CODEBOOK_COLUMNS)):
+def codebook_rows(
+    files: Sequence[tuple[str, Sequence[Column]]], own_name: str = "codebook.csv"
+) -> Iterator[tuple[str, ...]]:
+    """One row per column of every file (or sheet), then the codebook's own columns."""
+    for file_name, columns in (*files, (own_name, CODEBOOK_COLUMNS)):
         for column in columns:
             yield (file_name, column.name, column.type, column.meaning, column.allowed)
 

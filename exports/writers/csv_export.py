@@ -7,7 +7,10 @@ linkage table, written to RFC 4180.
   UTF-8); `,`, `;` or tab as the delimiter;
 - every text cell passes through `capture.sanitize.clean_text` (no control
   character reaches the file; line breaks become `\\n`) and then, unless `raw`,
-  the formula rule of `exports.formula`.
+  the formula rule of `exports.formula`, line by line;
+- decimals (the codebook's `decimal` columns) with a point, or with a comma when
+  `decimal_comma` (`--decimal-comma`, for spreadsheets set to a language that writes
+  them so; the delimiter is then `;` or tab, never `,`).
 
 Rows stream from `storage.export_rows` cursors: memory stays flat whatever the size.
 """
@@ -39,6 +42,7 @@ class CsvStyle:
     delimiter: str = ","
     bom: bool = False
     raw: bool = False  # True: no formula neutralising (control characters still go)
+    decimal_comma: bool = False  # decimals as 0,50 (the delimiter is ; or tab)
 
 
 @dataclass(frozen=True)
@@ -74,22 +78,29 @@ def write_csv(
     writer.writerow(codebook.names(table.columns))
     written = 0
     rows = iter(table.rows)
+    decimals = _decimal_columns(table.columns) if style.decimal_comma else ()
     try:
         for row in rows:
-            writer.writerow(
-                [safe_cell(cell, raw) if cell.__class__ is str else cell for cell in row]
-            )
+            cells = [safe_cell(cell, raw) if cell.__class__ is str else cell for cell in row]
+            for index in decimals:
+                if cells[index].__class__ is str:
+                    cells[index] = cells[index].replace(".", ",")
+            writer.writerow(cells)
             written += 1
             if progress is not None and written % PROGRESS_EVERY == 0:
                 progress(PROGRESS_EVERY)
     finally:
-        _close(rows)
+        close_rows(rows)
     if progress is not None:
         progress(written % PROGRESS_EVERY)
     return written
 
 
-def _close(rows: Iterator) -> None:
+def _decimal_columns(columns: Sequence[Column]) -> tuple[int, ...]:
+    return tuple(i for i, column in enumerate(columns) if column.type == codebook.DECIMAL)
+
+
+def close_rows(rows: Iterator) -> None:
     """End a row generator's query now, not when the (perhaps closed) connection is gone."""
     close = getattr(rows, "close", None)
     if close is not None:

@@ -19,8 +19,11 @@ Decisions:
   about channels and ignore it.
 - `--include-deleted` adds deleted (undone) entries, with a `deleted_at` column
   (CSV) or their `deleted_at` set (JSON); aggregates never count them.
-- `--excel`, `--delimiter` and `--raw` are CSV options; `--linkage` needs
-  `--anonymize`.
+- `--excel`, `--delimiter`, `--decimal-comma` and `--raw` are CSV options;
+  `--decimal-comma` needs `;` or tab as the delimiter; `--linkage` needs
+  `--anonymize` (and is a CSV file whatever the format).
+- `--format xlsx` writes one workbook (`--out FILE.xlsx`, never standard output) with
+  a sheet per shape and the codebook, like `--shape all`, and is per study.
 """
 
 from __future__ import annotations
@@ -38,10 +41,11 @@ from journey.capture.journey_map import build_map
 from journey.exports.export_errors import BadExportOption
 from journey.exports.export_scope import ExportScope
 from journey.exports.output_file import PrivateFiles, check_targets, standard_output
-from journey.exports.writers import codebook, csv_export, json_export
+from journey.exports.writers import codebook, csv_export, json_export, xlsx_export
 from journey.exports.writers.csv_export import CsvStyle, CsvTable
 from journey.exports.writers.markdown_export import write_markdown
 from journey.exports.writers.mermaid_export import write_mermaid
+from journey.exports.writers.xlsx_export import write_xlsx
 from journey.storage import export_rows
 from journey.storage.browse import check_filter
 from journey.storage.connection import read
@@ -50,10 +54,11 @@ from journey.storage.models import LANES, Study
 from journey.storage.session_filter import SessionFilter
 from journey.storage.studies import list_studies, resolve_study
 
-FORMATS = ("csv", "json", "md", "mermaid")
+FORMATS = ("csv", "xlsx", "json", "md", "mermaid")
 SHAPES = ("entries", "sessions", "map", "touchpoints", "all")
 DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\t": "\t", "\\t": "\t"}
 PER_STUDY_SHAPES = ("map", "touchpoints", "all")
+PER_STUDY_FORMATS = ("xlsx", "md", "mermaid")
 ALL_FILES = ("entries", "sessions", "map", "touchpoints", "codebook")
 STDOUT = "-"
 BIG_EXPORT = 50_000  # rows from which the CLI shows a progress bar (exports to files)
@@ -70,6 +75,7 @@ class ExportOptions:
     out: str = STDOUT
     excel: bool = False
     delimiter: str = ","
+    decimal_comma: bool = False
     anonymize: bool = False
     linkage: str | None = None
     segment: str | None = None
@@ -135,6 +141,8 @@ class ExportJob:
         ) as files:
             if self.shape == "all":
                 self._write_all(files, result, progress)
+            elif self.format == "xlsx":
+                self._write_xlsx(files, result, progress)
             else:
                 (target,) = self.targets.values()
                 stream = files.open(target)
@@ -169,7 +177,8 @@ class ExportJob:
                 result.what = "touchpoints (Mermaid)"
         result.written.append((target, rows))
 
-    def _write_all(self, files: PrivateFiles, result: ExportResult, progress: Progress | None):
+    def _shapes(self) -> list[CsvTable]:
+        """Every shape, from one map of the study."""
         context = csv_export.codebook_context(self.db, self.scope)
         journey_map = build_map(self.db, self.scope.study, self.scope.where, codebook.TOP_ITEMS)
         tables: list[CsvTable] = [
@@ -178,6 +187,20 @@ class ExportJob:
             csv_export.map_table(self.db, self.scope, context, journey_map),
             csv_export.touchpoints_table(self.db, self.scope, context, journey_map),
         ]
+        return tables
+
+    def _write_xlsx(self, files: PrivateFiles, result: ExportResult, progress: Progress | None):
+        (target,) = self.targets.values()
+        stream = files.open(target).buffer  # the workbook is bytes (a zip)
+        counts = {"entries": progress, "sessions": progress} if progress is not None else None
+        tables = self._shapes()
+        tables.append(xlsx_export.codebook_table(tables))
+        rows = write_xlsx(stream, tables, tmpdir=str(target.parent), progress=counts)
+        result.written.append((str(target), rows[0]))
+        result.what = f"entries, {rows[1]:,} sessions and the map (XLSX)"
+
+    def _write_all(self, files: PrivateFiles, result: ExportResult, progress: Progress | None):
+        tables = self._shapes()
         tables.append(csv_export.codebook_table(tables))
         for key, table in zip(ALL_FILES, tables, strict=True):
             stream = files.open(self.targets[key])
@@ -210,7 +233,7 @@ def prepare_export(
         raise BadExportOption("--linkage needs --anonymize (it maps codes to pseudonyms)")
     lanes = parse_lanes(options.lanes)
     since = parse_moment(options.since, "--since")
-    per_study = fmt in ("md", "mermaid") or shape in PER_STUDY_SHAPES
+    per_study = fmt in PER_STUDY_FORMATS or shape in PER_STUDY_SHAPES
     studies = _studies(db, options.study, per_study, fmt if shape is None else shape)
     where = SessionFilter(
         segment=options.segment,
@@ -227,7 +250,7 @@ def prepare_export(
         include_deleted=options.include_deleted,
         anonymize=options.anonymize,
     )
-    targets, new_folder = _targets(options, shape)
+    targets, new_folder = _targets(options, shape, fmt)
     linkage = _linkage(options)
     check_targets(
         [*targets.values(), *([linkage] if linkage else [])],
@@ -236,7 +259,7 @@ def prepare_export(
         new_folder=new_folder,
     )
     rows = 0
-    if targets and (fmt == "json" or shape in ("entries", "sessions", "all")):
+    if targets and (fmt in ("json", "xlsx") or shape in ("entries", "sessions", "all")):
         ids = scope.study_ids
         if shape == "sessions":
             rows = export_rows.count_sessions(db, ids, where)
@@ -259,7 +282,8 @@ def _choice(value: str, allowed: tuple[str, ...], option: str) -> str:
 def _shape(options: ExportOptions, fmt: str) -> str | None:
     if fmt != "csv":
         if options.shape is not None:
-            raise BadExportOption(f"--shape is for --format csv; {fmt} has one shape")
+            has = "a sheet for each shape" if fmt == "xlsx" else "one shape"
+            raise BadExportOption(f"--shape is for --format csv; {fmt} has {has}")
         return None
     return _choice(options.shape or "entries", SHAPES, "--shape")
 
@@ -270,13 +294,22 @@ def _style(options: ExportOptions, fmt: str) -> CsvStyle:
             (options.excel, "--excel"),
             (options.raw, "--raw"),
             (options.delimiter != ",", "--delimiter"),
+            (options.decimal_comma, "--decimal-comma"),
         ):
             if given:
-                raise BadExportOption(f"{name} is for --format csv, not {fmt}")
+                numbers = " (XLSX numbers are numbers)" if fmt == "xlsx" else ""
+                raise BadExportOption(f"{name} is for --format csv, not {fmt}{numbers}")
     delimiter = DELIMITERS.get(options.delimiter.lower() if options.delimiter else "")
     if delimiter is None:
         raise BadExportOption(f"--delimiter: {options.delimiter!r} is not one of ',', ';' or 'tab'")
-    return CsvStyle(delimiter=delimiter, bom=options.excel, raw=options.raw)
+    if options.decimal_comma and delimiter == ",":
+        raise BadExportOption(
+            "--decimal-comma needs --delimiter ';' or tab (with ',' every decimal would be "
+            "split in two)"
+        )
+    return CsvStyle(
+        delimiter=delimiter, bom=options.excel, raw=options.raw, decimal_comma=options.decimal_comma
+    )
 
 
 def parse_lanes(value: str | None) -> tuple[str, ...] | None:
@@ -304,8 +337,12 @@ def _studies(db: Database, name: str | None, per_study: bool, what: str) -> list
     return studies
 
 
-def _targets(options: ExportOptions, shape: str | None) -> tuple[dict[str, Path], Path | None]:
+def _targets(
+    options: ExportOptions, shape: str | None, fmt: str = "csv"
+) -> tuple[dict[str, Path], Path | None]:
     """The files to write, and the folder to make for them (None: it exists)."""
+    if fmt == "xlsx" and options.out == STDOUT:
+        raise BadExportOption("--format xlsx writes a workbook: give a file with --out FILE.xlsx")
     if shape == "all":
         if options.out == STDOUT:
             raise BadExportOption(

@@ -25,7 +25,7 @@ from journey.capture.filters import parse_moment
 from journey.capture.sanitize import clean_text
 from journey.exports.anonymize import mask_contacts, pseudonym
 from journey.exports.export_errors import BadExportOption, OutputExists, OutputFailed
-from journey.exports.formula import is_plain_number, neutralise
+from journey.exports.formula import is_plain_number, needs_neutralising, neutralise
 from journey.exports.writers import csv_export
 from journey.exports.writers.codebook import Column
 from journey.exports.writers.csv_export import CsvTable, safe_cell, write_csv
@@ -283,8 +283,12 @@ def test_owasp_cells_read_back_exactly_with_the_quote(value: str) -> None:
     table = CsvTable("t.csv", (Column("a", "text", ""), Column("b", "text", "")), [[value, "x"]])
     write_csv(stream, table)
     rows = list(csv.reader(io.StringIO(stream.getvalue(), newline="")))
-    # clean_text turns a lone CR into a line break; nothing else changes.
-    assert rows == [["a", "b"], ["'" + clean_text(value), "x"]]
+    # clean_text turns a lone CR into a line break; then every line that would run
+    # gets its quote (a cell of one line: the cell), and nothing else changes.
+    written = rows[1][0]
+    assert rows == [["a", "b"], [neutralise(clean_text(value)), "x"]]
+    assert not any(needs_neutralising(line) for line in written.split("\n"))
+    assert written == "'" + value or "\n" in written
 
 
 @pytest.mark.parametrize("value", NUMBERS)
@@ -909,7 +913,7 @@ def test_the_database_itself_is_never_a_target(db, fixed_db: Path) -> None:
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        ({"format": "xml"}, "--format: 'xml' is not one of csv, json, md, mermaid"),
+        ({"format": "xml"}, "--format: 'xml' is not one of csv, xlsx, json, md, mermaid"),
         ({"shape": "wide"}, "--shape: 'wide' is not one of"),
         ({"format": "json", "shape": "map"}, "--shape is for --format csv"),
         ({"format": "md", "excel": True}, "--excel is for --format csv"),

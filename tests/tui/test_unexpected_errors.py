@@ -10,7 +10,7 @@ import pytest
 import typer
 
 from journey.storage import open_database
-from journey.tui.cli import base as cli
+from journey.tui.cli.base import run_app
 from journey.tui.crash_log import one_line, write_crash_log
 from journey.tui.screens.capture_screen import CaptureScreen
 from tests.tui.test_capture_screen import capture_app, type_line
@@ -68,10 +68,10 @@ def test_an_app_that_ended_with_an_error_exits_non_zero() -> None:
             pass
 
     with pytest.raises(typer.Exit) as caught:
-        cli.run_app(Ended())
+        run_app(Ended())
     assert caught.value.exit_code == 1
 
     class Fine(Ended):
         return_code = 0
 
-    cli.run_app(Fine())  # no exit: the command ends normally
+    run_app(Fine())  # no exit: the command ends normally

@@ -173,14 +173,19 @@ def check(ctx: typer.Context) -> None:
         report = run_check(db, settings.db)
         breaches = audit(db) if report.integrity == ["ok"] else []
     integrity = "ok" if report.integrity == ["ok"] else "; ".join(report.integrity[:5])
+    if integrity != "ok":
+        integrity += " (damage: restoring a backup fixes it)"
     say(f"database:     {settings.db}")
     say(f"integrity:    {integrity}")
+    orphans = report.foreign_key_problems
     say(
-        f"foreign keys: {'ok' if report.foreign_key_problems == 0 else report.foreign_key_problems}"
+        "foreign keys: "
+        + ("ok" if not orphans else f"{orphans} (orphaned rows, not damage: delete them)")
     )
     for detail in report.foreign_key_details:
         say(f"  {detail}")
-    say(f"rows:         {'ok' if not breaches else f'{len(breaches)} rules broken'}")
+    broken = f"{len(breaches)} rules broken (rows written outside journey, not damage)"
+    say(f"rows:         {'ok' if not breaches else broken}")
     for breach in breaches:
         say(f"  {breach.describe()}")
     say(f"schema:       {report.schema} of {report.schema_known}")
@@ -194,7 +199,8 @@ def check(ctx: typer.Context) -> None:
     if not report.sound or breaches:
         say(
             "journey: the database holds rows that break journey's rules (listed above); "
-            "restore it from a backup, or ask whoever changed it outside journey",
+            "the file is not damaged and a restore is not the fix: correct or delete those "
+            "rows, or ask whoever changed it outside journey",
             err=True,
         )
         raise typer.Exit(1)

@@ -25,58 +25,84 @@ from journey.tui.cli.base import (
     settings_of,
 )
 
+FormatOption = Annotated[
+    ExportFormat,
+    typer.Option(
+        "--format",
+        help="csv, xlsx (a workbook: a sheet per shape and the codebook; best for Excel), "
+        "json, md (Markdown report) or mermaid.",
+    ),
+]
+ShapeOption = Annotated[
+    ExportShape | None,
+    typer.Option(
+        help="CSV shape: entries (default), sessions, map, touchpoints, or all "
+        "(every shape and codebook.csv into the folder --out)."
+    ),
+]
+OutOption = Annotated[
+    str, typer.Option(help="File to write, a folder with --shape all, or - for stdout.")
+]
+ExcelOption = Annotated[
+    bool, typer.Option("--excel", help="Start the CSV with a UTF-8 BOM for Excel.")
+]
+DelimiterOption = Annotated[str, typer.Option(help="CSV delimiter: , or ; or tab.")]
+DecimalCommaOption = Annotated[
+    bool,
+    typer.Option(
+        "--decimal-comma",
+        help="Write CSV decimals with a comma (0,50), for spreadsheets set to such a "
+        "language; needs --delimiter ';' or tab.",
+    ),
+]
+AnonymizeOption = Annotated[
+    bool,
+    typer.Option(
+        "--anonymize",
+        help="Pseudonyms for participants, no interviewers, e-mails and phones masked.",
+    ),
+]
+LinkageOption = Annotated[
+    str | None,
+    typer.Option(help="With --anonymize: also write the code-to-pseudonym table here (CSV)."),
+]
+LanesOption = Annotated[
+    str | None, typer.Option(help="Only these lanes, comma-separated: goal,need,pain...")
+]
+IncludeDeletedOption = Annotated[
+    bool,
+    typer.Option("--include-deleted", help="Also deleted (undone) entries, with deleted_at."),
+]
+RawOption = Annotated[
+    bool,
+    typer.Option("--raw", help="Do not neutralise cells a spreadsheet would run as formulas."),
+]
+ForceOption = Annotated[bool, typer.Option("--force", help="Replace existing files.")]
+
 
 @app.command()
 def export(
     ctx: typer.Context,
     study: StudyOption = None,
-    format: Annotated[
-        ExportFormat, typer.Option("--format", help="csv, json, md (Markdown report) or mermaid.")
-    ] = ExportFormat.csv,
-    shape: Annotated[
-        ExportShape | None,
-        typer.Option(
-            help="CSV shape: entries (default), sessions, map, touchpoints, or all "
-            "(every shape and codebook.csv into the folder --out)."
-        ),
-    ] = None,
-    out: Annotated[
-        str, typer.Option(help="File to write, a folder with --shape all, or - for stdout.")
-    ] = "-",
-    excel: Annotated[
-        bool, typer.Option("--excel", help="Start the CSV with a UTF-8 BOM for Excel.")
-    ] = False,
-    delimiter: Annotated[str, typer.Option(help="CSV delimiter: , or ; or tab.")] = ",",
-    anonymize: Annotated[
-        bool,
-        typer.Option(
-            "--anonymize",
-            help="Pseudonyms for participants, no interviewers, e-mails and phones masked.",
-        ),
-    ] = False,
-    linkage: Annotated[
-        str | None,
-        typer.Option(help="With --anonymize: also write the code-to-pseudonym table here."),
-    ] = None,
+    format: FormatOption = ExportFormat.csv,
+    shape: ShapeOption = None,
+    out: OutOption = "-",
+    excel: ExcelOption = False,
+    delimiter: DelimiterOption = ",",
+    decimal_comma: DecimalCommaOption = False,
+    anonymize: AnonymizeOption = False,
+    linkage: LinkageOption = None,
     segment: SegmentOption = None,
     since: SinceOption = None,
-    lanes: Annotated[
-        str | None, typer.Option(help="Only these lanes, comma-separated: goal,need,pain...")
-    ] = None,
-    include_deleted: Annotated[
-        bool,
-        typer.Option("--include-deleted", help="Also deleted (undone) entries, with deleted_at."),
-    ] = False,
-    raw: Annotated[
-        bool,
-        typer.Option("--raw", help="Do not neutralise cells a spreadsheet would run as formulas."),
-    ] = False,
-    force: Annotated[bool, typer.Option("--force", help="Replace existing files.")] = False,
+    lanes: LanesOption = None,
+    include_deleted: IncludeDeletedOption = False,
+    raw: RawOption = False,
+    force: ForceOption = False,
 ) -> None:
-    """Export CSV (entries, sessions, map, touchpoints), JSON, Markdown or Mermaid.
+    """Export CSV (entries, sessions, map, touchpoints), XLSX, JSON, Markdown or Mermaid.
 
     Without --study, entries, sessions and json cover every study; the map, touchpoints,
-    Markdown and Mermaid are of one study."""
+    XLSX, Markdown and Mermaid are of one study."""
 
     from journey.exports.writers.export_job import ExportOptions
     from journey.exports.writers.export_job import export as run_export
@@ -88,6 +114,7 @@ def export(
         out=out,
         excel=excel,
         delimiter=delimiter,
+        decimal_comma=decimal_comma,
         anonymize=anonymize,
         linkage=linkage,
         segment=segment,

@@ -299,7 +299,7 @@ def test_help_of_study_and_export_reads_as_words(runner: CliRunner) -> None:
 @pytest.mark.parametrize(
     ("args", "choices"),
     [
-        (["export", "--format", "nope"], "csv|json|md|mermaid"),
+        (["export", "--format", "nope"], "csv|xlsx|json|md|mermaid"),
         (["export", "--shape", "nope"], "entries|sessions|map|touchpoints|all"),
         (["capture", "--mode", "nope"], "interview|survey"),
         (["merge", "--participants", "nope", "x.db"], "refuse|rename|same"),
@@ -941,6 +941,9 @@ def test_check_reports_foreign_key_problems(runner: CliRunner, demo_db: Path) ->
         result.stdout.splitlines()
     )
     assert result.stderr.startswith("journey: the database holds rows that break journey's rules")
+    assert "foreign keys: 1 (orphaned rows, not damage: delete them)" in result.stdout
+    assert "not damaged and a restore is not the fix" in result.stderr  # an orphan is no damage
+    assert "restore it from a backup" not in result.stderr
     assert len(result.stderr.splitlines()) == 1
 
 
@@ -963,7 +966,7 @@ def test_check_names_control_characters_and_values_out_of_range(
         in lines
     )
     assert any(line.startswith("  studies: 1 row: name holds control characters") for line in lines)
-    assert "rows:         3 rules broken" in lines
+    assert "rows:         3 rules broken (rows written outside journey, not damage)" in lines
     # What check prints is cleaned too: no escape or bidi override reaches the terminal.
     assert "\x1b" not in result.output and "\u202e" not in result.output
 

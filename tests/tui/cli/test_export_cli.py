@@ -234,6 +234,9 @@ def test_a_progress_bar_for_large_exports_to_files(
     ("args", "fragments"),
     [
         (("--study", "Nope"), ("no study named 'Nope'", "Checkout study")),
+        (("--format", "xlsx"), ("--format xlsx writes a workbook: give a file with --out",)),
+        (("--decimal-comma",), ("--decimal-comma needs --delimiter ';' or tab",)),
+        (("--format", "json", "--decimal-comma"), ("--decimal-comma is for --format csv",)),
         (("--format", "md", "--shape", "map"), ("--shape is for --format csv",)),
         (("--format", "json", "--excel"), ("--excel is for --format csv",)),
         (("--format", "md", "--raw"), ("--raw is for --format csv",)),
@@ -275,6 +278,28 @@ def test_errors(
     assert_one_line_error(result, *fragments)
     assert sorted(p.name for p in tmp_path.iterdir()) == before
     assert (tmp_path / "file.txt").read_text() == "keep"
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (
+            ("--format", "xml"),
+            "Invalid value for '--format': Value error, 'xml' is not one of 'csv', 'xlsx'",
+        ),
+        (
+            ("--shape", "wide"),
+            "Invalid value for '--shape': Value error, 'wide' is not one of 'entries'",
+        ),
+    ],
+)
+def test_a_choice_that_is_not_one_is_a_usage_error(
+    runner: CliRunner, fixed_db: Path, args: tuple[str, ...], fragment: str
+) -> None:
+    result = export(runner, fixed_db, *args)
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"journey: {fragment}"), lines
 
 
 @pytest.mark.parametrize(
