@@ -118,67 +118,20 @@ def forget_participant(
         ).fetchone()
         if row is None:
             raise NotFound(f"no participant {code!r} in this study")
-        participant_id = row[0]
-        sessions = "SELECT id FROM sessions WHERE participant_id = ?"
-        entries = f"SELECT id FROM entries WHERE session_id IN ({sessions})"
-        counts = [
-            conn.execute(f"SELECT count(*) FROM ({query})", [participant_id]).fetchone()[0]
-            for query in (
-                sessions,
-                entries,
-                f"SELECT id FROM edits WHERE entry_id IN ({entries})",
-                f"SELECT session_id FROM drafts WHERE session_id IN ({sessions})",
-            )
-        ]
-        tag_ids = _column(
-            conn,
-            f"SELECT DISTINCT tag_id FROM entry_tags WHERE entry_id IN ({entries})",
-            [participant_id],
-        )
-        channel_ids = _column(
-            conn,
-            f"SELECT DISTINCT channel_id FROM entries WHERE session_id IN ({sessions}) "
-            "AND channel_id IS NOT NULL",
-            [participant_id],
-        )
-        theme_ids = _column(
-            conn,
-            f"SELECT DISTINCT theme_id FROM entries WHERE session_id IN ({sessions}) "
-            "AND theme_id IS NOT NULL",
-            [participant_id],
-        )
-        said = {
-            item_key(text)
-            for text in _column(
-                conn, f"SELECT text FROM entries WHERE session_id IN ({sessions})", [participant_id]
-            )
-        }
+        found = _participant_rows(conn, row[0])
         for statement in (
-            f"DELETE FROM entry_tags WHERE entry_id IN ({entries})",
-            f"DELETE FROM edits WHERE entry_id IN ({entries})",
-            f"DELETE FROM entries WHERE session_id IN ({sessions})",
-            f"DELETE FROM drafts WHERE session_id IN ({sessions})",
-            f"DELETE FROM stage_progress WHERE session_id IN ({sessions})",
+            f"DELETE FROM entry_tags WHERE entry_id IN ({_ENTRIES_OF})",
+            f"DELETE FROM edits WHERE entry_id IN ({_ENTRIES_OF})",
+            f"DELETE FROM entries WHERE session_id IN ({_SESSIONS_OF})",
+            f"DELETE FROM drafts WHERE session_id IN ({_SESSIONS_OF})",
+            f"DELETE FROM stage_progress WHERE session_id IN ({_SESSIONS_OF})",
             "DELETE FROM sessions WHERE participant_id = ?",
             "DELETE FROM participants WHERE id = ?",
         ):
-            conn.execute(statement, [participant_id])
-        tags = _delete_unused(
-            conn,
-            tag_ids,
-            "DELETE FROM tags WHERE id = ? "
-            "AND NOT EXISTS (SELECT 1 FROM entry_tags et WHERE et.tag_id = tags.id)",
-        )
-        channels = _delete_unused(
-            conn,
-            channel_ids,
-            # The study's own channels (made with it, from its template) are its guide.
-            "DELETE FROM channels WHERE id = ? "
-            "AND NOT EXISTS (SELECT 1 FROM entries e WHERE e.channel_id = channels.id) "
-            "AND created_at <> (SELECT s.created_at FROM studies s WHERE s.id = channels.study_id)",
-        )
-        _clear_themes(conn, study_id, set(theme_ids), said)
-    sessions_n, entries_n, edits_n, drafts_n = counts
+            conn.execute(statement, [row[0]])
+        tags, channels = _delete_left_unused(conn, found.tag_ids, found.channel_ids)
+        _clear_themes(conn, study_id, set(found.theme_ids), found.said)
+    sessions_n, entries_n, edits_n, drafts_n = found.counts
     return Erased(
         row[1],
         sessions_n,
@@ -189,6 +142,68 @@ def forget_participant(
         channels,
         finish_erasure(db, wait=wait, waiting=waiting),
     )
+
+
+# A participant's sessions and entries, for the participant id as the one parameter.
+_SESSIONS_OF = "SELECT id FROM sessions WHERE participant_id = ?"
+_ENTRIES_OF = f"SELECT id FROM entries WHERE session_id IN ({_SESSIONS_OF})"
+
+
+@dataclass(frozen=True)
+class _ParticipantRows:
+    """What erasing a participant removes, read before the rows go."""
+
+    counts: tuple[int, int, int, int]  # sessions, entries, edits, drafts
+    tag_ids: list
+    channel_ids: list
+    theme_ids: list
+    said: set[str]  # the item keys of their entries (a theme titled with them is cleared)
+
+
+def _participant_rows(conn, participant_id: str) -> _ParticipantRows:
+    one = [participant_id]
+    counts = tuple(
+        conn.execute(f"SELECT count(*) FROM ({query})", one).fetchone()[0]
+        for query in (
+            _SESSIONS_OF,
+            _ENTRIES_OF,
+            f"SELECT id FROM edits WHERE entry_id IN ({_ENTRIES_OF})",
+            f"SELECT session_id FROM drafts WHERE session_id IN ({_SESSIONS_OF})",
+        )
+    )
+    of_entries = f"FROM entries WHERE session_id IN ({_SESSIONS_OF})"
+    return _ParticipantRows(
+        counts=counts,  # type: ignore[arg-type]
+        tag_ids=_column(
+            conn, f"SELECT DISTINCT tag_id FROM entry_tags WHERE entry_id IN ({_ENTRIES_OF})", one
+        ),
+        channel_ids=_column(
+            conn, f"SELECT DISTINCT channel_id {of_entries} AND channel_id IS NOT NULL", one
+        ),
+        theme_ids=_column(
+            conn, f"SELECT DISTINCT theme_id {of_entries} AND theme_id IS NOT NULL", one
+        ),
+        said={item_key(text) for text in _column(conn, f"SELECT text {of_entries}", one)},
+    )
+
+
+def _delete_left_unused(conn, tag_ids: list, channel_ids: list) -> tuple[int, int]:
+    """The tags and channels only the erased entries used; a channel the study was made
+    with (from its template) is its guide and stays."""
+    tags = _delete_unused(
+        conn,
+        tag_ids,
+        "DELETE FROM tags WHERE id = ? "
+        "AND NOT EXISTS (SELECT 1 FROM entry_tags et WHERE et.tag_id = tags.id)",
+    )
+    channels = _delete_unused(
+        conn,
+        channel_ids,
+        "DELETE FROM channels WHERE id = ? "
+        "AND NOT EXISTS (SELECT 1 FROM entries e WHERE e.channel_id = channels.id) "
+        "AND created_at <> (SELECT s.created_at FROM studies s WHERE s.id = channels.study_id)",
+    )
+    return tags, channels
 
 
 def erase_study(
