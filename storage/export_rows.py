@@ -1,4 +1,5 @@
-"""The rows `journey export` streams: entries, sessions and every table of a study.
+"""The rows `journey export` streams: entries and sessions (every table of a study, for
+the JSON export, is in study_tables.py).
 
 Each `iter_*` function is a generator over one cursor (never `fetchall`), so an
 export of a million entries runs in constant memory. Orders are stable, so the
@@ -6,8 +7,6 @@ same database always exports the same bytes:
 
 - entries: study name, session started_at, session id, entry created_at, rowid;
 - sessions: study name, started_at, id;
-- the other tables of the JSON export: by position, creation time or id; links and
-  votes by the order of their entries.
 
 Deleted entries are left out unless `include_deleted`; `where` narrows the
 sessions (segment, interviewer, mode, dates) as on the journey map, and `lanes`
@@ -52,17 +51,17 @@ ENTRY_ROW_FIELDS = (
 TAG_SEPARATOR = ";"
 
 
-def _close(cursor: sqlite3.Cursor) -> None:
+def close_cursor(cursor: sqlite3.Cursor) -> None:
     """Close a cursor; a generator abandoned after its connection closed has nothing to do."""
     with contextlib.suppress(sqlite3.ProgrammingError):
         cursor.close()
 
 
-def _marks(values: Sequence) -> str:
+def marks(values: Sequence) -> str:
     return ", ".join("?" for _ in values)
 
 
-def _entry_scope(
+def entry_scope(
     study_ids: Sequence[str],
     where: SessionFilter,
     lanes: Sequence[str] | None,
@@ -70,12 +69,12 @@ def _entry_scope(
 ) -> tuple[str, list]:
     """The WHERE clause over entries `e`, sessions `x` and participants `p`."""
     condition, params = where.sql()
-    clauses = [f"x.study_id IN ({_marks(study_ids)})", condition]
+    clauses = [f"x.study_id IN ({marks(study_ids)})", condition]
     values: list = [*study_ids, *params]
     if not include_deleted:
         clauses.append("e.deleted_at IS NULL")
     if lanes is not None:
-        clauses.append(f"e.lane IN ({_marks(lanes)})")
+        clauses.append(f"e.lane IN ({marks(lanes)})")
         values.extend(lanes)
     return " AND ".join(clauses), values
 
@@ -99,7 +98,7 @@ def count_entry_rows(
 ) -> int:
     if not study_ids:
         return 0
-    condition, params = _entry_scope(study_ids, where, lanes, include_deleted)
+    condition, params = entry_scope(study_ids, where, lanes, include_deleted)
     return db.conn.execute(
         f"""
         SELECT count(*) FROM entries e
@@ -121,7 +120,7 @@ def iter_entry_rows(
     """One tuple per entry, fields as `ENTRY_ROW_FIELDS` (tags sorted, joined with `;`)."""
     if not study_ids:
         return
-    condition, params = _entry_scope(study_ids, where, lanes, include_deleted)
+    condition, params = entry_scope(study_ids, where, lanes, include_deleted)
     cursor = db.conn.execute(
         f"""
         SELECT s.name, x.id, p.id, p.code, p.segment, x.interviewer, x.mode,
@@ -141,7 +140,7 @@ def iter_entry_rows(
         for row in cursor:  # noqa: UP028 (`yield from` would close the cursor twice)
             yield row
     finally:
-        _close(cursor)
+        close_cursor(cursor)
 
 
 # --- sessions ------------------------------------------------------------------
@@ -197,7 +196,7 @@ class SessionRow:
 
 def session_scope(study_ids: Sequence[str], where: SessionFilter) -> tuple[str, list]:
     condition, params = where.sql()
-    return f"x.study_id IN ({_marks(study_ids)}) AND {condition}", [*study_ids, *params]
+    return f"x.study_id IN ({marks(study_ids)}) AND {condition}", [*study_ids, *params]
 
 
 def count_sessions(db: Database, study_ids: Sequence[str], where: SessionFilter = NO_FILTER) -> int:
@@ -222,7 +221,7 @@ def iter_session_rows(
     if not study_ids:
         return
     condition, params = session_scope(study_ids, where)
-    lane_clause = f"AND e.lane IN ({_marks(lanes)})" if lanes is not None else ""
+    lane_clause = f"AND e.lane IN ({marks(lanes)})" if lanes is not None else ""
     cursor = db.conn.execute(
         f"""
         SELECT s.name, x.id, p.id, p.code, p.segment, x.interviewer, x.mode,
@@ -273,7 +272,7 @@ def iter_session_rows(
                 progress,
             )
     finally:
-        _close(cursor)
+        close_cursor(cursor)
 
 
 def max_stage_count(db: Database, study_ids: Sequence[str]) -> int:
@@ -281,7 +280,7 @@ def max_stage_count(db: Database, study_ids: Sequence[str]) -> int:
         return 0
     return (
         db.conn.execute(
-            f"SELECT max(position) FROM stages WHERE study_id IN ({_marks(study_ids)})",
+            f"SELECT max(position) FROM stages WHERE study_id IN ({marks(study_ids)})",
             list(study_ids),
         ).fetchone()[0]
         or 0
@@ -325,252 +324,6 @@ def lane_emotions(
     return result
 
 
-# --- whole studies, table by table (the JSON export) ------------------------------
-
-
-def _dicts(db: Database, sql: str, params: Sequence) -> Iterator[dict]:
-    cursor = db.conn.execute(sql, list(params))
-    names = [d[0] for d in cursor.description]
-    try:
-        for row in cursor:
-            yield dict(zip(names, row, strict=True))
-    finally:
-        _close(cursor)
-
-
-def study_record(db: Database, study_id: str) -> dict:
-    return list(
-        _dicts(
-            db,
-            "SELECT id, name, description, template, created_at, updated_at FROM studies "
-            "WHERE id = ?",
-            [study_id],
-        )
-    )[0]
-
-
-def iter_stages(db: Database, study_id: str) -> Iterator[dict]:
-    return _dicts(
-        db,
-        "SELECT id, position, name, description FROM stages WHERE study_id = ? ORDER BY position",
-        [study_id],
-    )
-
-
-def iter_channels(db: Database, study_id: str) -> Iterator[dict]:
-    return _dicts(
-        db,
-        "SELECT id, name, created_at FROM channels WHERE study_id = ? ORDER BY created_at, rowid",
-        [study_id],
-    )
-
-
-def iter_prompts(db: Database, study_id: str) -> Iterator[dict]:
-    return _dicts(
-        db,
-        """
-        SELECT p.id, p.stage_id, p.position, p.lane, p.text, p.answer_type
-        FROM prompts p JOIN stages st ON st.id = p.stage_id
-        WHERE p.study_id = ? ORDER BY st.position, p.position
-        """,
-        [study_id],
-    )
-
-
-def iter_tags(db: Database, study_id: str) -> Iterator[dict]:
-    return _dicts(
-        db,
-        "SELECT id, name FROM tags WHERE study_id = ? ORDER BY name COLLATE NOCASE, name, id",
-        [study_id],
-    )
-
-
-def iter_participants(
-    db: Database, study_id: str, where: SessionFilter = NO_FILTER
-) -> Iterator[dict]:
-    """Every participant of the study, or with a filter those with a selected session."""
-    if where.active:
-        condition, params = where.sql()
-        scope = (
-            "AND p.id IN (SELECT x.participant_id FROM sessions x "
-            f"WHERE x.study_id = ? AND {condition})"
-        )
-        values = [study_id, study_id, *params]
-    else:
-        scope, values = "", [study_id]
-    return _dicts(
-        db,
-        f"""
-        SELECT p.id, p.code, p.segment, p.consent_at, p.personal_name, p.personal_contact,
-            p.created_at, p.updated_at
-        FROM participants p WHERE p.study_id = ? {scope}
-        ORDER BY p.code COLLATE NOCASE, p.code, p.id
-        """,
-        values,
-    )
-
-
-def iter_sessions(db: Database, study_id: str, where: SessionFilter = NO_FILTER) -> Iterator[dict]:
-    condition, params = where.sql()
-    return _dicts(
-        db,
-        f"""
-        SELECT x.id, x.participant_id, x.mode, x.interviewer, x.title, x.started_at,
-            x.ended_at, x.status, x.current_stage_id, x.updated_at
-        FROM sessions x LEFT JOIN participants p ON p.id = x.participant_id
-        WHERE x.study_id = ? AND {condition}
-        ORDER BY x.started_at, x.id
-        """,
-        [study_id, *params],
-    )
-
-
-def iter_progress(db: Database, study_id: str, where: SessionFilter = NO_FILTER) -> Iterator[dict]:
-    condition, params = where.sql()
-    return _dicts(
-        db,
-        f"""
-        SELECT sp.session_id, sp.stage_id, sp.outcome, sp.reason, sp.at
-        FROM stage_progress sp
-        JOIN sessions x ON x.id = sp.session_id
-        JOIN stages st ON st.id = sp.stage_id
-        LEFT JOIN participants p ON p.id = x.participant_id
-        WHERE x.study_id = ? AND {condition}
-        ORDER BY x.started_at, x.id, st.position
-        """,
-        [study_id, *params],
-    )
-
-
-def iter_entries(
-    db: Database,
-    study_id: str,
-    where: SessionFilter = NO_FILTER,
-    lanes: Sequence[str] | None = None,
-    include_deleted: bool = False,
-) -> Iterator[dict]:
-    """Entries as stored, with `tags`: their tag names, sorted, joined with char 31."""
-    condition, params = _entry_scope([study_id], where, lanes, include_deleted)
-    return _dicts(
-        db,
-        f"""
-        SELECT e.id, e.session_id, e.stage_id, e.lane, e.text, e.channel_id, e.emotion,
-            e.effort, e.votes, e.author, e.prompt_id, e.theme_id, e.created_at, e.updated_at,
-            e.deleted_at,
-            (SELECT group_concat(name, char(31)) FROM (
-                SELECT t.name FROM entry_tags et JOIN tags t ON t.id = et.tag_id
-                WHERE et.entry_id = e.id ORDER BY t.name COLLATE NOCASE, t.name)) AS tags
-        FROM entries e
-        JOIN sessions x ON x.id = e.session_id
-        LEFT JOIN participants p ON p.id = x.participant_id
-        WHERE {condition}
-        ORDER BY x.started_at, x.id, e.created_at, e.rowid
-        """,
-        params,
-    )
-
-
-def iter_themes(db: Database, study_id: str, include_deleted: bool = False) -> Iterator[dict]:
-    """The study's themes (grouped items): the live ones, and ungrouped (deleted) ones
-    that an entry still points at or, with `include_deleted`, all of them."""
-    return _dicts(
-        db,
-        """
-        SELECT th.id, th.title, th.author, th.created_at, th.updated_at, th.deleted_at
-        FROM themes th
-        WHERE th.study_id = ? AND (th.deleted_at IS NULL OR ?
-            OR EXISTS (SELECT 1 FROM entries e WHERE e.theme_id = th.id))
-        ORDER BY th.created_at, th.id
-        """,
-        [study_id, int(include_deleted)],
-    )
-
-
-def iter_entry_links(
-    db: Database,
-    study_id: str,
-    where: SessionFilter = NO_FILTER,
-    lanes: Sequence[str] | None = None,
-    include_deleted: bool = False,
-) -> Iterator[dict]:
-    """Opportunity -> pain links between two of the entries `iter_entries` yields, in
-    the order of the opportunity, then of the pain."""
-    condition, params = _entry_scope([study_id], where, lanes, include_deleted)
-    return _dicts(
-        db,
-        f"""
-        SELECT l.opportunity_id, l.pain_id, l.author, l.created_at
-        FROM entry_links l
-        JOIN entries e ON e.id = l.opportunity_id
-        JOIN sessions x ON x.id = e.session_id
-        LEFT JOIN participants p ON p.id = x.participant_id
-        JOIN entries q ON q.id = l.pain_id
-        JOIN sessions y ON y.id = q.session_id
-        WHERE {condition} AND l.pain_id IN (
-            SELECT e.id FROM entries e
-            JOIN sessions x ON x.id = e.session_id
-            LEFT JOIN participants p ON p.id = x.participant_id
-            WHERE {condition})
-        ORDER BY x.started_at, x.id, e.created_at, e.rowid, y.started_at, y.id, q.created_at,
-            q.rowid
-        """,
-        [*params, *params],
-    )
-
-
-def iter_votes(
-    db: Database,
-    study_id: str,
-    where: SessionFilter = NO_FILTER,
-    lanes: Sequence[str] | None = None,
-    include_deleted: bool = False,
-) -> Iterator[dict]:
-    """Dot-votes per (workshop) session on the entries `iter_entries` yields, given by
-    the sessions `iter_sessions` yields; by entry order, then session order."""
-    condition, params = _entry_scope([study_id], where, lanes, include_deleted)
-    session_condition, session_params = where.sql()
-    return _dicts(
-        db,
-        f"""
-        SELECT v.entry_id, v.session_id, v.votes, v.updated_at
-        FROM votes v
-        JOIN entries e ON e.id = v.entry_id
-        JOIN sessions x ON x.id = e.session_id
-        LEFT JOIN participants p ON p.id = x.participant_id
-        JOIN sessions y ON y.id = v.session_id
-        WHERE {condition} AND v.session_id IN (
-            SELECT x.id FROM sessions x LEFT JOIN participants p ON p.id = x.participant_id
-            WHERE x.study_id = ? AND {session_condition})
-        ORDER BY x.started_at, x.id, e.created_at, e.rowid, y.started_at, y.id
-        """,
-        [*params, study_id, *session_params],
-    )
-
-
-def iter_edits(
-    db: Database,
-    study_id: str,
-    where: SessionFilter = NO_FILTER,
-    lanes: Sequence[str] | None = None,
-    include_deleted: bool = False,
-) -> Iterator[dict]:
-    """The edit log of the entries `iter_entries` yields, oldest first per entry."""
-    condition, params = _entry_scope([study_id], where, lanes, include_deleted)
-    return _dicts(
-        db,
-        f"""
-        SELECT d.id, d.entry_id, d.field, d.old, d.new, d.author, d.at
-        FROM edits d
-        JOIN entries e ON e.id = d.entry_id
-        JOIN sessions x ON x.id = e.session_id
-        LEFT JOIN participants p ON p.id = x.participant_id
-        WHERE {condition}
-        ORDER BY x.started_at, x.id, e.created_at, e.rowid, d.at, d.rowid
-        """,
-        params,
-    )
-
-
 def count_study_rows(
     db: Database,
     study_ids: Sequence[str],
@@ -599,7 +352,7 @@ def participant_codes(
     cursor = db.conn.execute(
         f"""
         SELECT s.name, p.id, p.code FROM participants p JOIN studies s ON s.id = p.study_id
-        WHERE p.study_id IN ({_marks(study_ids)}) {scope}
+        WHERE p.study_id IN ({marks(study_ids)}) {scope}
         ORDER BY s.name COLLATE NOCASE, s.id, p.code COLLATE NOCASE, p.code, p.id
         """,
         values,

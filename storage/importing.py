@@ -13,7 +13,7 @@ written.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sqlite_utils import Database
@@ -325,6 +325,38 @@ def _create_study(
     return stages, channels
 
 
+def _channel_for(
+    entry: ImportedEntry,
+    study_id: str,
+    channels: _Names,
+    rows: dict[str, list[dict]],
+    result: StudyImportResult,
+) -> str | None:
+    """The id of the entry's channel, made (and counted) the first time it is named."""
+    if not entry.channel:
+        return None
+    extra = {"study_id": study_id, "created_at": entry.created_at}
+    return _named_row(channels, entry.channel, "channels", extra, rows, result.channels)
+
+
+def _named_row(
+    known: _Names,
+    name: str,
+    table: str,
+    columns: Mapping[str, object],
+    rows: dict[str, list[dict]],
+    made: list[str],
+) -> str:
+    """The id of the channel or tag `name`, a new row of `table` the first time."""
+    row_id = known.get(name)
+    if row_id is None:
+        row_id = new_id()
+        known.add(name, row_id)
+        made.append(name)
+        rows[table].append({"id": row_id, "name": name, **columns})
+    return row_id
+
+
 def _add_session(
     session: ImportedSession,
     study_id: str,
@@ -344,21 +376,7 @@ def _add_session(
             raise InvalidValue(f"the study has no stage named {entry.stage!r}")
         reached.setdefault(stage_id, entry.created_at)
         last_stage = stage_id
-        channel_id = None
-        if entry.channel:
-            channel_id = channels.get(entry.channel)
-            if channel_id is None:
-                channel_id = new_id()
-                channels.add(entry.channel, channel_id)
-                result.channels.append(entry.channel)
-                rows["channels"].append(
-                    {
-                        "id": channel_id,
-                        "study_id": study_id,
-                        "name": entry.channel,
-                        "created_at": entry.created_at,
-                    }
-                )
+        channel_id = _channel_for(entry, study_id, channels, rows, result)
         entry_id = new_id()
         rows["entries"].append(
             {
@@ -379,12 +397,7 @@ def _add_session(
             }
         )
         for name in entry.tags:
-            tag_id = tags.get(name)
-            if tag_id is None:
-                tag_id = new_id()
-                tags.add(name, tag_id)
-                result.tags.append(name)
-                rows["tags"].append({"id": tag_id, "study_id": study_id, "name": name})
+            tag_id = _named_row(tags, name, "tags", {"study_id": study_id}, rows, result.tags)
             rows["entry_tags"].append({"entry_id": entry_id, "tag_id": tag_id})
     started = entries[0].created_at
     last = max(max(e.updated_at, e.created_at) for e in entries)

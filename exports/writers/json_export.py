@@ -89,7 +89,7 @@ from typing import TextIO
 
 from journey.capture.sanitize import clean_text
 from journey.exports.export_scope import ExportScope
-from journey.storage import export_rows
+from journey.storage import study_tables
 
 FORMAT = "journey-export"
 VERSION = 1
@@ -152,27 +152,27 @@ def write_json(db, scope: ExportScope, stream: TextIO, progress: Progress | None
 
 
 def _write_study(db, scope: ExportScope, study_id: str, stream: TextIO, counter: _Counter) -> int:
-    record = _clean(export_rows.study_record(db, study_id))
+    record = _clean(study_tables.study_record(db, study_id))
     stream.write("    {\n")
     for key, value in record.items():
         stream.write(f"      {_dump(key)}: {_dump(value)},\n")
     where, lanes, deleted = scope.where, scope.lanes, scope.include_deleted
     arrays: list[tuple[str, Iterable[dict]]] = [
-        ("stages", export_rows.iter_stages(db, study_id)),
-        ("channels", export_rows.iter_channels(db, study_id)),
-        ("prompts", export_rows.iter_prompts(db, study_id)),
-        ("tags", export_rows.iter_tags(db, study_id)),
-        ("themes", _themes(export_rows.iter_themes(db, study_id, deleted), scope)),
-        ("participants", _participants(export_rows.iter_participants(db, study_id, where), scope)),
-        ("sessions", _sessions(export_rows.iter_sessions(db, study_id, where), scope, counter)),
-        ("progress", _progress(export_rows.iter_progress(db, study_id, where), scope)),
+        ("stages", study_tables.iter_stages(db, study_id)),
+        ("channels", study_tables.iter_channels(db, study_id)),
+        ("prompts", study_tables.iter_prompts(db, study_id)),
+        ("tags", study_tables.iter_tags(db, study_id)),
+        ("themes", _themes(study_tables.iter_themes(db, study_id, deleted), scope)),
+        ("participants", _participants(study_tables.iter_participants(db, study_id, where), scope)),
+        ("sessions", _sessions(study_tables.iter_sessions(db, study_id, where), scope, counter)),
+        ("progress", _progress(study_tables.iter_progress(db, study_id, where), scope)),
     ]
     entry_count = [0]
     arrays.append(
         (
             "entries",
             _entries(
-                export_rows.iter_entries(db, study_id, where, lanes, deleted),
+                study_tables.iter_entries(db, study_id, where, lanes, deleted),
                 scope,
                 counter,
                 entry_count,
@@ -182,11 +182,11 @@ def _write_study(db, scope: ExportScope, study_id: str, stream: TextIO, counter:
     arrays.append(
         (
             "entry_links",
-            _links(export_rows.iter_entry_links(db, study_id, where, lanes, deleted), scope),
+            _links(study_tables.iter_entry_links(db, study_id, where, lanes, deleted), scope),
         )
     )
-    arrays.append(("votes", export_rows.iter_votes(db, study_id, where, lanes, deleted)))
-    edits = () if scope.anonymize else export_rows.iter_edits(db, study_id, where, lanes, deleted)
+    arrays.append(("votes", study_tables.iter_votes(db, study_id, where, lanes, deleted)))
+    edits = () if scope.anonymize else study_tables.iter_edits(db, study_id, where, lanes, deleted)
     arrays.append(("edits", edits))
     try:
         for number, (key, items) in enumerate(arrays):
