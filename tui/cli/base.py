@@ -63,6 +63,8 @@ class JourneyGroup(TyperGroup):
             sys.exit(1)
         except TyperException as error:  # Click's usage and parameter errors
             message = " ".join(error.format_message().split())
+            # Typer validates values with pydantic, which prefixes its own words.
+            message = message.replace("Value error, ", "")
             context = getattr(error, "ctx", None)
             if context is not None:  # a usage error knows its command
                 message += f" (see `{context.command_path} --help`)"

@@ -311,6 +311,7 @@ def test_choices_are_checked_and_listed(
     result = invoke(runner, tmp_path / "journey.db", *args)
     assert result.exit_code == 2
     assert "'nope' is not one of" in result.stderr, result.stderr
+    assert "Value error" not in result.stderr
     for choice in choices.split("|"):
         assert f"'{choice}'" in result.stderr
     assert choices in runner.invoke(app, [args[0], "--help"]).stdout
