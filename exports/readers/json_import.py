@@ -1,6 +1,6 @@
 """Reading journey's JSON export back (`"format": "journey-export"`, version 1).
 
-The structure is the one `exports/json_export.py` documents. Every object is
+The structure is the one `exports/writers/json_export.py` documents. Every object is
 checked (ids are UUIDs, references point at objects of the same study in the
 file, links go from an opportunity to a pain, lanes, modes, outcomes, emotion
 -2..+2, effort 1..7, votes 0 or more, times ISO 8601) and text is sanitised as

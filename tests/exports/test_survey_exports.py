@@ -18,8 +18,8 @@ from journey.exports.readers.survey_entries import survey_time
 from journey.exports.readers.survey_mapping import MappingError, parse_mapping
 from journey.storage import open_database
 from journey.tui.cli import app
+from tests.paths import DATA, REPO
 
-DATA = Path(__file__).parent.parent / "data"
 QUALTRICS = DATA / "qualtrics_checkout.csv"
 QUALTRICS_MAPPING = DATA / "qualtrics_mapping.toml"
 FORMS = DATA / "google_forms_checkout.csv"
@@ -495,6 +495,6 @@ def test_a_mapping_error_is_one_line_on_the_command_line(
     [("**A Qualtrics export**", QUALTRICS_MAPPING), ("**A Google Forms export**", FORMS_MAPPING)],
 )
 def test_the_readme_shows_the_complete_mappings(title: str, path: Path) -> None:
-    readme = (Path(__file__).parent.parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
     block = readme.split(title, 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
     assert parse_mapping(block, path.name) == parse_mapping(path.read_text("utf-8"), path.name)
