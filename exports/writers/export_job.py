@@ -12,11 +12,11 @@ Decisions:
   with `--group`) when it does not exist but its parent does, and removed again
   if the export fails; a missing parent is refused before anything is written.
 - Without `--study`, entries, sessions and JSON cover every study; map,
-  touchpoints, all, Markdown and Mermaid are per study and ask for one when
+  touchpoints, all, Markdown, Mermaid and the HTML poster are per study and ask for one when
   there are several.
 - `--lanes` narrows the entries (entries shape, JSON), the sessions' per-stage
-  counts, the map rows and the Markdown sections; touchpoints and Mermaid are
-  about channels and ignore it.
+  counts, the map rows, the Markdown sections and the poster's lanes and workshop
+  layer; touchpoints and Mermaid are about channels and ignore it.
 - `--include-deleted` adds deleted (undone) entries, with a `deleted_at` column
   (CSV) or their `deleted_at` set (JSON); aggregates never count them.
 - `--excel`, `--delimiter` and `--raw` are CSV options; `--linkage` needs
@@ -40,6 +40,7 @@ from journey.exports.export_scope import ExportScope
 from journey.exports.output_file import PrivateFiles, check_targets, standard_output
 from journey.exports.writers import codebook, csv_export, json_export
 from journey.exports.writers.csv_export import CsvStyle, CsvTable
+from journey.exports.writers.html_export import write_html
 from journey.exports.writers.markdown_export import write_markdown
 from journey.exports.writers.mermaid_export import write_mermaid
 from journey.storage import export_rows
@@ -50,7 +51,7 @@ from journey.storage.models import LANES, Study
 from journey.storage.session_filter import SessionFilter
 from journey.storage.studies import list_studies, resolve_study
 
-FORMATS = ("csv", "json", "md", "mermaid")
+FORMATS = ("csv", "json", "md", "mermaid", "html")
 SHAPES = ("entries", "sessions", "map", "touchpoints", "all")
 DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\t": "\t", "\\t": "\t"}
 PER_STUDY_SHAPES = ("map", "touchpoints", "all")
@@ -159,6 +160,9 @@ class ExportJob:
         elif self.format == "json":
             rows = json_export.write_json(self.db, self.scope, stream, progress)
             result.what = "entries (JSON)"
+        elif self.format == "html":
+            rows = write_html(self.db, self.scope, stream)
+            result.what = "stages (HTML poster)"
         else:
             journey_map = build_map(self.db, self.scope.study, self.scope.where)
             if self.format == "md":
@@ -210,7 +214,7 @@ def prepare_export(
         raise BadExportOption("--linkage needs --anonymize (it maps codes to pseudonyms)")
     lanes = parse_lanes(options.lanes)
     since = parse_moment(options.since, "--since")
-    per_study = fmt in ("md", "mermaid") or shape in PER_STUDY_SHAPES
+    per_study = fmt in ("md", "mermaid", "html") or shape in PER_STUDY_SHAPES
     studies = _studies(db, options.study, per_study, fmt if shape is None else shape)
     where = SessionFilter(
         segment=options.segment,

@@ -31,7 +31,10 @@ def export(
     ctx: typer.Context,
     study: StudyOption = None,
     format: Annotated[
-        ExportFormat, typer.Option("--format", help="csv, json, md (Markdown report) or mermaid.")
+        ExportFormat,
+        typer.Option(
+            "--format", help="csv, json, md (Markdown report), mermaid or html (a poster)."
+        ),
     ] = ExportFormat.csv,
     shape: Annotated[
         ExportShape | None,
@@ -73,10 +76,10 @@ def export(
     ] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace existing files.")] = False,
 ) -> None:
-    """Export CSV (entries, sessions, map, touchpoints), JSON, Markdown or Mermaid.
+    """Export CSV (entries, sessions, map, touchpoints), JSON, Markdown, Mermaid or HTML.
 
     Without --study, entries, sessions and json cover every study; the map, touchpoints,
-    Markdown and Mermaid are of one study."""
+    Markdown, Mermaid and the HTML poster are of one study."""
 
     from journey.exports.writers.export_job import ExportOptions
     from journey.exports.writers.export_job import export as run_export
