@@ -1,4 +1,4 @@
-"""`python -m journey.tui.cli`: the `journey` command, as tests and SSH sessions run it."""
+"""`python -m journey.tui.cli`: the `journey` command (what `journey serve` runs)."""
 
 from journey.tui.cli import main
 
