@@ -1,4 +1,5 @@
-"""`python -m journey.tui.cli`: the `journey` command (what `journey serve` runs)."""
+"""`python -m journey.tui.cli`: the `journey` command, as tests, SSH sessions and
+`journey serve` run it."""
 
 from journey.tui.cli import main
 
