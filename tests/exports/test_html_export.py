@@ -325,3 +325,43 @@ def test_one_study_is_needed(hostile_db: Path, tmp_path: Path) -> None:
     assert runner.invoke(app, ["--db", str(path), "init", "--study", "Other"]).exit_code == 0
     result = runner.invoke(app, ["--db", str(path), "export", "--format", "html"])
     assert result.exit_code == 1 and "choose one with --study" in result.stderr
+
+
+def test_the_hostile_corpus_is_text_on_the_poster(study_db: Path) -> None:
+    """Every text of tests/data/hostile_corpus.json, as a pain, a quote and a touchpoint:
+    no control character reaches the file, and each shows as its cleaned self."""
+    import json
+
+    from journey.capture.sanitize import clean_text
+
+    corpus = json.loads((Path(__file__).parent.parent / "data" / "hostile_corpus.json").read_text())
+    with open_database(study_db) as db:
+        session = InterviewSession.start(db, resolve_study(db, None), "H01", consent=True)
+        for item in corpus:
+            session.add("pain", item["text"], emotion=-1)
+            session.add("quote", item["text"])
+            session.add("touchpoint", item["text"], channel=session.channels[0], emotion=1)
+    html = export(study_db, "--lanes", "pain,quote", study="Checkout study")
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", html)
+    tree = parse(html)
+    assert not tree.find_all("script") and not tree.find_all("a")
+    for element in tree.iter():  # "http://evil.example" stays in text, never a link
+        assert not any("://" in (value or "") for value in element.attrs.values()), element
+    cells = {words(li.find("span", "item")) for li in tree.find("table", "map").find_all("li")}
+    shown = [item for item in corpus if " ".join(clean_text(item["text"]).split()) in cells]
+    assert len(shown) >= min(len(corpus), 3)  # the top items of each cell, as typed
+
+
+def test_the_template_is_package_data() -> None:
+    """An installed journey has the template: pyproject ships every file of the folder."""
+    import tomllib
+    from fnmatch import fnmatch
+
+    root = Path(__file__).parent.parent.parent
+    config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = config["tool"]["setuptools"]["package-data"]["journey.exports.writers"]
+    templates = sorted((root / "exports" / "writers" / "templates").iterdir())
+    assert templates
+    for template in templates:
+        name = f"templates/{template.name}"
+        assert any(fnmatch(name, pattern) for pattern in patterns), name
