@@ -139,7 +139,7 @@ class Poster:
 
 
 def build_poster(journey_map: JourneyMap, scope: ExportScope) -> Poster:
-    said = _said(scope)
+    said = _Said(scope)
     lanes = scope.lanes or LANES
     columns = journey_map.stages
     workshop = _workshop_rows(journey_map, lanes, said)
@@ -170,13 +170,16 @@ def build_poster(journey_map: JourneyMap, scope: ExportScope) -> Poster:
         workshop=workshop,
         stickies=sum(journey_map.cell(c.stage, lane).stickies for c in columns for lane in lanes),
         votes=sum(journey_map.cell(c.stage, lane).votes for c in columns for lane in lanes),
-        links=sum(len(pains) for pains in journey_map.links.values())
-        if "opportunity" in lanes
-        else 0,
+        links=_links(journey_map) if "opportunity" in lanes else 0,
     )
 
 
-class _said:
+def _links(journey_map: JourneyMap) -> int:
+    """Opportunity -> pain links between live items (as the review map draws them)."""
+    return sum(len(pains) for pains in journey_map.links.values())
+
+
+class _Said:
     """People's text as the poster shows it: masked when anonymizing, no control codes."""
 
     def __init__(self, scope: ExportScope) -> None:
@@ -205,7 +208,7 @@ def _facts(scope: ExportScope) -> tuple[str, ...]:
     return tuple(facts)
 
 
-def _cell(cell: MapCell, said: _said) -> CellView:
+def _cell(cell: MapCell, said: _Said) -> CellView:
     # The items customers said, as the CSV map has them (workshop-only items come after
     # every item customers said, so these are the map's first items).
     items = [item for item in cell.items if not item.workshop_only][:POSTER_ITEMS]
@@ -218,7 +221,7 @@ def _cell(cell: MapCell, said: _said) -> CellView:
     )
 
 
-def _funnel(journey_map: JourneyMap, said: _said) -> tuple[FunnelRow, ...]:
+def _funnel(journey_map: JourneyMap, said: _Said) -> tuple[FunnelRow, ...]:
     first = journey_map.sessions
     rows = []
     for column in journey_map.stages:
@@ -258,7 +261,7 @@ def _channel(cell: ChannelCell | None) -> ChannelCellView | None:
 
 
 def _workshop_rows(
-    journey_map: JourneyMap, lanes: tuple[str, ...], said: _said
+    journey_map: JourneyMap, lanes: tuple[str, ...], said: _Said
 ) -> tuple[WorkshopRow, ...]:
     rows = []
     for lane in lanes:
@@ -271,7 +274,7 @@ def _workshop_rows(
     return tuple(rows)
 
 
-def _workshop_cell(journey_map: JourneyMap, cell: MapCell, said: _said) -> WorkshopCell | None:
+def _workshop_cell(journey_map: JourneyMap, cell: MapCell, said: _Said) -> WorkshopCell | None:
     items = [item for item in cell.items if _from_workshop(journey_map, item)]
     if not (cell.stickies or cell.votes or items):
         return None
