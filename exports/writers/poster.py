@@ -27,9 +27,8 @@ from journey.capture.journey_map import ChannelCell, JourneyMap, MapCell, MapIte
 from journey.capture.sanitize import clean_text
 from journey.exports.export_scope import ExportScope
 from journey.exports.writers.codebook import TOP_ITEMS
-from journey.exports.writers.markdown_export import LANE_TITLES
 from journey.exports.writers.poster_curve import Curve, build_curve
-from journey.storage.models import LANES
+from journey.storage.models import LANE_TITLES, LANES
 
 POSTER_ITEMS = 3  # items per map cell on the poster (the CSV map has TOP_ITEMS)
 WORKSHOP_ITEMS = 2  # items per cell of the workshop layer, most votes first
