@@ -12,11 +12,11 @@ Decisions:
   with `--group`) when it does not exist but its parent does, and removed again
   if the export fails; a missing parent is refused before anything is written.
 - Without `--study`, entries, sessions and JSON cover every study; map,
-  touchpoints, all, Markdown and Mermaid are per study and ask for one when
+  touchpoints, all, Markdown, Mermaid and the HTML poster are per study and ask for one when
   there are several.
 - `--lanes` narrows the entries (entries shape, JSON), the sessions' per-stage
-  counts, the map rows and the Markdown sections; touchpoints and Mermaid are
-  about channels and ignore it.
+  counts, the map rows, the Markdown sections and the poster's lanes and workshop
+  layer; touchpoints and Mermaid are about channels and ignore it.
 - `--include-deleted` adds deleted (undone) entries, with a `deleted_at` column
   (CSV) or their `deleted_at` set (JSON); aggregates never count them.
 - `--excel`, `--delimiter`, `--decimal-comma` and `--raw` are CSV options;
@@ -43,6 +43,7 @@ from journey.exports.export_scope import ExportScope
 from journey.exports.output_file import PrivateFiles, check_targets, standard_output
 from journey.exports.writers import codebook, csv_export, json_export, xlsx_export
 from journey.exports.writers.csv_export import CsvStyle, CsvTable
+from journey.exports.writers.html_export import write_html
 from journey.exports.writers.markdown_export import write_markdown
 from journey.exports.writers.mermaid_export import write_mermaid
 from journey.exports.writers.xlsx_export import write_xlsx
@@ -54,11 +55,11 @@ from journey.storage.models import LANES, Study
 from journey.storage.session_filter import SessionFilter
 from journey.storage.studies import list_studies, resolve_study
 
-FORMATS = ("csv", "xlsx", "json", "md", "mermaid")
+FORMATS = ("csv", "xlsx", "json", "md", "mermaid", "html")
 SHAPES = ("entries", "sessions", "map", "touchpoints", "all")
 DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\t": "\t", "\\t": "\t"}
 PER_STUDY_SHAPES = ("map", "touchpoints", "all")
-PER_STUDY_FORMATS = ("xlsx", "md", "mermaid")
+PER_STUDY_FORMATS = ("xlsx", "md", "mermaid", "html")
 ALL_FILES = ("entries", "sessions", "map", "touchpoints", "codebook")
 STDOUT = "-"
 BIG_EXPORT = 50_000  # rows from which the CLI shows a progress bar (exports to files)
@@ -167,6 +168,9 @@ class ExportJob:
         elif self.format == "json":
             rows = json_export.write_json(self.db, self.scope, stream, progress)
             result.what = "entries (JSON)"
+        elif self.format == "html":
+            rows = write_html(self.db, self.scope, stream)
+            result.what = "stages (HTML poster)"
         else:
             journey_map = build_map(self.db, self.scope.study, self.scope.where)
             if self.format == "md":

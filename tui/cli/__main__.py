@@ -1,4 +1,5 @@
-"""`python -m journey.tui.cli`: the `journey` command, as tests and SSH sessions run it."""
+"""`python -m journey.tui.cli`: the `journey` command, as tests, SSH sessions and
+`journey serve` run it."""
 
 from journey.tui.cli import main
 

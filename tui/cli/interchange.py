@@ -30,7 +30,7 @@ FormatOption = Annotated[
     typer.Option(
         "--format",
         help="csv, xlsx (a workbook: a sheet per shape and the codebook; best for Excel), "
-        "json, md (Markdown report) or mermaid.",
+        "json, md (Markdown report), mermaid or html (a poster to print or hand over).",
     ),
 ]
 ShapeOption = Annotated[
@@ -99,10 +99,11 @@ def export(
     raw: RawOption = False,
     force: ForceOption = False,
 ) -> None:
-    """Export CSV (entries, sessions, map, touchpoints), XLSX, JSON, Markdown or Mermaid.
+    """Export CSV (entries, sessions, map, touchpoints), XLSX, JSON, Markdown, Mermaid or
+    an HTML poster.
 
     Without --study, entries, sessions and json cover every study; the map, touchpoints,
-    XLSX, Markdown and Mermaid are of one study."""
+    XLSX, Markdown, Mermaid and the HTML poster are of one study."""
 
     from journey.exports.writers.export_job import ExportOptions
     from journey.exports.writers.export_job import export as run_export

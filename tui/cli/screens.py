@@ -1,5 +1,5 @@
-"""Commands that open a screen: capture an interview, review the map, run a workshop
-(the bare `journey` opens the home screen: see base)."""
+"""Commands that open a screen: capture an interview, review the map, run a workshop,
+serve the review to a browser (the bare `journey` opens the home screen: see base)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from journey.tui.cli.base import (
     app,
     open_db,
     run_app,
+    say,
     settings_of,
 )
 
@@ -130,3 +131,52 @@ def workshop(
         new=new,
     )
     run_app(make_app(settings_of(ctx).db, workshop=request))
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    study: StudyOption = None,
+    port: Annotated[
+        int, typer.Option(min=1, max=65535, help="The port to listen on.", show_default=True)
+    ] = 8000,
+    host: Annotated[
+        str,
+        typer.Option(
+            help="The address to listen on. Another than this machine's own (127.0.0.1) "
+            "needs --public.",
+            show_default=True,
+        ),
+    ] = "127.0.0.1",
+    public: Annotated[
+        bool,
+        typer.Option(
+            "--public",
+            help="Allow --host to be an address others can reach: anyone who reaches the "
+            "port sees the study (there is no login).",
+        ),
+    ] = False,
+) -> None:
+    """The read-only review in a web browser (textual-serve), on 127.0.0.1 by default.
+
+    From a laptop: ssh -L 8000:localhost:8000 server, then open http://localhost:8000."""
+    from journey.storage.studies import resolve_study
+    from journey.tui.serve import is_loopback, public_url, serve_review
+
+    if not (public or is_loopback(host)):
+        raise typer.BadParameter(
+            f"{host!r} can be reached from other machines: add --public to serve the "
+            "study to anyone who reaches the port",
+            param_hint="--host",
+        )
+    path = settings_of(ctx).db
+    with open_db(ctx, read_only=True, upgrade=False) as db:
+        chosen = resolve_study(db, study)
+    if not is_loopback(host):
+        say(
+            f"journey: warning: serving on {host}:{port}: anyone who can reach this port "
+            f"sees the study {chosen.name!r} (read-only; there is no login)",
+            err=True,
+        )
+    say(f"Serving the read-only review of {chosen.name!r} on {public_url(host, port)}", err=True)
+    serve_review(path, chosen.name, host, port)

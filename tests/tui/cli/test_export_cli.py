@@ -285,11 +285,11 @@ def test_errors(
     [
         (
             ("--format", "xml"),
-            "Invalid value for '--format': Value error, 'xml' is not one of 'csv', 'xlsx'",
+            "Invalid value for '--format': 'xml' is not one of 'csv', 'xlsx'",
         ),
         (
             ("--shape", "wide"),
-            "Invalid value for '--shape': Value error, 'wide' is not one of 'entries'",
+            "Invalid value for '--shape': 'wide' is not one of 'entries'",
         ),
     ],
 )
