@@ -218,7 +218,7 @@ class NewInterviewScreen(UsesJourney, ModalScreen[InterviewSession | None]):
             self.app.notify(
                 f"{code} was taken a moment ago by another interview: this participant is {given}.",
                 title="Participant code",
-                timeout=20,
+                timeout=8,
                 markup=False,
             )
         self.dismiss(session)
