@@ -7,14 +7,12 @@ snapshots use demo data, whose timestamps are fixed by the seed.
 
 from __future__ import annotations
 
-import io
 import sqlite3
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from rich.console import Console
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Input, Select, Static, TabbedContent
 
