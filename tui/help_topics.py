@@ -89,6 +89,11 @@ WORKSHOP: Legend = (
 
 PALETTE: Legend = (("Ctrl+P", "the command palette: this screen's actions, by name"),)
 
+DIALOG: Legend = (
+    ("Tab / Shift+Tab", "move between the fields and buttons"),
+    ("Enter", "choose, or press the highlighted button"),
+)
+
 HOME: Legend = (
     ("Sessions", "customer sessions (interviews and surveys); workshops are counted apart"),
     ("Entries", "what was recorded, workshop stickies included"),

@@ -248,3 +248,47 @@ async def test_the_highlighted_cell_shows_whole_under_the_map(demo) -> None:
         first = journey_map.stages[0].stage
         for item in journey_map.cell(first, "goal").items:
             assert item.text in detail.replace("\n", " ") or item.text in detail
+
+
+async def test_dialogs_have_help_and_take_a_typed_question_mark(demo) -> None:
+    app = review(*demo)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f")
+        await settle(app, pilot)
+        dialog = app.screen
+        assert type(dialog).__name__ == "FilterScreen"
+        text = await open_help(app, pilot, "f1")
+        assert "Cancel" in text and "Tab / Shift+Tab" in text and "Ctrl+P" in text
+        assert app.screen is dialog
+        since = dialog.query_one("#since", Input)
+        since.focus()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert since.value == "?" and app.screen is dialog
+
+
+async def test_a_timer_that_ran_out_stays_in_the_banner(study_db: Path) -> None:
+    from journey.storage.studies import find_study
+    from tests.tui.test_workshop import banner, type_line
+
+    with open_database(study_db) as db:
+        study = find_study(db, "Checkout study")
+    assert study is not None
+    app = make_app(
+        study_db, workshop=WorkshopRequest(study.id, facilitator="kim"), cursor_blink=False
+    )
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        await type_line(pilot, "/timer 1s")
+        # The countdown ticks each second; wait (bounded) for it to run out.
+        for _ in range(300):
+            if "time is up" in banner(app):
+                break
+            await pilot.pause(0.02)
+        assert "⏱ time is up for Awareness" in banner(app)
+        # Long after the short notice has gone, the banner still says it.
+        assert app.NOTIFICATION_TIMEOUT <= 3
+        await type_line(pilot, "/timer off")
+        assert "time is up" not in banner(app) and app.screen is screen

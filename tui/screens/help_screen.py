@@ -8,11 +8,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from journey.capture.entry_syntax import COMMANDS, SYNTAX_HELP
-from journey.tui.help_topics import Legend
+from journey.tui.help_topics import DIALOG, PALETTE, Legend
 
 KEYS = (
     ("Enter", "save the line (every line is committed at once)"),
@@ -49,6 +49,30 @@ WORKSHOP_KEYS = (
         "`journey workshop` carries on with it",
     ),
 )
+
+
+def screen_keys(screen: Screen) -> Legend:
+    """A screen's own keys as its bindings say them (so always those in force), each
+    action once with all its keys (`f1 / ?`)."""
+    keys: dict[tuple[str, str], list[str]] = {}
+    for active in screen.active_bindings.values():
+        binding = active.binding
+        if active.node is screen and binding.description:
+            shown = keys.setdefault((binding.action, binding.description), [])
+            shown.append(screen.app.get_key_display(binding))
+    return tuple((" / ".join(shown), description) for (_a, description), shown in keys.items())
+
+
+def dialog_help(screen: Screen) -> HelpScreen:
+    """Help for a dialog (a modal screen): its keys, how to move in it, and the symbols it
+    names in HELP_SYMBOLS, if any."""
+    keys = (*screen_keys(screen), *getattr(screen, "HELP_KEYS", DIALOG), *PALETTE)
+    return HelpScreen(
+        title=getattr(screen, "HELP_TITLE", "Help"),
+        keys=keys,
+        symbols=getattr(screen, "HELP_SYMBOLS", ()),
+        syntax=False,
+    )
 
 
 def _section(table: Table, title: str, rows: Legend) -> None:

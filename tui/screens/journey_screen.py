@@ -21,7 +21,7 @@ from textual.worker import get_current_worker
 from journey.storage import connect
 from journey.storage.errors import JourneyError
 from journey.tui.help_topics import PALETTE, Legend
-from journey.tui.screens.help_screen import HelpScreen
+from journey.tui.screens.help_screen import HelpScreen, screen_keys
 
 if TYPE_CHECKING:
     from journey.capture.session import InterviewSession
@@ -68,14 +68,7 @@ class JourneyScreen(UsesJourney, Screen[None]):
     def help_keys(self) -> Legend:
         """The screen's keys as its bindings say them (so always those in force), then
         HELP_KEYS and the palette."""
-        keys: dict[tuple[str, str], list[str]] = {}
-        for active in self.active_bindings.values():
-            binding = active.binding
-            if active.node is self and binding.description:
-                shown = keys.setdefault((binding.action, binding.description), [])
-                shown.append(self.app.get_key_display(binding))
-        found = tuple((" / ".join(shown), description) for (_a, description), shown in keys.items())
-        return (*found, *self.HELP_KEYS, *PALETTE)
+        return (*screen_keys(self), *self.HELP_KEYS, *PALETTE)
 
     def action_help(self) -> None:
         self.app.push_screen(
