@@ -2,12 +2,17 @@
 stage mean.
 
 The scale is continuous, -2 at the bottom to +2 at the top: each text row holds four
-braille dots, so a chart of 10 rows places a mean to 0.1 (at fewer rows the value is
-written under the stage to 0.1 as well). Stage to stage the means are joined by a line
+braille dots, so a chart of 11 rows (44 dots) puts each tenth of the scale on a dot row of
+its own (on a short terminal fewer rows; the value is written under the stage to 0.1
+at any size). Stage to stage the means are joined by a line
 (a second series dashed); the spread is a whisker of one standard deviation each side;
 a mean resting on thin evidence is drawn hollow (○ □ instead of ● ■) and its n says
 "thin". Two series differ by symbol and line, not by colour alone (NO_COLOR,
-TERM=linux). Pure Rich: the widget (widgets/emotion_curve.py) only sizes and caches it.
+TERM=linux). The Linux console's fonts have no braille and few symbols: there
+(`plain=True`) a cell holding any dot of a line is `·` (A) or `:` (B), of a whisker `|`,
+and the means are ASCII, `*` and `o` (thin) for A, `#` and `+` for B: a row is then the
+resolution of the drawing, and the values under the stages still say it to 0.1. Pure
+Rich: the widget (widgets/emotion_curve.py) only sizes and caches it.
 """
 
 from __future__ import annotations
@@ -52,24 +57,36 @@ LOOKS = (
     SeriesLook("●", "○", "━", False, "bold cyan"),
     SeriesLook("■", "□", "╍", True, "bold magenta"),
 )
+PLAIN_LOOKS = (
+    SeriesLook("*", "o", "·", False, "bold cyan"),
+    SeriesLook("#", "+", ":", True, "bold magenta"),
+)
+PLAIN_WHISKER = "|"
+
+
+def looks(plain: bool) -> tuple[SeriesLook, ...]:
+    return PLAIN_LOOKS if plain else LOOKS
 
 
 class _Canvas:
     """A grid of braille cells; a symbol put in a cell replaces its dots."""
 
-    def __init__(self, columns: int, rows: int) -> None:
-        self.columns, self.rows = columns, rows
+    def __init__(self, columns: int, rows: int, plain: bool = False) -> None:
+        self.columns, self.rows, self.plain = columns, rows, plain
+        self.marks: dict[tuple[int, int], str] = {}  # plain: the character of a cell
         self.bits = [[0] * columns for _ in range(rows)]
         self.styles: list[list[str]] = [[""] * columns for _ in range(rows)]
         self.symbols: dict[tuple[int, int], tuple[str, str]] = {}
 
-    def dot(self, x: int, y: int, style: str) -> None:
+    def dot(self, x: int, y: int, style: str, mark: str = "·") -> None:
         column, row = x // 2, y // 4
         if 0 <= column < self.columns and 0 <= row < self.rows:
             self.bits[row][column] |= DOT_BITS[x % 2][y % 4]
             self.styles[row][column] = style
+            self.marks[(row, column)] = mark
 
-    def line(self, start: tuple[int, int], end: tuple[int, int], style: str, dashed: bool) -> None:
+    def line(self, start: tuple[int, int], end: tuple[int, int], look: SeriesLook) -> None:
+        style, dashed = look.style, look.dashed
         (x0, y0), (x1, y1) = start, end
         steps = max(abs(x1 - x0), abs(y1 - y0), 1)
         for step in range(steps + 1):
@@ -77,7 +94,7 @@ class _Canvas:
                 continue
             x = x0 + (x1 - x0) * step / steps
             y = y0 + (y1 - y0) * step / steps
-            self.dot(nearest_whole(x), nearest_whole(y), style)
+            self.dot(nearest_whole(x), nearest_whole(y), style, look.line)
 
     def row_text(self, row: int, zero_row: bool) -> Text:
         text = Text()
@@ -86,9 +103,11 @@ class _Canvas:
                 symbol, style = self.symbols[(row, column)]
                 text.append(symbol, style=style)
             elif self.bits[row][column]:
-                text.append(chr(BRAILLE + self.bits[row][column]), style=self.styles[row][column])
+                dots = chr(BRAILLE + self.bits[row][column])
+                shown = self.marks[(row, column)] if self.plain else dots
+                text.append(shown, style=self.styles[row][column])
             else:
-                text.append("┈" if zero_row else " ", style="dim")
+                text.append(("-" if self.plain else "┈") if zero_row else " ", style="dim")
         return text
 
 
@@ -109,7 +128,7 @@ def _draw_series(canvas: _Canvas, series: CurveSeries, look: SeriesLook, xs: lis
         # Joined stage to stage; a stage without a mean leaves a gap, never a guess.
         if p0.mean is not None and p1.mean is not None:
             start = (2 * x0 + 1, dot_row(p0.mean, rows))
-            canvas.line(start, (2 * x1, dot_row(p1.mean, rows)), look.style, look.dashed)
+            canvas.line(start, (2 * x1, dot_row(p1.mean, rows)), look)
     placed = [(x, point) for x, point in pairs if point.mean is not None]
     for x, point in placed:
         assert point.mean is not None
@@ -117,7 +136,7 @@ def _draw_series(canvas: _Canvas, series: CurveSeries, look: SeriesLook, xs: lis
             top = dot_row(point.mean + point.spread, rows)
             bottom = dot_row(point.mean - point.spread, rows)
             for y in range(top, bottom + 1):
-                canvas.dot(2 * x, y, look.style)
+                canvas.dot(2 * x, y, look.style, PLAIN_WHISKER)
     for x, point in placed:
         assert point.mean is not None
         symbol = look.hollow if point.thin else look.filled
@@ -131,7 +150,9 @@ def _axis(row: int, rows: int) -> Text:
     return Text("   │ ", style="dim")
 
 
-def draw_curve(width: int, rows: int, names: list[Text], series: list[CurveSeries]) -> list[Text]:
+def draw_curve(
+    width: int, rows: int, names: list[Text], series: list[CurveSeries], plain: bool = False
+) -> list[Text]:
     """The chart (`rows` rows of the -2..+2 scale) and its three label rows under the
     stages: name (with its marks), value (mean ± spread), n (and "thin")."""
     stages = len(names)
@@ -139,37 +160,52 @@ def draw_curve(width: int, rows: int, names: list[Text], series: list[CurveSerie
     if not stages or rows < 1:
         return [Text("no stages")]
     xs = centres(plot, stages)
-    canvas = _Canvas(plot, rows)
+    canvas = _Canvas(plot, rows, plain)
     for index, one in enumerate(series[: len(LOOKS)]):
         offset = 0 if len(series) == 1 or plot // stages < 6 else (-1 if index == 0 else 1)
-        _draw_series(canvas, one, LOOKS[index], [x + offset for x in xs])
+        _draw_series(canvas, one, looks(plain)[index], [x + offset for x in xs])
     zero = dot_row(0, rows) // 4
     lines = [_axis(row, rows) + canvas.row_text(row, row == zero) for row in range(rows)]
-    slot = plot // stages
     label_rows = [
         names,
-        [_values(series, index) for index in range(stages)],
+        [_values(series, index, plain) for index in range(stages)],
         [_counts(series, index) for index in range(stages)],
     ]
     for cells in label_rows:
         line = Text(" " * AXIS)
-        for x, cell in zip(xs, cells, strict=True):
-            cell = fit(cell, max(slot - 1, 1))
-            start = max(x - cell.cell_len // 2, line.cell_len - AXIS)
-            line.append(" " * (start - (line.cell_len - AXIS)))
+        for start, cell in place(xs, cells, plot):
+            line.append(" " * (AXIS + start - line.cell_len))
             line.append_text(cell)
         lines.append(line)
     return lines
 
 
-def _values(series: list[CurveSeries], index: int) -> Text:
+def place(xs: list[int], cells: list[Text], width: int) -> list[tuple[int, Text]]:
+    """Each label centred under its stage, moved aside where it would touch a neighbour;
+    whole when all fit in the width with a space between them, else each cut to its
+    stage's share (the one `fit`)."""
+    slot = max(width // max(len(cells), 1) - 1, 1)
+    if sum(cell.cell_len for cell in cells) + len(cells) - 1 > width:
+        cells = [fit(cell, slot) for cell in cells]
+    starts: list[int] = []
+    for x, cell in zip(xs, cells, strict=True):
+        least = starts[-1] + cells[len(starts) - 1].cell_len + 1 if starts else 0
+        starts.append(max(x - cell.cell_len // 2, least))
+    limit = width
+    for index in range(len(cells) - 1, -1, -1):
+        starts[index] = max(0, min(starts[index], limit - cells[index].cell_len))
+        limit = starts[index] - 1
+    return list(zip(starts, cells, strict=True))
+
+
+def _values(series: list[CurveSeries], index: int, plain: bool = False) -> Text:
     text = Text()
     for number, one in enumerate(series[: len(LOOKS)]):
         point = one.points[index]
         if number:
             text.append(" ")
         if len(series) > 1:
-            look = LOOKS[number]
+            look = looks(plain)[number]
             text.append(look.hollow if point.thin else look.filled, style=look.style)
         if point.mean is None:
             text.append("·", style="dim")
@@ -189,18 +225,19 @@ def _counts(series: list[CurveSeries], index: int) -> Text:
     return text
 
 
-def legend(series: list[CurveSeries]) -> Text:
+def legend(series: list[CurveSeries], plain: bool = False) -> Text:
     """What the symbols mean, in words: the series, the whisker, thin evidence."""
     text = Text()
+    shown = looks(plain)
     if len(series) > 1:
         for number, one in enumerate(series[: len(LOOKS)]):
-            look = LOOKS[number]
+            look = shown[number]
             text.append(f"{look.filled}{look.line} ", style=look.style)
             text.append_text(fit(Text(one.label), 24))
             text.append("  ")
     else:
-        text.append("● mean  ")
-    text.append("⡇ ±1 sd  ")
-    text.append("○" if len(series) < 2 else "○□")
-    text.append(" thin (fewer than 3)")
+        text.append(f"{shown[0].filled} mean  ")
+    text.append(f"{PLAIN_WHISKER if plain else '⡇'} ±1 sd  ")
+    text.append(shown[0].hollow if len(series) < 2 else shown[0].hollow + shown[1].hollow)
+    text.append(" thin (<3)")
     return text

@@ -95,3 +95,15 @@ def test_snapshot_capture_curve(snap_compare, demo, size, mode, request, monkeyp
         cursor_blink=False,
     )
     assert snap_compare(app, run_before=settled(), terminal_size=size)
+
+
+def test_snapshot_compare_curve_linux_console(snap_compare, demo, monkeypatch) -> None:
+    # The Linux console: no colour, no braille in its fonts. A and B still differ (* and
+    # #, o and + where thin, · and : lines).
+    monkeypatch.setenv("TERM", "linux")
+    monkeypatch.setenv("NO_COLOR", "1")
+    path, study_id = demo
+    app = make_app(
+        path, review=ReviewRequest(study_id), read_only=True, poll_seconds=60, cursor_blink=False
+    )
+    assert snap_compare(app, run_before=settled("c"), terminal_size=(80, 24))

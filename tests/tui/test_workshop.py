@@ -960,8 +960,10 @@ def test_the_snapshots_show_the_workshop() -> None:
     assert "Sticky goes to 3 Decision · pain · 2 added" in small
     # The customers' pains at Decision, and the workshop's sticky apart (◇1).
     assert "Pains" in small and "69× n=27 ◇1" in small
-    assert " 11 ★2 ship" in small  # sorted by votes (F2): first despite its count
-    assert " 22 too man" in small
+    # Sorted by votes (F2): first despite its count; texts cut with an ellipsis; the
+    # stage's top pain (a moment of truth) marked !.
+    assert " 11 ★2 shi…" in small
+    assert "!22 too ma…" in small
 
     large = shown("test_snapshot_workshop_map[size1].svg")
     assert "Sticky goes to 3 Decision · opportunity · 2 added" in large
@@ -970,7 +972,7 @@ def test_the_snapshots_show_the_workshop() -> None:
     assert " 11 ★2 shipping cost o" in large
     assert "Opportunities" in large and "27 in 18 sess. ◇1" in large
     # Linked to a pain; the badge takes from the text, which never wraps onto the next item.
-    assert " 14 →1 offer guest che   10 call back" in large
+    assert " 14 →1 offer guest checko…   10 call back" in large
     # The sticky no customer said: the workshop's layer, marked ◇.
     assert " ◇1 show shipping cost" in large
     # Tags are facets, a line of their own under the items.

@@ -70,7 +70,7 @@ class CaptureScreen(JourneyScreen):
         height: 7;
     }
     CaptureScreen.-tall #timeline {
-        height: 14;
+        height: 15;  /* 11 chart rows: each tenth of -2..+2 on a braille dot row of its own */
     }
     CaptureScreen #entry {
         border-title-align: left;

@@ -79,7 +79,8 @@ class CompareScreen(JourneyScreen):
         height: 15;
     }
     """
-    # The curves' chart: 3 rows on a short terminal, 10 (0.1 a braille dot) from 40 rows.
+    # The curves' chart: 3 rows on a short terminal, 11 from 40 rows (each tenth of -2..+2
+    # on a braille dot row of its own).
     VERTICAL_BREAKPOINTS = [(0, "-short"), (40, "-tall")]
 
     def __init__(self, study: Study, base: SessionFilter, segments: list[str]) -> None:

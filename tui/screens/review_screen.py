@@ -100,7 +100,7 @@ class ReviewScreen(JourneyScreen):
         height: 7;
     }
     ReviewScreen.-tall #curve {
-        height: 14;
+        height: 15;
     }
     ReviewScreen #moments {
         height: 1;
@@ -114,7 +114,8 @@ class ReviewScreen(JourneyScreen):
         max-height: 2;
     }
     """
-    # The curve's chart: 3 rows on a short terminal, 10 (0.1 a braille dot) from 40 rows.
+    # The curve's chart: 3 rows on a short terminal, 11 from 40 rows (44 braille dots: each
+    # tenth of -2..+2 on a dot row of its own).
     VERTICAL_BREAKPOINTS = [(0, "-short"), (40, "-tall")]
 
     def __init__(self, study: Study, where: SessionFilter) -> None:

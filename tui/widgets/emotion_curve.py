@@ -4,10 +4,13 @@ Drawn by tui/curve_drawing.py (braille lines and whiskers, ● ■ means, ○ �
 widget of our own rather than a plotting library: a chart library draws axes and ticks
 of its own and cannot put n, "thin" and the moments of truth under each stage in the
 map's words. It repaints only when what it shows changes (or the terminal is resized):
-an idle screen writes nothing.
+an idle screen writes nothing. On the Linux console (TERM=linux), whose fonts have no
+braille, it draws with ASCII marks instead.
 """
 
 from __future__ import annotations
+
+import os
 
 from rich.console import Group
 from rich.text import Text
@@ -34,6 +37,7 @@ class EmotionCurve(Widget):
         self.names: list[Text] = []
         self.series: list[CurveSeries] = []
         self._shown: tuple = ()
+        self.plain = os.environ.get("TERM") == "linux"
 
     def show(self, names: list[Text], series: list[CurveSeries]) -> None:
         key = (tuple((n.plain, tuple(n.spans)) for n in names), tuple(series))
@@ -42,7 +46,7 @@ class EmotionCurve(Widget):
         self._shown = key
         self.names, self.series = names, series
         title = Text("Emotion -2..+2  ", style="bold")
-        title.append_text(legend(series))
+        title.append_text(legend(series, self.plain))
         self.border_title = title
         self.refresh()
 
@@ -50,4 +54,4 @@ class EmotionCurve(Widget):
         if not self.series:
             return Group(Text("no emotions recorded yet", style="dim"))
         rows = max(1, self.size.height - LABEL_ROWS)
-        return Group(*draw_curve(self.size.width, rows, self.names, self.series))
+        return Group(*draw_curve(self.size.width, rows, self.names, self.series, self.plain))
