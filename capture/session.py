@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from statistics import pstdev
 
 from sqlite_utils import Database
 
@@ -195,12 +196,19 @@ class InterviewSession:
 
     def emotion_curve(self) -> list[tuple[Stage, float | None, int]]:
         """Per stage: the mean emotion of this session's entries so far, and its n."""
+        return [(stage, mean, n) for stage, mean, _spread, n in self.emotion_spread()]
+
+    def emotion_spread(self) -> list[tuple[Stage, float | None, float | None, int]]:
+        """Per stage: the mean emotion of this session's entries so far, their spread
+        (population standard deviation, as the map's) and n."""
         curve = []
         for stage in self.stages:
             values = [
                 e.emotion for e in self.entries if e.stage_id == stage.id and e.emotion is not None
             ]
-            curve.append((stage, sum(values) / len(values) if values else None, len(values)))
+            mean = sum(values) / len(values) if values else None
+            spread = pstdev(values) if values else None
+            curve.append((stage, mean, spread, len(values)))
         return curve
 
     # -- actions (each one transaction) ---------------------------------------

@@ -21,6 +21,7 @@ from journey.storage.connection import UI_BUSY_TIMEOUT_MS
 from journey.storage.errors import ConsentRequired
 from journey.storage.session_filter import NO_FILTER, SessionFilter
 from journey.storage.studies import get_study
+from journey.tui.commands import JourneyCommands
 from journey.tui.crash_log import one_line, write_crash_log
 from journey.tui.text import short_time
 
@@ -61,6 +62,10 @@ class WorkshopRequest:
 class JourneyApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "journey"
+    COMMANDS = App.COMMANDS | {JourneyCommands}
+    # Notices are short: what lasts (read-only, filters, a timer that ran out) is shown in
+    # the screen's banner, never in a toast over the work.
+    NOTIFICATION_TIMEOUT = 3
 
     def __init__(
         self,

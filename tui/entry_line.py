@@ -92,7 +92,7 @@ class EntryLine:
             self.screen.notify(
                 f"Not saved: {error}. The line is still here; press Enter to retry.",
                 severity="error",
-                timeout=15,
+                timeout=6,
                 markup=False,
             )
             return False

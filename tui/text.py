@@ -42,3 +42,18 @@ def emotion_text(value: float | None, *, signed_value: bool = True) -> Text:
         if not number.startswith(("+", "-")):  # zero, also a mean that rounds to it
             number = "+" + number
     return Text(f"{glyph}{number}", style=style)
+
+
+def fit(text: Text | str, width: int) -> Text:
+    """A name or label in at most `width` cells: whole when it fits, else cut with an
+    ellipsis. The one way stage, channel and lane names are shortened everywhere."""
+    shown = text.copy() if isinstance(text, Text) else literal(text)
+    if shown.cell_len > width:
+        shown.truncate(max(width, 1), overflow="ellipsis")
+    shown.no_wrap = True
+    return shown
+
+
+def stage_name(position: int, name: str, width: int) -> Text:
+    """`2 Consideration`, fitted to `width` (`2 Consider…`)."""
+    return fit(literal(f"{position} {name}"), width)

@@ -432,14 +432,16 @@ def test_the_snapshots_show_the_dialogs() -> None:
     for size in ("size0", "size1"):
         compare = shown(f"test_snapshot_compare[{size}].svg")
         assert "compare segments" in compare
-        assert "Emotion by stage" in compare
-        # The stage names whole, on the chart and in the funnel.
-        assert "1 Awareness  2 Consideration  3 Decision  4 Retention  5 Advocacy" in compare
+        assert "Emotion -2..+2" in compare and "A: first-time buyer" in compare
+        # The stage names whole, under the curve and in the funnel.
+        assert re.search(
+            r"1 Awareness +2 Consideration +3 Decision +4 Retention +5 Advocacy", compare
+        )
         assert "│ 2 Consideration │" in compare
-        assert "…" not in compare
+        assert not [line for line in compare.splitlines() if "Awareness" in line and "…" in line]
         # The funnel whole: its last stage and its bottom edge.
         assert "│ 5 Advocacy      │" in compare and "└───" in compare
-    assert "A: first-time buyer" in shown("test_snapshot_compare[size1].svg")
+    assert "■╍ B: returning customer" in shown("test_snapshot_compare[size1].svg")
 
     for size in ("size0", "size1"):
         pick = shown(f"test_snapshot_pick_pains[{size}].svg")

@@ -7,14 +7,12 @@ snapshots use demo data, whose timestamps are fixed by the seed.
 
 from __future__ import annotations
 
-import io
 import sqlite3
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from rich.console import Console
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Input, Select, Static, TabbedContent
 
@@ -36,7 +34,9 @@ from journey.storage.connection import wal_path, write
 from journey.storage.session_filter import NO_FILTER, SessionFilter
 from journey.storage.studies import channels, get_study
 from journey.tui.app import ReviewRequest, make_app
-from journey.tui.screens.compare_screen import CompareScreen, comparison
+from journey.tui.curve_drawing import draw_curve
+from journey.tui.curve_series import map_series, stage_names
+from journey.tui.screens.compare_screen import CompareScreen
 from journey.tui.screens.drill_down_screen import SEARCH_DELAY, DrillDownScreen
 from journey.tui.screens.dropped_sessions_screen import DroppedSessionsScreen
 from journey.tui.screens.filter_screen import FilterScreen
@@ -157,7 +157,8 @@ async def test_the_map_shows_every_stage_and_its_figures(hand_db) -> None:
         await settle(app, pilot)
         assert isinstance(app.screen, ReviewScreen)
         table = map_table(app)
-        assert column_labels(table) == ["", "1 Awareness", "2 Consideration", "3 Decision"]
+        # ▽ lowest emotion (of the stages not thin), ⊘ largest drop-off: moments of truth.
+        assert column_labels(table) == ["", "▽1 Awareness", "⊘2 Consideration", "3 Decision"]
         reach = row_text(table, "reach")
         assert reach[0] == "Reached"
         # Customer evidence only: D, the workshop, is in no figure but its own layer.
@@ -169,10 +170,10 @@ async def test_the_map_shows_every_stage_and_its_figures(hand_db) -> None:
         assert [cell.split()[-1] for cell in reach[1:]] == ["100%", "60%", "40%"]
         assert row_text(table, "dropped")[1:] == [
             "✗ 1 dropped (20%)\n1 no answer",
-            "✗ 2 dropped (67%)\n2 too expensive",
+            "✗ 2 dropped (67%)\n⊘ largest drop-off\n2 too expensive",
             "✗ 1 dropped (50%)\n1 payment failed",
         ]
-        emotion = [cell.splitlines()[-1] for cell in row_text(table, "emotion")[1:]]
+        emotion = [cell.splitlines()[0] for cell in row_text(table, "emotion")[1:]]
         assert emotion == [
             "●-0.2 ±1.5 n=5",
             "▼-1.0 ±0.7 n=4 thin",
@@ -187,8 +188,10 @@ async def test_the_map_shows_every_stage_and_its_figures(hand_db) -> None:
         assert row_text(table, "need")[1] == "2 in 2 sess. thin\n  2 the total price"
         assert row_text(table, "pain")[1:3] == [
             "no customer said it ◇1\n ◇1 too many ads",
-            "3 in 2 sess. thin\n  1 box too big\n  1 fees at checkout\n  1 slow delivery\n"
-            "#shipping 3",
+            # ! the stage's top pain (a moment of truth); the columns are wider now, so
+            # more tags fit.
+            "3 in 2 sess. thin\n! 1 box too big\n  1 fees at checkout\n  1 slow delivery\n"
+            "#shipping 3 #packaging 1",
         ]
         assert row_text(table, f"channel:{built.web.id}") == [
             "⌁ Web",
@@ -691,7 +694,7 @@ async def test_the_timeline_lists_sessions_and_sorts(hand_db) -> None:
             "Interviewer",
             "Started ▾",
             "1 Awareness",
-            "2 Consideratio",
+            "2 Consideration",  # whole: the stage columns share the width
             "3 Decision",
         ]
         # Customers only: W1 is a workshop, which walks no journey.
@@ -701,7 +704,7 @@ async def test_the_timeline_lists_sessions_and_sorts(hand_db) -> None:
         assert p06[:4] == ["P06", "new", "chloe", "2025-03-06 10:00"]
         assert p06[4:] == ["✗▼ No answer", "·", "·"]
         p03 = [str(c) for c in table.get_row(built.sessions["C"])]
-        assert p03[4:] == ["✓▼", "↷", "✗▲ Payment fa"]
+        assert p03[4:] == ["✓▼", "↷", "✗▲ Payment failed"]
         await pilot.press("s")
         await pilot.pause()
         assert table.sort_by == "segment"
@@ -858,15 +861,24 @@ def test_the_comparison_shows_stage_names_whole_or_cut_with_an_ellipsis(tmp_path
         six = build_map(db, new_study(db, "Six", template="six-stage"))
 
     def header(journey_map, width: int) -> str:
-        """The chart's row of stage names, rendered `width` cells wide."""
-        console = Console(width=width, file=io.StringIO(), record=True)
-        console.print(comparison("a", journey_map, "b", journey_map))
-        lines = console.export_text().splitlines()
+        """The curve's row of stage names, drawn `width` cells wide."""
+        names = stage_names([c.stage for c in journey_map.stages])
+        series = [map_series(journey_map, "A: a"), map_series(journey_map, "B: b")]
+        lines = [line.plain for line in draw_curve(width, 4, names, series)]
         assert max(len(line.rstrip()) for line in lines) <= width
-        return lines[1]
+        return lines[4]
 
-    assert "1 Awareness  2 Consideration  3 Decision  4 Retention  5 Advocacy" in header(five, 78)
-    wide = header(six, 118)
+    # At 80 columns the names are placed aside rather than cut: all five whole.
+    narrow = header(five, 78)
+    for name in ("1 Awareness", "2 Consideration", "3 Decision", "4 Retention", "5 Advocacy"):
+        assert name in narrow
+    assert "…" not in narrow
+    # Where they cannot all fit, each is cut with an ellipsis (the one `fit`).
+    assert "…" in header(six, 60)
+    wide = header(five, 158)
+    for name in ("1 Awareness", "2 Consideration", "3 Decision", "4 Retention", "5 Advocacy"):
+        assert name in wide
+    assert "…" not in wide
     names = (
         "Need recognition",
         "Research",
@@ -875,6 +887,7 @@ def test_the_comparison_shows_stage_names_whole_or_cut_with_an_ellipsis(tmp_path
         "Purchase evaluation",
         "Advocacy",
     )
+    wide = header(six, 158)
     for position, name in enumerate(names, 1):
         assert f"{position} {name}" in wide
     assert "…" not in wide
@@ -1015,6 +1028,9 @@ async def test_read_only_nothing_typed_writes(
             await press("escape")
             while not isinstance(app.screen, ReviewScreen):
                 await press("escape")
+            # Help and its legend, by both keys.
+            await press("f1", "escape", "question_mark", "escape")
+            assert isinstance(app.screen, ReviewScreen)
             # Characters that are no binding, on the map.
             await press(*"xz9/:[@=")
             # A drill-down's filter box, markup and capture commands included.

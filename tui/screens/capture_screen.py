@@ -20,15 +20,17 @@ from textual.widgets import Footer, Header, Input
 from journey.capture.quick_entry import ParsedCommand, ParsedEntry
 from journey.capture.session import InterviewSession
 from journey.storage.models import LANES, Entry
+from journey.tui.curve_series import session_series, stage_names
 from journey.tui.entry_line import EntryLine, EntryLineParts
+from journey.tui.help_topics import CURVE, EMOTION, STEPPER
 from journey.tui.screens.entry_form_screen import EntryFormScreen
 from journey.tui.screens.help_screen import HelpScreen
 from journey.tui.screens.journey_screen import JourneyScreen
 from journey.tui.screens.summary_screen import SummaryScreen
 from journey.tui.text import literal
+from journey.tui.widgets.emotion_curve import EmotionCurve
 from journey.tui.widgets.lane_card import LaneCard, entry_line
 from journey.tui.widgets.quick_entry_input import QuickEntryInput
-from journey.tui.widgets.session_timeline import SessionTimeline
 from journey.tui.widgets.stage_guide import StageGuide
 from journey.tui.widgets.stage_stepper import StageStepper
 
@@ -63,6 +65,12 @@ class CaptureScreen(JourneyScreen):
     }
     CaptureScreen.-narrow LaneCard.-empty {
         display: none;
+    }
+    CaptureScreen #timeline {
+        height: 7;
+    }
+    CaptureScreen.-tall #timeline {
+        height: 15;  /* 11 chart rows: each tenth of -2..+2 on a braille dot row of its own */
     }
     CaptureScreen #entry {
         border-title-align: left;
@@ -103,7 +111,7 @@ class CaptureScreen(JourneyScreen):
         with VerticalScroll(id="lanes"), Grid(id="lane-grid"):
             for lane in LANES:
                 yield LaneCard(lane)
-        yield SessionTimeline(id="timeline")
+        yield EmotionCurve(id="timeline")
         yield QuickEntryInput(self.line.draft.saved, placeholder=PLACEHOLDER, id="entry")
         yield Footer()
 
@@ -147,9 +155,9 @@ class CaptureScreen(JourneyScreen):
         by_lane = session.stage_entries()
         for card in self.query(LaneCard):
             card.show(by_lane[card.lane], channels)
-        timeline = self.query_one(SessionTimeline)
-        timeline.set_class(self.has_class("-tall"), "-tall")
-        timeline.show(session.emotion_curve())
+        self.query_one(EmotionCurve).show(
+            stage_names(session.stages), [session_series(session.emotion_spread())]
+        )
 
     # -- drafts ------------------------------------------------------------------
 
@@ -240,7 +248,7 @@ class CaptureScreen(JourneyScreen):
         self.line.run_command(ParsedCommand("undo"))
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen())
+        self.app.push_screen(HelpScreen(title="Capture: help", symbols=STEPPER + CURVE + EMOTION))
 
     def action_form(self) -> None:
         def entered(result: ParsedEntry | None) -> None:

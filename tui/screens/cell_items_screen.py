@@ -15,6 +15,7 @@ from journey.capture.journey_map import JourneyMap, MapItem
 from journey.capture.workshop import CellView, WorkshopSession, read_cell, read_links
 from journey.storage.errors import JourneyError
 from journey.storage.models import Stage
+from journey.tui.help_topics import EMOTION, WORKSHOP
 from journey.tui.screens.drill_down_screen import DrillDownScreen
 from journey.tui.screens.journey_screen import JourneyScreen
 from journey.tui.screens.pick_screen import PickScreen
@@ -111,6 +112,9 @@ class CellItemsScreen(JourneyScreen):
         Binding("e", "entries", "Entries"),
         Binding("escape", "close", "Back"),
     ]
+    HELP_TITLE = "A cell's items"
+    HELP_KEYS = (("arrows", "move between the items"),)
+    HELP_SYMBOLS = WORKSHOP + EMOTION
     DEFAULT_CSS = """
     CellItemsScreen #hint {
         height: 1;

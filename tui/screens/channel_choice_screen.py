@@ -9,19 +9,19 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from journey.capture.session import InterviewSession
 from journey.storage.errors import JourneyError
 from journey.storage.models import Channel
+from journey.tui.screens.journey_dialog import JourneyDialog
 from journey.tui.text import literal
 
 ADD = "\x00add"
 
 
-class ChannelChoiceScreen(ModalScreen[Channel | None]):
+class ChannelChoiceScreen(JourneyDialog[Channel | None]):
     DEFAULT_CSS = """
     ChannelChoiceScreen {
         align: center middle;

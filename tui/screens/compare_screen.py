@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
-from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from sqlite_utils import Database
@@ -15,55 +13,27 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Header, Select, Static
 
-from journey.capture.figures import nearest_whole, percent_text
-from journey.capture.journey_map import JourneyMap, StageColumn, build_map
+from journey.capture.figures import percent_text
+from journey.capture.journey_map import JourneyMap, build_map
 from journey.storage.models import Study
 from journey.storage.session_filter import SessionFilter
+from journey.tui.curve_drawing import CurveSeries
+from journey.tui.curve_series import map_series, stage_names
+from journey.tui.help_topics import CURVE, FUNNEL
 from journey.tui.screens.journey_screen import JourneyScreen
-from journey.tui.text import emotion_text, literal
+from journey.tui.text import literal, stage_name
+from journey.tui.widgets.emotion_curve import EmotionCurve
 
-if TYPE_CHECKING:
-    pass
-
-ROWS = (2, 1, 0, -1, -2)
-MIN_STAGE_WIDTH = 6  # a cut stage name keeps a few letters and its ellipsis
+STAGE_WIDTH = 24  # a stage name in the funnel's first column, cut with an ellipsis past it
 
 
-def _stage_label(column: StageColumn) -> Text:
-    """`2 Consideration`, on one line: cut with an ellipsis only where the width runs out."""
-    label = literal(f"{column.stage.position} {column.stage.name}")
-    label.no_wrap = True
-    label.overflow = "ellipsis"
-    return label
+def curves(a_name: str, a: JourneyMap, b_name: str, b: JourneyMap) -> list[CurveSeries]:
+    """The two segments' curves: A drawn ● with a solid line, B ■ dashed."""
+    return [map_series(a, f"A: {a_name}"), map_series(b, f"B: {b_name}")]
 
 
-def comparison(a_name: str, a: JourneyMap, b_name: str, b: JourneyMap) -> Group:
-    """The curve chart (A and B marks per stage) and the two funnels.
-
-    A stage column is as wide as its name while the width allows; when it does not, the
-    widest names give way first (Rich narrows the widest wrappable columns), each cut
-    with an ellipsis. No blank line between the two: at 80x24 the funnel's bottom edge
-    shows without scrolling (five stages)."""
-    chart = Table(title="Emotion by stage (A, B; * where both)", box=None, expand=False)
-    chart.add_column("", justify="right", no_wrap=True)
-    for column in a.stages:
-        chart.add_column(_stage_label(column), justify="center", min_width=MIN_STAGE_WIDTH)
-    for row in ROWS:
-        cells = []
-        for col_a, col_b in zip(a.stages, b.stages, strict=True):
-            marks = ""
-            for label, mean in (("A", col_a.emotion_mean), ("B", col_b.emotion_mean)):
-                if mean is not None and max(-2, min(2, nearest_whole(mean))) == row:
-                    marks += label
-            cells.append(
-                Text(
-                    "*" if marks == "AB" else marks or ("─" if row == 0 else ""),
-                    style="bold" if marks else "dim",
-                )
-            )
-        chart.add_row(f"{row:+d}" if row else "0", *cells)
-    for label, journey in (("A", a), ("B", b)):
-        chart.add_row(label, *(emotion_text(c.emotion_mean) for c in journey.stages))
+def funnels(a_name: str, a: JourneyMap, b_name: str, b: JourneyMap) -> Table:
+    """Sessions reaching each stage, A and B side by side, with the drop-outs."""
     funnel = Table(title="Funnel: sessions reaching each stage", expand=False)
     funnel.add_column("stage")
     for label, name in (("A", a_name), ("B", b_name)):
@@ -72,11 +42,11 @@ def comparison(a_name: str, a: JourneyMap, b_name: str, b: JourneyMap) -> Group:
     first_b = b.stages[0].reached if b.stages else 0
     for col_a, col_b in zip(a.stages, b.stages, strict=True):
         funnel.add_row(
-            _stage_label(col_a),
+            stage_name(col_a.stage.position, col_a.stage.name, STAGE_WIDTH),
             _share(col_a.reached, first_a, col_a.dropped),
             _share(col_b.reached, first_b, col_b.dropped),
         )
-    return Group(chart, funnel)
+    return funnel
 
 
 def _share(reached: int, first: int, dropped: int) -> Text:
@@ -88,7 +58,13 @@ def _share(reached: int, first: int, dropped: int) -> Text:
 
 
 class CompareScreen(JourneyScreen):
-    BINDINGS = [Binding("escape", "close", "Back")]
+    BINDINGS = [
+        Binding("escape", "close", "Back"),
+        Binding("f1,question_mark", "help", "Help"),
+    ]
+    HELP_TITLE = "Compare two segments"
+    HELP_KEYS = (("Tab / Enter", "choose the segments A and B"),)
+    HELP_SYMBOLS = CURVE + FUNNEL
     DEFAULT_CSS = """
     CompareScreen #pickers {
         height: auto;
@@ -96,7 +72,16 @@ class CompareScreen(JourneyScreen):
     CompareScreen Select {
         width: 1fr;
     }
+    CompareScreen #curve {
+        height: 8;
+    }
+    CompareScreen.-tall #curve {
+        height: 15;
+    }
     """
+    # The curves' chart: 3 rows on a short terminal, 11 from 40 rows (each tenth of -2..+2
+    # on a braille dot row of its own).
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (40, "-tall")]
 
     def __init__(self, study: Study, base: SessionFilter, segments: list[str]) -> None:
         super().__init__()
@@ -120,6 +105,7 @@ class CompareScreen(JourneyScreen):
                 id="b",
                 value=self.segments[1] if len(self.segments) > 1 else Select.NULL,
             )
+        yield EmotionCurve(id="curve")
         with VerticalScroll():
             yield Static(id="comparison")
         yield Footer()
@@ -141,12 +127,19 @@ class CompareScreen(JourneyScreen):
     def _build(self, a: str, b: str) -> None:
         study, base = self.study, self.base
 
-        def read(db: Database) -> Group:
-            map_a = build_map(db, study, replace(base, segment=a))
-            map_b = build_map(db, study, replace(base, segment=b))
-            return comparison(a, map_a, b, map_b)
+        def read(db: Database) -> tuple[JourneyMap, JourneyMap]:
+            return (
+                build_map(db, study, replace(base, segment=a)),
+                build_map(db, study, replace(base, segment=b)),
+            )
 
-        self.run_read(read, self.query_one("#comparison", Static).update)
+        def show(maps: tuple[JourneyMap, JourneyMap]) -> None:
+            map_a, map_b = maps
+            names = stage_names([c.stage for c in map_a.stages])
+            self.query_one(EmotionCurve).show(names, curves(a, map_a, b, map_b))
+            self.query_one("#comparison", Static).update(funnels(a, map_a, b, map_b))
+
+        self.run_read(read, show)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -6,13 +6,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from journey.tui.screens.journey_dialog import JourneyDialog
 from journey.tui.text import literal
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(JourneyDialog[bool]):
     """Returns True for yes, False for no (Escape). `focus_yes`: which button Enter
     presses at first; a question whose yes writes or leaves defaults to no."""
 

@@ -32,6 +32,7 @@ from journey.storage.browse import (
     EntryScope,
     entry_page,
 )
+from journey.tui.help_topics import EMOTION
 from journey.tui.screens.journey_screen import JourneyScreen
 from journey.tui.text import emotion_text, literal
 from journey.tui.widgets.text_input import TextInput
@@ -148,6 +149,12 @@ class DrillDownScreen(JourneyScreen):
         Binding("escape", "close", "Back"),
         Binding("slash", "focus_filter", "Filter", show=True),
     ]
+    HELP_TITLE = "Entries behind a cell"
+    HELP_KEYS = (
+        ("arrows", "move between the entries"),
+        ("#word", "in the filter: entries tagged with it"),
+    )
+    HELP_SYMBOLS = EMOTION
     DEFAULT_CSS = """
     DrillDownScreen #count {
         height: 1;

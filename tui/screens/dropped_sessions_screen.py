@@ -30,6 +30,9 @@ SCROLLBAR = 2
 
 class DroppedSessionsScreen(JourneyScreen):
     BINDINGS = [Binding("escape", "close", "Back")]
+    HELP_TITLE = "Sessions that dropped out"
+    HELP_KEYS = (("arrows", "move between the sessions"),)
+    HELP_SYMBOLS = ()
     DEFAULT_CSS = """
     DroppedSessionsScreen #count {
         height: 1;

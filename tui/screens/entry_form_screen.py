@@ -7,7 +7,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from journey.capture.entry_syntax import lane_fields
@@ -16,6 +15,7 @@ from journey.capture.sanitize import entry_text
 from journey.capture.session import InterviewSession
 from journey.storage.errors import JourneyError
 from journey.storage.models import LANE_TITLES, LANES
+from journey.tui.screens.journey_dialog import JourneyDialog
 from journey.tui.text import emotion_text, literal
 from journey.tui.widgets.text_input import TextInput
 
@@ -28,7 +28,7 @@ EMOTION_WORDS = {
 }
 
 
-class EntryFormScreen(ModalScreen[ParsedEntry | None]):
+class EntryFormScreen(JourneyDialog[ParsedEntry | None]):
     DEFAULT_CSS = """
     EntryFormScreen {
         align: center middle;

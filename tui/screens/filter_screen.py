@@ -6,17 +6,17 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from journey.capture.filters import parse_moment
 from journey.storage.errors import InvalidValue
 from journey.storage.session_filter import SessionFilter
+from journey.tui.screens.journey_dialog import JourneyDialog
 from journey.tui.text import literal
 from journey.tui.widgets.text_input import TextInput
 
 
-class FilterScreen(ModalScreen[SessionFilter | None]):
+class FilterScreen(JourneyDialog[SessionFilter | None]):
     DEFAULT_CSS = """
     FilterScreen {
         align: center middle;

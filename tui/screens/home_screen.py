@@ -31,6 +31,7 @@ from journey.storage.session_filter import NO_FILTER
 from journey.storage.sessions import list_sessions
 from journey.storage.studies import get_study, rename_study, study_summaries
 from journey.tui.change_watch import ChangeWatch
+from journey.tui.help_topics import HOME
 from journey.tui.screens.confirm_screen import ConfirmScreen
 from journey.tui.screens.journey_screen import JourneyScreen
 from journey.tui.screens.new_interview_screen import NewInterviewScreen
@@ -74,6 +75,12 @@ class HomeScreen(JourneyScreen):
         Binding("d", "load_demo", "Demo"),
         Binding("q", "app.quit", "Quit"),
     ]
+    HELP_TITLE = "Home: the studies of this file"
+    HELP_KEYS = (
+        ("arrows", "move between the studies"),
+        ("Enter", "resume the highlighted interview in progress"),
+    )
+    HELP_SYMBOLS = HOME
 
     def __init__(self) -> None:
         super().__init__()
@@ -345,7 +352,7 @@ class HomeScreen(JourneyScreen):
             self.notify,
             f"{said}; {erased.overwrite.remains}",
             severity="warning",
-            timeout=60,
+            timeout=10,
             markup=False,
         )
 

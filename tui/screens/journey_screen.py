@@ -10,15 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, ClassVar, Protocol, TypeVar, cast
 
 from sqlite_utils import Database
 from textual.app import App
+from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
 from journey.storage import connect
 from journey.storage.errors import JourneyError
+from journey.tui.help_topics import PALETTE, Legend
+from journey.tui.screens.help_screen import HelpScreen, screen_keys
 
 if TYPE_CHECKING:
     from journey.capture.session import InterviewSession
@@ -53,6 +56,30 @@ class UsesJourney:
 
 
 class JourneyScreen(UsesJourney, Screen[None]):
+    # Help on every screen. `?` is an ordinary binding: a text input that has the focus
+    # takes the key first, so `?` is still typed into quick-entry lines and searches.
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1,question_mark", "help", "Help", show=False)
+    ]
+    HELP_TITLE: ClassVar[str] = "Help"
+    HELP_KEYS: ClassVar[Legend] = ()  # keys of widgets (arrows, Enter) the bindings omit
+    HELP_SYMBOLS: ClassVar[Legend] = ()
+
+    def help_keys(self) -> Legend:
+        """The screen's keys as its bindings say them (so always those in force), then
+        HELP_KEYS and the palette."""
+        return (*screen_keys(self), *self.HELP_KEYS, *PALETTE)
+
+    def action_help(self) -> None:
+        self.app.push_screen(
+            HelpScreen(
+                title=self.HELP_TITLE,
+                keys=self.help_keys(),
+                symbols=self.HELP_SYMBOLS,
+                syntax=False,
+            )
+        )
+
     def run_read(
         self,
         read: Callable[[Database], T],

@@ -6,7 +6,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from journey.capture.session import InterviewSession
@@ -16,6 +15,7 @@ from journey.storage.models import Study
 from journey.storage.sessions import next_participant_code
 from journey.storage.studies import get_study, list_studies
 from journey.tui.screens.consent_screen import ConsentScreen
+from journey.tui.screens.journey_dialog import JourneyDialog
 from journey.tui.screens.journey_screen import UsesJourney
 from journey.tui.text import literal
 from journey.tui.widgets.text_input import TextInput
@@ -28,7 +28,7 @@ def consent_label(given: bool) -> str:
     return "Consent given: not yet (tick once the participant agrees)"
 
 
-class NewInterviewScreen(UsesJourney, ModalScreen[InterviewSession | None]):
+class NewInterviewScreen(UsesJourney, JourneyDialog[InterviewSession | None]):
     """Returns the started (or resumed) session, or None when cancelled."""
 
     # One line per field (compact widgets) so the whole form, Start included, fits 80x24;
@@ -218,7 +218,7 @@ class NewInterviewScreen(UsesJourney, ModalScreen[InterviewSession | None]):
             self.app.notify(
                 f"{code} was taken a moment ago by another interview: this participant is {given}.",
                 title="Participant code",
-                timeout=20,
+                timeout=8,
                 markup=False,
             )
         self.dismiss(session)

@@ -6,18 +6,18 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from journey.capture.study import new_study
 from journey.capture.template import BUILT_IN, DEFAULT_TEMPLATE, load_template
 from journey.storage.errors import JourneyError
+from journey.tui.screens.journey_dialog import JourneyDialog
 from journey.tui.screens.journey_screen import UsesJourney
 from journey.tui.text import literal
 from journey.tui.widgets.text_input import TextInput
 
 
-class NewStudyScreen(UsesJourney, ModalScreen[str | None]):
+class NewStudyScreen(UsesJourney, JourneyDialog[str | None]):
     """Returns the new study's id, or None when cancelled."""
 
     DEFAULT_CSS = """

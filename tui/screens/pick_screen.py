@@ -9,11 +9,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.strip import Strip
 from textual.widgets import SelectionList, Static
 from textual.widgets.option_list import OptionDoesNotExist
 
+from journey.tui.screens.journey_dialog import JourneyDialog
 from journey.tui.text import literal
 
 
@@ -43,7 +43,7 @@ class _Choices(SelectionList[str]):
         return Strip(segments, line.cell_length)
 
 
-class PickScreen(ModalScreen[list[str] | None]):
+class PickScreen(JourneyDialog[list[str] | None]):
     """Returns the chosen values, or None when cancelled; the values in `marked` are
     marked when the list opens."""
 

@@ -27,15 +27,19 @@ from journey.storage.browse import (
 )
 from journey.storage.errors import JourneyError
 from journey.storage.models import Study
-from journey.storage.session_filter import SessionFilter
+from journey.storage.session_filter import NO_FILTER, SessionFilter
 from journey.storage.studies import stages
 from journey.tui.change_watch import ChangeWatch
+from journey.tui.curve_series import map_series, marked_names, moments_line
+from journey.tui.help_topics import CURVE, EMOTION, MAP, MOMENTS, TIMELINE
 from journey.tui.screens.compare_screen import CompareScreen
 from journey.tui.screens.drill_down_screen import DrillDownScreen
 from journey.tui.screens.dropped_sessions_screen import DroppedSessionsScreen
 from journey.tui.screens.filter_screen import FilterScreen
 from journey.tui.screens.journey_screen import JourneyScreen
 from journey.tui.text import literal
+from journey.tui.widgets.cell_detail import CellDetail
+from journey.tui.widgets.emotion_curve import EmotionCurve
 from journey.tui.widgets.journey_map_table import JourneyMapTable
 from journey.tui.widgets.timeline_table import TimelineTable
 
@@ -68,7 +72,14 @@ class ReviewScreen(JourneyScreen):
         Binding("x", "export_view", "Export view"),
         # Not Escape: on a facilitator's SSH login a stray Escape would end the session.
         Binding("q", "leave", "Quit"),
+        Binding("f1,question_mark", "help", "Help"),
     ]
+    HELP_TITLE = "Review: the journey map, its emotion curve and the stage timeline"
+    HELP_KEYS = (
+        ("arrows", "move across the map's cells, or the timeline's sessions"),
+        ("Tab", "between the map and the tabs"),
+    )
+    HELP_SYMBOLS = CURVE + MOMENTS + MAP + EMOTION + TIMELINE
     DEFAULT_CSS = """
     ReviewScreen #banner {
         height: 1;
@@ -85,7 +96,27 @@ class ReviewScreen(JourneyScreen):
     ReviewScreen DataTable {
         height: 1fr;
     }
+    ReviewScreen #curve {
+        height: 7;
+    }
+    ReviewScreen.-tall #curve {
+        height: 15;
+    }
+    ReviewScreen #moments {
+        height: 1;
+        padding: 0 1;
+        display: none;
+    }
+    ReviewScreen.-tall #moments {
+        display: block;
+    }
+    ReviewScreen.-short CellDetail {
+        max-height: 2;
+    }
     """
+    # The curve's chart: 3 rows on a short terminal, 11 from 40 rows (44 braille dots: each
+    # tenth of -2..+2 on a dot row of its own).
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (40, "-tall")]
 
     def __init__(self, study: Study, where: SessionFilter) -> None:
         super().__init__()
@@ -94,13 +125,17 @@ class ReviewScreen(JourneyScreen):
         self.journey_map: JourneyMap | None = None
         self.paths: list[SessionPath] | None = None  # the timeline's, read beside the map
         self._timeline_drawn = False
+        self._moments = ""
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="banner")
         with TabbedContent(initial="map"):
             with TabPane("Map", id="map"):
+                yield EmotionCurve(id="curve")
+                yield Static(id="moments")
                 yield JourneyMapTable(id="map-table")
+                yield CellDetail(id="cell-detail")
             with TabPane("Timeline", id="timeline"):
                 yield TimelineTable(id="timeline-table")
         yield Footer()
@@ -153,8 +188,21 @@ class ReviewScreen(JourneyScreen):
         if where != self.where:
             return  # a newer filter is on its way
         self.journey_map = journey_map
-        self.query_one(JourneyMapTable).show(journey_map)
+        table = self.query_one(JourneyMapTable)
+        table.show(journey_map)
+        self.query_one(EmotionCurve).show(
+            marked_names(journey_map, table.moments), [map_series(journey_map)]
+        )
+        moments = moments_line(table.moments)
+        if moments.plain != self._moments:
+            self._moments = moments.plain
+            self.query_one("#moments", Static).update(moments)
+        self.query_one(CellDetail).show_cell(table)
         self._banner()
+
+    @on(DataTable.CellHighlighted, "#map-table")
+    def _cell_highlighted(self) -> None:
+        self.query_one(CellDetail).show_cell(self.query_one(JourneyMapTable))
 
     def _show_paths(self, paths: list[SessionPath], where: SessionFilter) -> None:
         if where != self.where:
@@ -297,8 +345,12 @@ class ReviewScreen(JourneyScreen):
             )
             return
         self.app.call_from_thread(
-            self.notify, f"Wrote {', '.join(written)} in {Path.cwd()}", markup=False, timeout=10
+            self.notify, f"Wrote {', '.join(written)} in {Path.cwd()}", markup=False
         )
+
+    def switch_study(self, study: Study) -> None:
+        """Review another study of the file instead (the palette's "Switch study")."""
+        self.app.switch_screen(ReviewScreen(study, NO_FILTER))
 
     def action_leave(self) -> None:
         self.journey.leave_screen()

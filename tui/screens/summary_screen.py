@@ -11,6 +11,7 @@ from textual.widgets import Footer, Header, Static
 
 from journey.capture.session import InterviewSession
 from journey.storage.models import LANES
+from journey.tui.help_topics import EMOTION, STEPPER
 from journey.tui.screens.journey_screen import JourneyScreen
 from journey.tui.text import emotion_text, literal
 
@@ -48,6 +49,9 @@ def summary_table(session: InterviewSession) -> Table:
 
 class SummaryScreen(JourneyScreen):
     BINDINGS = [Binding("enter,escape", "close", "Close")]
+    HELP_TITLE = "Interview summary"
+    HELP_KEYS = ()
+    HELP_SYMBOLS = STEPPER + EMOTION
 
     def __init__(self, session: InterviewSession) -> None:
         super().__init__()

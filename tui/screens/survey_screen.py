@@ -21,6 +21,7 @@ from journey.capture.session import InterviewSession
 from journey.storage.errors import DatabaseBusy, JourneyError
 from journey.storage.models import Prompt
 from journey.tui.busy_retry import BusyRetry
+from journey.tui.help_topics import EMOTION
 from journey.tui.screens.confirm_screen import ConfirmScreen
 from journey.tui.screens.entry_form_screen import EMOTION_WORDS
 from journey.tui.screens.journey_screen import JourneyScreen
@@ -35,6 +36,9 @@ class SurveyScreen(JourneyScreen):
         Binding("ctrl+b", "previous_question", "Previous"),
         Binding("escape", "leave", "Leave"),
     ]
+    HELP_TITLE = "Survey"
+    HELP_KEYS = (("Tab", "between the answer and its buttons"),)
+    HELP_SYMBOLS = EMOTION
     DEFAULT_CSS = """
     SurveyScreen #question-box {
         padding: 1 2;
@@ -165,7 +169,7 @@ class SurveyScreen(JourneyScreen):
             return
         except JourneyError as error:
             self._stop_waiting()
-            self.notify(f"Not saved: {error}", severity="error", timeout=15, markup=False)
+            self.notify(f"Not saved: {error}", severity="error", timeout=6, markup=False)
             return
         self._stop_waiting()
         self.next_question()

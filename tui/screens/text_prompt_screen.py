@@ -6,14 +6,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from journey.tui.screens.journey_dialog import JourneyDialog
 from journey.tui.text import literal
 from journey.tui.widgets.text_input import TextInput
 
 
-class TextPromptScreen(ModalScreen[str | None]):
+class TextPromptScreen(JourneyDialog[str | None]):
     DEFAULT_CSS = """
     TextPromptScreen {
         align: center middle;

@@ -26,11 +26,13 @@ from journey.capture.workshop import WorkshopSession, sticky_line
 from journey.storage.models import Entry, Stage
 from journey.tui.change_watch import ChangeWatch
 from journey.tui.entry_line import EntryLine, EntryLineParts
+from journey.tui.help_topics import EMOTION, MAP, MOMENTS
 from journey.tui.screens.cell_items_screen import CellItemsScreen
 from journey.tui.screens.help_screen import HelpScreen
 from journey.tui.screens.journey_screen import JourneyScreen
 from journey.tui.screens.workshop_summary_screen import WorkshopSummaryScreen
 from journey.tui.text import literal
+from journey.tui.widgets.cell_detail import CellDetail
 from journey.tui.widgets.journey_map_table import JourneyMapTable
 from journey.tui.widgets.quick_entry_input import QuickEntryInput
 
@@ -106,6 +108,7 @@ class WorkshopScreen(JourneyScreen):
         )
         self.journey_map: JourneyMap | None = None
         self._ticking: Timer | None = None
+        self._time_up: str | None = None  # the stage whose timer ran out, until /timer again
         # The stage /stage, /next and /prev chose, for when no cell says (no map yet).
         self._stage: Stage = session.starting_stage()
 
@@ -113,6 +116,7 @@ class WorkshopScreen(JourneyScreen):
         yield Header()
         yield Static(id="banner")
         yield JourneyMapTable(id="map-table")
+        yield CellDetail(id="cell-detail")
         yield _WorkshopEntry(
             self.line.draft.saved,
             placeholder="sticky: p: pain  o: opportunity  …  /up  /timer 5m  /done · "
@@ -151,6 +155,7 @@ class WorkshopScreen(JourneyScreen):
         table.show(journey_map)
         if first and self._stage in self.session.stages:
             table.move_cursor(column=self.session.stages.index(self._stage) + 1)
+        self.query_one(CellDetail).show_cell(table)
         self._banner()
 
     def _selected(self) -> tuple[Stage, str | None]:
@@ -179,6 +184,9 @@ class WorkshopScreen(JourneyScreen):
         left = self.session.timer.left()
         if left is not None:
             text.append(f" · ⏱ {left // 60}:{left % 60:02d}", style="bold")
+        if self._time_up is not None:
+            text.append(" · ")
+            text.append_text(literal(f"⏱ time is up for {self._time_up}", style="bold reverse"))
         self.query_one("#banner", Static).update(text)
 
     def _status(self, message: str) -> None:
@@ -187,6 +195,7 @@ class WorkshopScreen(JourneyScreen):
 
     @on(DataTable.CellHighlighted, "#map-table")
     def _moved(self) -> None:
+        self.query_one(CellDetail).show_cell(self.query_one(JourneyMapTable))
         self._banner()
 
     # -- typing ------------------------------------------------------------------
@@ -230,6 +239,7 @@ class WorkshopScreen(JourneyScreen):
 
     def _set_timer(self, argument: str | None) -> None:
         running = self.session.timer.set(argument or "")
+        self._time_up = None
         if self._ticking is not None:
             self._ticking.stop()
             self._ticking = None
@@ -243,7 +253,9 @@ class WorkshopScreen(JourneyScreen):
                 self._ticking.stop()
                 self._ticking = None
             stage, _lane = self._selected()
-            self.notify(f"Time is up for {stage.name}.", title="Timer", timeout=30, markup=False)
+            # A short notice; the banner keeps saying it until the next /timer.
+            self._time_up = stage.name
+            self.notify(f"Time is up for {stage.name}.", title="Timer", markup=False)
         self._banner()
 
     def _move_stage(self, step: int) -> None:
@@ -297,7 +309,9 @@ class WorkshopScreen(JourneyScreen):
         self.notify(f"Pains and opportunities sorted by {order}", markup=False)
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(workshop=True))
+        self.app.push_screen(
+            HelpScreen(True, title="Workshop: help", symbols=MOMENTS + MAP + EMOTION)
+        )
 
     def action_undo(self) -> None:
         self._undo()

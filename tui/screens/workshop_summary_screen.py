@@ -11,6 +11,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Footer, Header, Static
 
 from journey.capture.workshop import WorkshopSession
+from journey.tui.help_topics import WORKSHOP
 from journey.tui.screens.journey_screen import JourneyScreen
 from journey.tui.text import literal
 
@@ -68,6 +69,9 @@ def _count(n: int, one: str, many: str) -> str:
 
 class WorkshopSummaryScreen(JourneyScreen):
     BINDINGS = [Binding("enter,escape", "close", "Close")]
+    HELP_TITLE = "Workshop summary"
+    HELP_KEYS = ()
+    HELP_SYMBOLS = WORKSHOP
 
     def __init__(self, session: WorkshopSession) -> None:
         super().__init__()

@@ -2,7 +2,10 @@
 
 The stage columns share the width so that every stage shows at 80 columns (down to
 a minimum width, past which the table scrolls sideways); wider terminals get wider
-columns with longer labels. Every cell carries its n; cells resting on fewer than
+columns with longer labels, and item texts get what is left after their counts (the
+highlighted cell's items show whole in the screen's CellDetail panel). The moments of
+truth (capture/moments.py) are marked with a symbol and words: ▽ lowest emotion,
+⊘ largest drop-off, ! a stage's top pain. Every cell carries its n; cells resting on fewer than
 three sessions say "thin". Signs are glyphs as well as colours, so the map reads
 the same with NO_COLOR.
 """
@@ -16,12 +19,13 @@ from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowKey
 
-from journey.capture.figures import decimal_text, nearest_whole, percent_text
+from journey.capture.figures import decimal_text, percent_text
 from journey.capture.journey_map import ITEM_LANES, JourneyMap, MapCell, StageColumn
+from journey.capture.moments import MomentsOfTruth, moments_of_truth
 from journey.storage.models import LANE_TITLES
-from journey.tui.text import emotion_text, literal
+from journey.tui.text import emotion_text, fit, literal, stage_name
 
-MAX_STAGE_WIDTH = 22
+MAX_STAGE_WIDTH = 60  # past this a column would hold more blank than text
 MIN_STAGE_WIDTH = 10
 WIDE = 18  # from this stage width on, cells use their long labels
 # The lanes the map shows as rows of items (notes only in the drill-down).
@@ -33,7 +37,16 @@ SHORT_TITLES = {
     LANE_TITLES["touchpoint"]: "Touchp.",
 }
 TOP_ITEMS = 3
-CHART_ROWS = (2, 1, 0, -1, -2)
+# The moments of truth: a symbol and the words it stands for (the help's legend too).
+LOWEST, LARGEST_DROP, TOP_PAIN = "▽", "⊘", "!"
+MOMENT_WORDS = {LOWEST: "lowest emotion", LARGEST_DROP: "largest drop-off", TOP_PAIN: "top pain"}
+
+
+def moment_words(symbol: str, width: int) -> str:
+    """`▽ lowest emotion`; in a narrow column its first word (`▽ lowest`), whose row
+    (Emotion, Dropped) says the rest."""
+    words = f"{symbol} {MOMENT_WORDS[symbol]}"
+    return words if len(words) <= width else words.split()[0] + " " + words.split()[1]
 
 
 @dataclass(frozen=True)
@@ -65,7 +78,24 @@ def _reach(column: StageColumn, first: int, width: int) -> Text:
     return text
 
 
-def _dropped(column: StageColumn, width: int) -> Text:
+def stage_marks(moments: MomentsOfTruth, column: StageColumn) -> str:
+    """The moment-of-truth symbols of a stage, before its name in headings."""
+    marks = ""
+    if moments.lowest is column:
+        marks += LOWEST
+    if moments.largest_drop is column:
+        marks += LARGEST_DROP
+    return marks
+
+
+def stage_heading(column: StageColumn, moments: MomentsOfTruth, width: int) -> Text:
+    marks = stage_marks(moments, column)
+    heading = Text(marks, style="bold") if marks else Text()
+    heading.append_text(stage_name(column.stage.position, column.stage.name, width - len(marks)))
+    return heading
+
+
+def _dropped(column: StageColumn, width: int, largest: bool = False) -> Text:
     share = column.dropped / column.reached if column.reached else 0.0
     label = (
         f"✗ {column.dropped} dropped ({percent_text(share)})"
@@ -73,39 +103,40 @@ def _dropped(column: StageColumn, width: int) -> Text:
         else (f"✗{column.dropped} ({percent_text(share)})")
     )
     text = Text(label, style="bold" if column.dropped else "")
+    if largest:
+        text.append("\n" + moment_words(LARGEST_DROP, width), style="bold reverse")
     for reason, count in column.top_reasons[:2]:
         text.append("\n")
-        text.append_text(literal(f"{count} {reason}"[:width]))
+        text.append_text(fit(literal(f"{count} {reason}"), width))
     return text
 
 
-def _emotion(column: StageColumn, width: int) -> Text:
-    """A five-row column of the curve (+2 on top) with the figures below it."""
+def _emotion(column: StageColumn, width: int, lowest: bool = False) -> Text:
+    """The stage's figures under the curve: mean ± spread, n, thin (the curve itself is
+    the EmotionCurve above the map)."""
     mean = column.emotion_mean
-    level = None if mean is None else max(-2, min(2, nearest_whole(mean)))
-    text = Text()
-    for row in CHART_ROWS:
-        mark = "─" if row == 0 else " "
-        if level == row:
-            glyph = emotion_text(mean, signed_value=False)
-            text.append(mark * 3 + glyph.plain.center(3, mark) + mark * 3, style=glyph.style)
-        else:
-            text.append(mark * 9, style="dim")
-        text.append("\n")
     if mean is None:
-        text.append("n=0", style="dim")
-        return text
-    text.append_text(emotion_text(mean))
+        return Text("n=0", style="dim")
+    text = emotion_text(mean)
     text.append(f" ±{decimal_text(column.emotion_spread or 0, 1)}")
     text.append(" " if width >= WIDE else "\n")
     text.append(f"n={column.emotion_n}")
-    return _thin(text, column.thin)
+    _thin(text, column.thin)
+    if lowest:
+        text.append("\n" + moment_words(LOWEST, width), style="bold reverse")
+    return text
 
 
 VOTED_LANES = ("pain", "opportunity")
 
 
-def _items(cell: MapCell, by_votes: bool, links: dict[str, tuple[str, ...]], width: int) -> Text:
+def _items(
+    cell: MapCell,
+    by_votes: bool,
+    links: dict[str, tuple[str, ...]],
+    width: int,
+    top_pain: str | None = None,
+) -> Text:
     if not cell.entries and not cell.stickies:
         return Text("-", style="dim")
     if cell.entries:
@@ -127,6 +158,8 @@ def _items(cell: MapCell, by_votes: bool, links: dict[str, tuple[str, ...]], wid
         text.append("\n")
         if item.workshop_only:
             text.append(f"{'◇' + str(item.workshop_entries):>3} ", style="magenta")
+        elif item.entry_id == top_pain:
+            text.append(f"{TOP_PAIN}{item.entries:>2} ", style="bold reverse")
         else:
             text.append(f"{item.entries:>3} ", style="bold")
         room = width - 4  # one line of the column: the badges take from the text
@@ -138,7 +171,7 @@ def _items(cell: MapCell, by_votes: bool, links: dict[str, tuple[str, ...]], wid
             badge = f"→{len(links[item.entry_id])} "
             text.append(badge, style="cyan")
             room -= len(badge)
-        text.append_text(literal(item.text[: max(room, 0)].rstrip()))
+        text.append_text(fit(literal(item.text), max(room, 1)))
     if cell.tags:
         # Tags are facets: an entry counts under its item and under each of its tags.
         # Whole facets only, as many as fit: a tag without its count would mislead.
@@ -180,6 +213,7 @@ class JourneyMapTable(DataTable):
         self.targets: dict[tuple[str, str], CellTarget] = {}
         self.journey_map: JourneyMap | None = None
         self.sort_by_votes = False
+        self.moments = MomentsOfTruth()
         self._layout: tuple = ()
         self._shown: dict[tuple[str, str], tuple] = {}
         self._width = MAX_STAGE_WIDTH
@@ -192,27 +226,25 @@ class JourneyMapTable(DataTable):
         changed are updated, so an outside commit repaints a few cells, not the map.
         """
         self.journey_map = journey_map
+        self.moments = moments = moments_of_truth(journey_map)
         self.targets = {}
         self._pending_rows: list[tuple[str, Text, list[Text], int]] = []
         available = self.size.width or self.app.size.width
         self._width = width = stage_width(available, len(journey_map.stages))
         self._label_width = label_width(available)
         columns = [("lane", Text(""), self._label_width)] + [
-            (
-                column.stage.id,
-                literal(f"{column.stage.position} {column.stage.name}"[:width]),
-                width,
-            )
+            (column.stage.id, stage_heading(column, moments, width), width)
             for column in journey_map.stages
         ]
         first = journey_map.stages[0].reached if journey_map.stages else 0
         stages = journey_map.stages
         self._row("reach", self._title("Reached"), [_reach(c, first, width) for c in stages], 2)
-        self._row("dropped", self._title("Dropped"), [_dropped(c, width) for c in stages], 3)
-        emotion_height = 6 if width >= WIDE else 7
-        self._row(
-            "emotion", self._title("Emotion"), [_emotion(c, width) for c in stages], emotion_height
-        )
+        dropped = [_dropped(c, width, c is moments.largest_drop) for c in stages]
+        drop_height = 3 + (moments.largest_drop is not None)
+        self._row("dropped", self._title("Dropped"), dropped, drop_height)
+        emotion = [_emotion(c, width, c is moments.lowest) for c in stages]
+        emotion_height = (1 if width >= WIDE else 2) + (moments.lowest is not None)
+        self._row("emotion", self._title("Emotion"), emotion, emotion_height)
         for c in stages:
             self.targets[("reach", c.stage.id)] = CellTarget(
                 f"{c.stage.name}: all entries", c.stage.id
@@ -274,7 +306,13 @@ class JourneyMapTable(DataTable):
     def _title(self, title: str) -> Text:
         if self._label_width < 14:
             title = SHORT_TITLES.get(title, title)
-        return Text(title[: self._label_width], style="bold")
+        return fit(Text(title, style="bold"), self._label_width)
+
+    def _top_pain(self, cell: MapCell) -> str | None:
+        if cell.lane != "pain":
+            return None
+        top = self.moments.top_pains.get(cell.stage.id)
+        return top.entry_id if top else None
 
     def _row(self, key: str, label: Text, cells: list[Text], height: int) -> None:
         self._pending_rows.append((key, label, cells, height))
@@ -296,7 +334,8 @@ class JourneyMapTable(DataTable):
         height = 1 + min(TOP_ITEMS, max((len(cell.items) for cell in cells), default=0))
         height += any(cell.tags for cell in cells)
         rendered = [
-            _items(cell, self.sort_by_votes, journey_map.links, self._width) for cell in cells
+            _items(cell, self.sort_by_votes, journey_map.links, self._width, self._top_pain(cell))
+            for cell in cells
         ]
         self._row(lane, self._title(title), rendered, height)
         for c in journey_map.stages:
@@ -334,12 +373,19 @@ class JourneyMapTable(DataTable):
                     channel.id,
                 )
             label = Text("⌁ ", style="dim")
-            label.append_text(literal(channel.name[: self._label_width - 2]))
+            label.append_text(fit(literal(channel.name), self._label_width - 2))
             self._row(f"channel:{channel.id}", label, cells, 2)
 
     def redraw(self) -> None:
         if self.journey_map is not None:
             self.show(self.journey_map)
+
+    def keys_at_cursor(self) -> tuple[str, str] | None:
+        """(row key, column key) of the highlighted cell."""
+        if not self.row_count:
+            return None
+        cell_key = self.coordinate_to_cell_key(self.cursor_coordinate)
+        return str(cell_key.row_key.value), str(cell_key.column_key.value)
 
     def target_at_cursor(self) -> CellTarget | None:
         if not self.row_count:

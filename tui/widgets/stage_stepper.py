@@ -7,7 +7,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from journey.capture.session import StageState
-from journey.tui.text import literal
+from journey.tui.text import literal, stage_name
 
 MARKS = {
     None: ("·", "dim"),
@@ -61,13 +61,12 @@ class StageStepper(Widget):
                 line.append(f" ({state.entries})", style="bold")
                 continue
             if shorten == 0:
-                label = str(state.stage.position)
-            elif shorten is not None and len(name) > shorten:
-                label = f"{state.stage.position} {name[: shorten - 1]}…"
+                label = Text(str(state.stage.position))
             else:
-                label = f"{state.stage.position} {name}"
+                room = len(f"{state.stage.position} ") + (shorten or len(name))
+                label = stage_name(state.stage.position, name, room)  # cut as everywhere
             line.append(glyph, style=style)
-            line.append_text(literal(label))
+            line.append_text(label)
             if state.entries:
                 line.append(f" ({state.entries})", style="dim")
         return line

@@ -16,13 +16,13 @@ from textual.widgets import DataTable
 
 from journey.storage.browse import SessionPath, StageMark
 from journey.storage.models import Stage
-from journey.tui.text import emotion_text, literal, short_time
+from journey.tui.text import emotion_text, fit, literal, short_time, stage_name
 
 SORTS = ("date", "segment", "interviewer")
 SORTED = " ▾"
 SCROLLBAR = 2
 PADDING = 2  # each column's cell padding, both sides
-MAX_STAGE = 14
+MAX_STAGE = 24  # the stage columns share what the session columns leave
 LABELS = {"who": "Who", "segment": "Segment", "interviewer": "Interviewer", "started": "Started"}
 SHORT_LABELS = {"who": "Who", "segment": "Seg", "interviewer": "Intvw", "started": "Date"}
 SORT_COLUMN = {"date": "started", "segment": "segment", "interviewer": "interviewer"}
@@ -63,14 +63,6 @@ def plan_layout(available: int, stages: int, sort_by: str) -> Layout:
     return Layout(tuple((key, widths[key]) for key in order if key in widths), max(stage, 3))
 
 
-def _fit(text: Text, width: int) -> Text:
-    if text.cell_len <= width:
-        return text
-    cut = text.copy()
-    cut.truncate(width, overflow="ellipsis")
-    return cut
-
-
 def _mark(mark: StageMark | None, width: int = MAX_STAGE) -> Text:
     if mark is None or (mark.outcome is None and not mark.entries):
         return Text("·", style="dim")
@@ -83,10 +75,10 @@ def _mark(mark: StageMark | None, width: int = MAX_STAGE) -> Text:
         text.append("✓", style="green")
     if mark.mean_emotion is not None:
         text.append_text(emotion_text(mark.mean_emotion, signed_value=False))
-    room = min(10, width - text.cell_len - 1)
+    room = width - text.cell_len - 1  # the reason gets the rest of the column
     if mark.outcome == "dropped" and mark.reason and room >= 5:
         text.append(" ")
-        text.append_text(literal(mark.reason[:room]))
+        text.append_text(fit(literal(mark.reason), room))
     return text
 
 
@@ -103,16 +95,13 @@ def _label(key: str, width: int, sorted_by: bool) -> Text:
     for label in (LABELS[key], SHORT_LABELS[key]):
         if len(label + suffix) <= width:
             return Text(label + suffix)
-    return _fit(Text(SHORT_LABELS[key] + suffix), width)
+    return fit(Text(SHORT_LABELS[key] + suffix), width)
 
 
 def _stage_label(stage: Stage, width: int) -> Text:
-    label = f"{stage.position} {stage.name}"
     if width < 5:
         return Text(str(stage.position))
-    if len(label) > width and width >= MAX_STAGE:
-        return literal(label[:width])  # the full layout's plain cut, as before
-    return _fit(literal(label), width)
+    return stage_name(stage.position, stage.name, width)  # cut as on every screen
 
 
 class TimelineTable(DataTable):
@@ -162,9 +151,9 @@ class TimelineTable(DataTable):
             self.add_column(_stage_label(stage, layout.stage), key=stage.id, width=layout.stage)
         for path in self._sorted():
             cells = {
-                "who": _fit(literal(path.participant_code or f"({path.mode})"), widths["who"]),
-                "segment": _fit(literal(path.segment or "-"), widths["segment"]),
-                "interviewer": _fit(literal(path.interviewer or "-"), widths.get("interviewer", 0)),
+                "who": fit(literal(path.participant_code or f"({path.mode})"), widths["who"]),
+                "segment": fit(literal(path.segment or "-"), widths["segment"]),
+                "interviewer": fit(literal(path.interviewer or "-"), widths.get("interviewer", 0)),
                 "started": Text(_started(path.started_at, widths.get("started", 0))),
             }
             self.add_row(
