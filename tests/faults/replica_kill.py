@@ -24,6 +24,7 @@ from pathlib import Path
 from journey.capture.study import new_study
 from journey.storage import open_database
 from journey.storage.replication.litestream import LAG_SECONDS
+from journey.storage.replication.status import replication
 
 ROOT = Path(__file__).resolve().parents[2]
 JOURNEY = [sys.executable, "-m", "journey.tui.cli"]
@@ -62,6 +63,21 @@ def wait_until(condition, seconds: float, what: str) -> None:
         if time.monotonic() > end:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.05)
+
+
+def in_step(db: Path, *, beyond: int = 0) -> bool:
+    """`journey replicate` runs, its Litestream has taken a transaction past `beyond` from
+    the database, and every replica has it.
+
+    The replicas must be listed: `journey replicate` holds its lock (running) a moment
+    before it writes `status.json`, which names them; "every replica of none" is no
+    replica at all, and Litestream may not even have started yet."""
+    state = replication(db)
+    return (
+        state.running
+        and bool(state.replicas)
+        and all(r.local_txid > beyond and r.replica_txid >= r.local_txid for r in state.replicas)
+    )
 
 
 def kill_and_restore(folder: Path, url: str, *, writers: int = 20, seed: int = 0) -> Outcome:

@@ -22,12 +22,11 @@ from journey.storage.errors import InvalidValue, TargetExists
 from journey.storage.privacy import forget_participant
 from journey.storage.replication.litestream import config_text
 from journey.storage.replication.restore import restore
-from journey.storage.replication.status import replication
 from journey.storage.replication.targets import parse_target
 from journey.storage.replication.workdir import working_folder
 from journey.storage.studies import resolve_study
 from tests.erasure import marked_participant, marker
-from tests.faults.replica_kill import JOURNEY, ROOT, kill_and_restore, wait_until
+from tests.faults.replica_kill import JOURNEY, ROOT, in_step, kill_and_restore, wait_until
 
 
 def test_urls_become_litestream_settings(tmp_path: Path) -> None:
@@ -105,13 +104,6 @@ def _stop(process: subprocess.Popen) -> str:
     return output.decode(errors="replace")
 
 
-def _in_step(db: Path) -> bool:
-    state = replication(db)
-    return state.running and all(
-        r.local_txid > 0 and r.replica_txid >= r.local_txid for r in state.replicas
-    )
-
-
 def test_forgotten_phrase_is_in_no_file_of_the_replica(tmp_path: Path) -> None:
     db = tmp_path / "team.db"
     replica = tmp_path / "replica"
@@ -121,7 +113,7 @@ def test_forgotten_phrase_is_in_no_file_of_the_replica(tmp_path: Path) -> None:
         marked_participant(handle, study, marker(8))
     process = _replicate(db, f"file://{replica}", "--group")
     try:
-        wait_until(lambda: _in_step(db), 60, "the replica to catch up")
+        wait_until(lambda: in_step(db), 60, "the replica to catch up")
         folder = working_folder(db)
         assert stat.S_IMODE(folder.stat().st_mode) == 0o770
         for path in folder.rglob("*"):  # inside, Litestream follows the database's folder
@@ -144,7 +136,7 @@ def test_forgotten_phrase_is_in_no_file_of_the_replica(tmp_path: Path) -> None:
         # replica was written after the erasure began, from the erased database.
         files = [path for path in replica.rglob("*") if path.is_file()]
         assert files and all(path.stat().st_mtime >= started for path in files)
-        wait_until(lambda: _in_step(db), 60, "Litestream to run again")
+        wait_until(lambda: in_step(db), 60, "Litestream to run again")
     finally:
         output = _stop(process)
     assert "stopping Litestream for an erasure" in output
@@ -205,7 +197,7 @@ def test_sftp_replica_restores_and_erasure_names_it(tmp_path: Path, sftp) -> Non
         code = marked_participant(handle, study, marker(5))
     process = _replicate(db, url)
     try:
-        wait_until(lambda: _in_step(db), 60, "the SFTP replica to catch up")
+        wait_until(lambda: in_step(db), 60, "the SFTP replica to catch up")
         assert _holding(remote, marker(5))
         result = subprocess.run(
             [*JOURNEY, "--db", str(db), "forget", "--participant", code, "--yes", "--wait", "20"],
@@ -219,7 +211,7 @@ def test_sftp_replica_restores_and_erasure_names_it(tmp_path: Path, sftp) -> Non
         assert f"old copies stay in {url} in its files older than" in result.stderr
         assert "journey cannot delete files there" in result.stderr
         assert _holding(working_folder(db), marker(5)) == []
-        wait_until(lambda: _in_step(db), 60, "Litestream to run again")
+        wait_until(lambda: in_step(db), 60, "Litestream to run again")
         assert _holding(working_folder(db), marker(5)) == []
     finally:
         _stop(process)
@@ -238,7 +230,7 @@ def test_erasure_while_replicate_is_stopped_rewrites_a_file_replica(tmp_path: Pa
         code = marked_participant(handle, study, marker(3))
     process = _replicate(db, f"file://{replica}")
     try:
-        wait_until(lambda: _in_step(db), 60, "the replica to catch up")
+        wait_until(lambda: in_step(db), 60, "the replica to catch up")
     finally:
         _stop(process)
     assert _holding(replica, marker(3))
