@@ -11,6 +11,7 @@ on a real server."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import signal
@@ -94,23 +95,29 @@ def kill_and_restore(folder: Path, url: str, *, writers: int = 20, seed: int = 0
         stderr=subprocess.STDOUT,
         start_new_session=True,  # Litestream in its group: one SIGKILL for both
     )
-    status = folder / f".{db.name}-litestream" / "status.json"
-    wait_until(status.exists, 60, "journey replicate to start")
-    processes = [
-        subprocess.Popen(
-            [sys.executable, "-c", WRITER, str(db), f"P{n:02d}", str(acks / f"P{n:02d}")],
-            cwd=ROOT,
-            stderr=subprocess.DEVNULL,
-        )
-        for n in range(1, writers + 1)
-    ]
+    processes: list[subprocess.Popen] = []
     try:
+        # Litestream has the database (and the replica its first copy) before anyone
+        # writes: `status.json` alone is written before Litestream is even started.
+        wait_until(lambda: in_step(db), 60, "journey replicate to start")
+        processes = [
+            subprocess.Popen(
+                [sys.executable, "-c", WRITER, str(db), f"P{n:02d}", str(acks / f"P{n:02d}")],
+                cwd=ROOT,
+                stderr=subprocess.DEVNULL,
+            )
+            for n in range(1, writers + 1)
+        ]
         time.sleep(random.Random(seed).uniform(3.0, 8.0))  # the random moment of the kill
         os.killpg(replicate.pid, signal.SIGKILL)
         for process in processes:
             process.kill()
         killed = time.time()
     finally:
+        # The whole group, whatever failed: killing journey alone would leave its
+        # Litestream running after the test (the group lives while journey is unreaped).
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(replicate.pid, signal.SIGKILL)
         for process in [replicate, *processes]:
             if process.poll() is None:
                 process.kill()
