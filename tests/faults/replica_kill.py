@@ -108,7 +108,14 @@ def kill_and_restore(folder: Path, url: str, *, writers: int = 20, seed: int = 0
             )
             for n in range(1, writers + 1)
         ]
-        time.sleep(random.Random(seed).uniform(3.0, 8.0))  # the random moment of the kill
+        # The random moment of the kill counts from when every writer writes: started
+        # together on a loaded machine, Python processes take seconds to get there.
+        wait_until(
+            lambda: all(_acknowledged(acks, n) for n in range(1, writers + 1)),
+            60,
+            "the writers to write",
+        )
+        time.sleep(random.Random(seed).uniform(3.0, 8.0))
         os.killpg(replicate.pid, signal.SIGKILL)
         for process in processes:
             process.kill()
@@ -133,6 +140,14 @@ def kill_and_restore(folder: Path, url: str, *, writers: int = 20, seed: int = 0
     )
     assert out.exists(), result.stderr + result.stdout
     return _compare(out, acks, killed)
+
+
+def _acknowledged(acks: Path, n: int) -> bool:
+    """Writer `n` has acknowledged a line."""
+    try:
+        return (acks / f"P{n:02d}").stat().st_size > 0
+    except FileNotFoundError:
+        return False
 
 
 def _compare(out: Path, acks: Path, killed: float) -> Outcome:
