@@ -23,6 +23,7 @@ from journey.storage.replication.status import replica_status
 from journey.storage.replication.targets import Target
 from journey.storage.replication.workdir import (
     config_file,
+    folder_mode,
     held,
     make_working_folder,
     read_json,
@@ -90,7 +91,9 @@ class Supervisor:
     def run(self) -> None:
         """Replicate until SIGTERM or SIGINT; raises JourneyError when Litestream fails."""
         self.program = litestream.checked_program()
-        make_working_folder(self.database, self.group)
+        # The lock first, then the modes of what is inside: a second `journey replicate`
+        # must leave the files of the one that runs alone (they come and go meanwhile).
+        self.folder.mkdir(mode=folder_mode(self.group), exist_ok=True)
         lock = take(self.folder / "replicate.lock", self.group)
         if lock is None:
             pid = read_json(self.folder / "status.json").get("pid", "?")
@@ -99,6 +102,7 @@ class Supervisor:
             )
         previous = {sig: signal.signal(sig, self._stop) for sig in (signal.SIGTERM, signal.SIGINT)}
         try:
+            make_working_folder(self.database, self.group)
             self._prepare()
             self._start()
             self._loop()

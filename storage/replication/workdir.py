@@ -46,10 +46,11 @@ def make_working_folder(database: Path, group: bool = False) -> Path:
     folder = working_folder(database)
     folder.mkdir(mode=folder_mode(group), exist_ok=True)
     for path in [folder, *folder.rglob("*")]:
-        if path.is_symlink():
-            continue
-        mode = folder_mode(group) if path.is_dir() else file_mode(group)
-        os.chmod(path, mode)
+        with contextlib.suppress(FileNotFoundError):  # gone since the listing: nothing to do
+            if path.is_symlink():
+                continue
+            mode = folder_mode(group) if path.is_dir() else file_mode(group)
+            os.chmod(path, mode)
     return folder
 
 

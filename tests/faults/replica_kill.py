@@ -11,6 +11,7 @@ on a real server."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import signal
@@ -24,6 +25,7 @@ from pathlib import Path
 from journey.capture.study import new_study
 from journey.storage import open_database
 from journey.storage.replication.litestream import LAG_SECONDS
+from journey.storage.replication.status import replication
 
 ROOT = Path(__file__).resolve().parents[2]
 JOURNEY = [sys.executable, "-m", "journey.tui.cli"]
@@ -64,6 +66,21 @@ def wait_until(condition, seconds: float, what: str) -> None:
         time.sleep(0.05)
 
 
+def in_step(db: Path, *, beyond: int = 0) -> bool:
+    """`journey replicate` runs, its Litestream has taken a transaction past `beyond` from
+    the database, and every replica has it.
+
+    The replicas must be listed: `journey replicate` holds its lock (running) a moment
+    before it writes `status.json`, which names them; "every replica of none" is no
+    replica at all, and Litestream may not even have started yet."""
+    state = replication(db)
+    return (
+        state.running
+        and bool(state.replicas)
+        and all(r.local_txid > beyond and r.replica_txid >= r.local_txid for r in state.replicas)
+    )
+
+
 def kill_and_restore(folder: Path, url: str, *, writers: int = 20, seed: int = 0) -> Outcome:
     db = folder / "team.db"
     with open_database(db, create=True) as handle:
@@ -78,23 +95,36 @@ def kill_and_restore(folder: Path, url: str, *, writers: int = 20, seed: int = 0
         stderr=subprocess.STDOUT,
         start_new_session=True,  # Litestream in its group: one SIGKILL for both
     )
-    status = folder / f".{db.name}-litestream" / "status.json"
-    wait_until(status.exists, 60, "journey replicate to start")
-    processes = [
-        subprocess.Popen(
-            [sys.executable, "-c", WRITER, str(db), f"P{n:02d}", str(acks / f"P{n:02d}")],
-            cwd=ROOT,
-            stderr=subprocess.DEVNULL,
-        )
-        for n in range(1, writers + 1)
-    ]
+    processes: list[subprocess.Popen] = []
     try:
-        time.sleep(random.Random(seed).uniform(3.0, 8.0))  # the random moment of the kill
+        # Litestream has the database (and the replica its first copy) before anyone
+        # writes: `status.json` alone is written before Litestream is even started.
+        wait_until(lambda: in_step(db), 60, "journey replicate to start")
+        processes = [
+            subprocess.Popen(
+                [sys.executable, "-c", WRITER, str(db), f"P{n:02d}", str(acks / f"P{n:02d}")],
+                cwd=ROOT,
+                stderr=subprocess.DEVNULL,
+            )
+            for n in range(1, writers + 1)
+        ]
+        # The random moment of the kill counts from when every writer writes: started
+        # together on a loaded machine, Python processes take seconds to get there.
+        wait_until(
+            lambda: all(_acknowledged(acks, n) for n in range(1, writers + 1)),
+            60,
+            "the writers to write",
+        )
+        time.sleep(random.Random(seed).uniform(3.0, 8.0))
         os.killpg(replicate.pid, signal.SIGKILL)
         for process in processes:
             process.kill()
         killed = time.time()
     finally:
+        # The whole group, whatever failed: killing journey alone would leave its
+        # Litestream running after the test (the group lives while journey is unreaped).
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(replicate.pid, signal.SIGKILL)
         for process in [replicate, *processes]:
             if process.poll() is None:
                 process.kill()
@@ -110,6 +140,14 @@ def kill_and_restore(folder: Path, url: str, *, writers: int = 20, seed: int = 0
     )
     assert out.exists(), result.stderr + result.stdout
     return _compare(out, acks, killed)
+
+
+def _acknowledged(acks: Path, n: int) -> bool:
+    """Writer `n` has acknowledged a line."""
+    try:
+        return (acks / f"P{n:02d}").stat().st_size > 0
+    except FileNotFoundError:
+        return False
 
 
 def _compare(out: Path, acks: Path, killed: float) -> Outcome:

@@ -5,6 +5,7 @@ lag measured in tests/benchmarks/replication.py)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from journey.capture.session import InterviewSession
 from journey.capture.study import new_study
 from journey.storage import open_database
 from journey.storage.errors import InvalidValue, TargetExists
@@ -27,7 +29,7 @@ from journey.storage.replication.targets import parse_target
 from journey.storage.replication.workdir import working_folder
 from journey.storage.studies import resolve_study
 from tests.erasure import marked_participant, marker
-from tests.faults.replica_kill import JOURNEY, ROOT, kill_and_restore, wait_until
+from tests.faults.replica_kill import JOURNEY, ROOT, in_step, kill_and_restore, wait_until
 
 
 def test_urls_become_litestream_settings(tmp_path: Path) -> None:
@@ -105,11 +107,31 @@ def _stop(process: subprocess.Popen) -> str:
     return output.decode(errors="replace")
 
 
-def _in_step(db: Path) -> bool:
-    state = replication(db)
-    return state.running and all(
-        r.local_txid > 0 and r.replica_txid >= r.local_txid for r in state.replicas
-    )
+def _change(db: Path) -> None:
+    """One more transaction in the database: a participant who is kept."""
+    with open_database(db) as handle:
+        InterviewSession.start(handle, resolve_study(handle, None), "LATER", consent=True)
+
+
+def _taken(db: Path) -> int:
+    """The last transaction Litestream took from the database, over its replicas."""
+    return max((r.local_txid for r in replication(db).replicas), default=0)
+
+
+def _files(folder: Path) -> dict[Path, os.stat_result]:
+    """The files under `folder` and their state. While `journey replicate` runs, files
+    come and go between the listing and the look at each (`status.json` is rewritten
+    every second through a temporary file, Litestream renames its `.tmp` files): one
+    gone meanwhile is left out."""
+    found = {}
+    for path in folder.rglob("*"):
+        try:
+            state = path.lstat()
+        except FileNotFoundError:
+            continue
+        if stat.S_ISREG(state.st_mode):
+            found[path] = state
+    return found
 
 
 def test_forgotten_phrase_is_in_no_file_of_the_replica(tmp_path: Path) -> None:
@@ -121,11 +143,12 @@ def test_forgotten_phrase_is_in_no_file_of_the_replica(tmp_path: Path) -> None:
         marked_participant(handle, study, marker(8))
     process = _replicate(db, f"file://{replica}", "--group")
     try:
-        wait_until(lambda: _in_step(db), 60, "the replica to catch up")
+        wait_until(lambda: in_step(db), 60, "the replica to catch up")
         folder = working_folder(db)
         assert stat.S_IMODE(folder.stat().st_mode) == 0o770
         for path in folder.rglob("*"):  # inside, Litestream follows the database's folder
-            assert stat.S_IMODE(path.stat().st_mode) & 0o007 == 0, path
+            with contextlib.suppress(FileNotFoundError):  # gone meanwhile: see `_files`
+                assert stat.S_IMODE(path.stat().st_mode) & 0o007 == 0, path
         assert stat.S_IMODE((folder / "status.json").stat().st_mode) == 0o660
         assert _holding(replica, marker(7)) and _holding(folder, marker(7))
         started = time.time()
@@ -142,9 +165,12 @@ def test_forgotten_phrase_is_in_no_file_of_the_replica(tmp_path: Path) -> None:
         assert _holding(replica, marker(8))  # the other participant is still replicated
         # Litestream compresses its files, so bytes may hide a phrase: every file of the
         # replica was written after the erasure began, from the erased database.
-        files = [path for path in replica.rglob("*") if path.is_file()]
-        assert files and all(path.stat().st_mtime >= started for path in files)
-        wait_until(lambda: _in_step(db), 60, "Litestream to run again")
+        files = _files(replica)
+        assert files and all(state.st_mtime >= started for state in files.values())
+        # The state the erasure left is in step already: a change proves Litestream runs.
+        taken = _taken(db)
+        _change(db)
+        wait_until(lambda: in_step(db, beyond=taken), 60, "Litestream to run again")
     finally:
         output = _stop(process)
     assert "stopping Litestream for an erasure" in output
@@ -157,9 +183,17 @@ def test_forgotten_phrase_is_in_no_file_of_the_replica(tmp_path: Path) -> None:
 
 
 def _holding(folder: Path, text: str) -> list[Path]:
-    """The files under `folder` whose bytes hold `text` (ASCII, any case)."""
+    """The files under `folder` whose bytes hold `text` (ASCII, any case); a file gone
+    between the listing and the reading (see `_files`) holds nothing."""
     needle = text.lower().encode()
-    return [p for p in folder.rglob("*") if p.is_file() and needle in p.read_bytes().lower()]
+    holding = []
+    for path in _files(folder):
+        try:
+            if needle in path.read_bytes().lower():
+                holding.append(path)
+        except FileNotFoundError:
+            continue
+    return holding
 
 
 def test_restore_writes_a_new_file_only(tmp_path: Path) -> None:
@@ -205,8 +239,9 @@ def test_sftp_replica_restores_and_erasure_names_it(tmp_path: Path, sftp) -> Non
         code = marked_participant(handle, study, marker(5))
     process = _replicate(db, url)
     try:
-        wait_until(lambda: _in_step(db), 60, "the SFTP replica to catch up")
+        wait_until(lambda: in_step(db), 60, "the SFTP replica to catch up")
         assert _holding(remote, marker(5))
+        taken = _taken(db)
         result = subprocess.run(
             [*JOURNEY, "--db", str(db), "forget", "--participant", code, "--yes", "--wait", "20"],
             cwd=ROOT,
@@ -219,7 +254,9 @@ def test_sftp_replica_restores_and_erasure_names_it(tmp_path: Path, sftp) -> Non
         assert f"old copies stay in {url} in its files older than" in result.stderr
         assert "journey cannot delete files there" in result.stderr
         assert _holding(working_folder(db), marker(5)) == []
-        wait_until(lambda: _in_step(db), 60, "Litestream to run again")
+        # Until Litestream runs again, the replica's position is the one from before.
+        _change(db)
+        wait_until(lambda: in_step(db, beyond=taken), 60, "Litestream to run again")
         assert _holding(working_folder(db), marker(5)) == []
     finally:
         _stop(process)
@@ -238,7 +275,7 @@ def test_erasure_while_replicate_is_stopped_rewrites_a_file_replica(tmp_path: Pa
         code = marked_participant(handle, study, marker(3))
     process = _replicate(db, f"file://{replica}")
     try:
-        wait_until(lambda: _in_step(db), 60, "the replica to catch up")
+        wait_until(lambda: in_step(db), 60, "the replica to catch up")
     finally:
         _stop(process)
     assert _holding(replica, marker(3))
@@ -246,8 +283,8 @@ def test_erasure_while_replicate_is_stopped_rewrites_a_file_replica(tmp_path: Pa
     with open_database(db) as handle:
         erased = forget_participant(handle, resolve_study(handle, None).id, code, wait=10)
     assert erased.overwrite.done, erased.overwrite.remains
-    files = [path for path in replica.rglob("*") if path.is_file()]
-    assert files and all(path.stat().st_mtime >= started for path in files)
+    files = _files(replica)
+    assert files and all(state.st_mtime >= started for state in files.values())
     assert _holding(replica, marker(3)) == [] and _holding(working_folder(db), marker(3)) == []
     assert not (working_folder(db) / "erased").exists()
 
