@@ -32,6 +32,7 @@ from journey.tui.screens.summary_screen import SummaryScreen
 from journey.tui.widgets.lane_card import LaneCard
 from journey.tui.widgets.quick_entry_input import QuickEntryInput
 from journey.tui.widgets.stage_stepper import StageStepper
+from tests.tui.settle import settle
 
 STUDY = "Checkout study"
 FORM_FIELDS = ("#study", "#participant", "#segment", "#interviewer", "#mode", "#consent")
@@ -74,7 +75,7 @@ def keystrokes(app, text: str, *, enter: bool = True) -> None:
 async def type_line(pilot, text: str, *, enter: bool = True) -> None:
     """Type `text` (then Enter) and let the app handle it."""
     keystrokes(pilot.app, text, enter=enter)
-    await pilot.pause()
+    await settle(pilot)
 
 
 async def paste_line(pilot, text: str, *, enter: bool = True) -> None:
@@ -82,7 +83,7 @@ async def paste_line(pilot, text: str, *, enter: bool = True) -> None:
     pilot.app.post_message(events.Paste(text))
     if enter:
         pilot.app.post_message(events.Key("enter", "\r"))
-    await pilot.pause()
+    await settle(pilot)
 
 
 def entry_input(app) -> QuickEntryInput:

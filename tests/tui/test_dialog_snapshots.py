@@ -36,6 +36,7 @@ from journey.tui.screens.pick_screen import PickScreen
 from journey.tui.screens.review_screen import ReviewScreen
 from journey.tui.screens.text_prompt_screen import TextPromptScreen
 from journey.tui.screens.workshop_screen import WorkshopScreen
+from tests.tui.settle import settle
 from tests.tui.test_capture_screen import keystrokes
 
 SMALL = (80, 24)
@@ -50,13 +51,6 @@ def _in_db_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 def relative(path: Path) -> Path:
     return path.relative_to(Path.cwd()) if path.is_absolute() else path
-
-
-async def settle(pilot) -> None:
-    """Let the app handle what was sent, and its workers finish what they load."""
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def press(pilot, *keys: str) -> None:

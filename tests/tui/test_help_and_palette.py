@@ -21,6 +21,7 @@ from journey.tui.screens.help_screen import HelpScreen
 from journey.tui.screens.home_screen import HomeScreen
 from journey.tui.screens.review_screen import ReviewScreen
 from journey.tui.widgets.journey_map_table import JourneyMapTable
+from tests.tui.settle import settle as settled_app
 
 
 @pytest.fixture
@@ -38,9 +39,7 @@ def help_text(app) -> str:
 
 
 async def settle(app, pilot) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+    await settled_app(pilot)
 
 
 async def open_help(app, pilot, key: str) -> str:

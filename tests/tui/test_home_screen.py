@@ -18,6 +18,7 @@ from journey.tui.screens.confirm_screen import ConfirmScreen
 from journey.tui.screens.home_screen import DEMO_SESSIONS
 from journey.tui.screens.new_study_screen import NewStudyScreen
 from journey.tui.widgets.stage_summary import StageSummary
+from tests.tui.settle import settle as settled_app
 
 
 def app_for(path: Path):
@@ -25,10 +26,7 @@ def app_for(path: Path):
 
 
 async def settle(app, pilot) -> None:
-    """Let the app handle what was sent, and its workers read what the screen shows."""
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+    await settled_app(pilot)
 
 
 def table_rows(app) -> list[list[str]]:

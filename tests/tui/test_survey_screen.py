@@ -18,6 +18,7 @@ from journey.storage.studies import find_study
 from journey.tui.app import CaptureRequest, make_app
 from journey.tui.screens.survey_screen import SurveyScreen
 from journey.tui.widgets.quick_entry_input import QuickEntryInput
+from tests.tui.settle import settle
 
 
 def study_id(path: Path) -> str:
@@ -42,7 +43,7 @@ async def type_line(pilot, text: str, *, enter: bool = True) -> None:
         pilot.app.post_message(events.Key(_character_to_key(char), char))
     if enter:
         pilot.app.post_message(events.Key("enter", "\r"))
-    await pilot.pause()
+    await settle(pilot)
 
 
 def query(path: Path, sql: str, params: tuple = ()) -> list[tuple]:

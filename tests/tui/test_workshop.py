@@ -36,6 +36,7 @@ from journey.tui.screens.workshop_screen import WorkshopScreen
 from journey.tui.screens.workshop_summary_screen import WorkshopSummaryScreen
 from journey.tui.widgets.journey_map_table import JourneyMapTable
 from journey.tui.widgets.quick_entry_input import QuickEntryInput
+from tests.tui.settle import settle as settled_app
 from tests.tui.test_capture_screen import keystrokes
 
 STUDY = "Checkout study"
@@ -66,9 +67,7 @@ def workshop_app(path: Path, study: str, facilitator: str | None = "kim", **requ
 
 async def settle(app, pilot) -> None:
     """Let the app handle what was sent, and the map's worker load what it wrote."""
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+    await settled_app(pilot)
 
 
 async def type_line(pilot, text: str) -> None:
