@@ -42,7 +42,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tests.benchmarks.dataset import SIZES, cached_database, count_entries, default_cache, work_copy
-from tests.benchmarks.figures import FIGURES, SQLITE3_CLI, Bench, Row
+from tests.benchmarks.figures import SQLITE3_CLI, Bench, Row
+from tests.benchmarks.rows import FIGURES
 
 COLUMNS = ("figure", "measured (median)", "anchor, same run", "ratio", "target", "status")
 
