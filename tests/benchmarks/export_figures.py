@@ -20,26 +20,29 @@ from tests.benchmarks.figures import (
     verdict,
 )
 
-# The rows of the `entries` CSV, in its order, as the sqlite3 CLI prints them: the
-# same joins and order as exports/ (storage.export_rows), without the formula guard.
+# The rows of the `entries` CSV, in its order, as the sqlite3 CLI prints them: the same
+# query as exports/ runs (storage.export_rows.iter_entry_rows, one study, no filter),
+# without the formula guard.
 ENTRIES_QUERY = """
+WITH tagged AS MATERIALIZED (
+    SELECT entry_id, group_concat(name, ';') AS names FROM (
+        SELECT et.entry_id, t.name FROM entry_tags et JOIN tags t ON t.id = et.tag_id
+        WHERE t.study_id IN (SELECT id FROM studies)
+        ORDER BY et.entry_id, t.name COLLATE NOCASE, t.name)
+    GROUP BY entry_id)
 SELECT s.name, x.id, p.code, p.segment, x.interviewer, x.mode, st.position, st.name, e.lane,
-    c.name, e.emotion, e.effort, e.votes, e.text,
-    (SELECT group_concat(name, ';') FROM (
-        SELECT t.name FROM entry_tags et JOIN tags t ON t.id = et.tag_id
-        WHERE et.entry_id = e.id ORDER BY t.name COLLATE NOCASE, t.name)),
-    e.created_at, e.updated_at
-FROM entries e
-JOIN sessions x ON x.id = e.session_id
-JOIN studies s ON s.id = x.study_id
+    c.name, e.emotion, e.effort, e.votes, e.text, tg.names, th.title, e.created_at, e.updated_at
+FROM studies s
+CROSS JOIN sessions x ON x.study_id = s.id
+CROSS JOIN entries e ON e.session_id = x.id
 JOIN stages st ON st.id = e.stage_id
 LEFT JOIN participants p ON p.id = x.participant_id
 LEFT JOIN channels c ON c.id = e.channel_id
+LEFT JOIN tagged tg ON tg.entry_id = e.id
+LEFT JOIN themes th ON th.id = e.theme_id AND th.deleted_at IS NULL
 WHERE e.deleted_at IS NULL
-ORDER BY s.name COLLATE NOCASE, s.id, x.started_at, x.id, e.created_at, e.rowid
+ORDER BY s.name COLLATE NOCASE, s.id, s.rowid, x.started_at, x.id, x.rowid, e.created_at, e.rowid
 """
-
-
 DUMP_QUERY = "SELECT * FROM entries"
 
 
