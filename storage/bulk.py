@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from sqlite_utils import Database
 
-from journey.storage import summaries
+from journey.storage import summaries, tag_summaries
 from journey.storage.connection import write
 from journey.storage.items import item_key
 
@@ -54,8 +54,11 @@ def insert_batches(
             values = ([*(row[c] for c in given), item_key(row["text"])] for row in batch)
             columns = [*given, "item_key"]
         sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({_marks(columns)})"
-        if table == "entries":
-            with summaries.counted_in_bulk(db):  # the summaries once, not per entry
+        if table == "entries":  # the summaries once, not per entry
+            with tag_summaries.new_entries_untagged(db), summaries.counted_in_bulk(db):
+                db.conn.executemany(sql, values)
+        elif table == "entry_tags":
+            with tag_summaries.tags_counted_in_bulk(db):
                 db.conn.executemany(sql, values)
         else:
             db.conn.executemany(sql, values)
