@@ -135,18 +135,13 @@ class ReviewScreen(JourneyScreen):
         self._load(self.where)
 
     def _load(self, where: SessionFilter) -> None:
-        # The map and the timeline's paths are read side by side; the map shows as soon
-        # as it is read.
+        # The map first, alone (the first frame waits for it); the timeline's paths
+        # once it is shown.
         study = self.study
         self.run_read(
             lambda db: build_map(db, study, where),
             partial(self._show_map, where=where),
             group="map",
-        )
-        self.run_read(
-            lambda db: session_paths(db, study.id, where),
-            partial(self._show_paths, where=where),
-            group="paths",
         )
 
     def _show_map(self, journey_map: JourneyMap, where: SessionFilter) -> None:
@@ -155,6 +150,12 @@ class ReviewScreen(JourneyScreen):
         self.journey_map = journey_map
         self.query_one(JourneyMapTable).show(journey_map)
         self._banner()
+        study = self.study
+        self.run_read(
+            lambda db: session_paths(db, study.id, where),
+            partial(self._show_paths, where=where),
+            group="paths",
+        )
 
     def _show_paths(self, paths: list[SessionPath], where: SessionFilter) -> None:
         if where != self.where:
