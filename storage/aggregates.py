@@ -329,6 +329,19 @@ class TagCount:
 def tag_counts(db: Database, study_id: str, where: SessionFilter = NO_FILTER) -> list[TagCount]:
     """Per stage and lane, the tags of its evidence entries, most used first. Tags never
     take entries away from items: an entry counts under its item and under each tag."""
+    if not where.active:
+        return [
+            TagCount(*row)
+            for row in db.conn.execute(
+                """
+                SELECT a.stage_id, a.lane, t.name, a.entries, a.sessions
+                FROM agg_tags a JOIN tags t ON t.id = a.tag_id
+                WHERE t.study_id = ? AND a.entries > 0
+                ORDER BY a.entries DESC, t.name COLLATE NOCASE
+                """,
+                [study_id],
+            )
+        ]
     condition, params = where.sql()
     return [
         TagCount(*row)

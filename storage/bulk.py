@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from sqlite_utils import Database
 
+from journey.storage import summaries, tag_summaries
 from journey.storage.connection import write
 from journey.storage.items import item_key
 
@@ -52,13 +53,21 @@ def insert_batches(
             given = [c for c in columns if c != "item_key"]
             values = ([*(row[c] for c in given), item_key(row["text"])] for row in batch)
             columns = [*given, "item_key"]
-        db.conn.executemany(
-            f"INSERT INTO {table} ({', '.join(columns)}) "
-            f"VALUES ({', '.join('?' for _ in columns)})",
-            values,
-        )
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({_marks(columns)})"
+        if table == "entries":  # the summaries once, not per entry
+            with tag_summaries.new_entries_untagged(db), summaries.counted_in_bulk(db):
+                db.conn.executemany(sql, values)
+        elif table == "entry_tags":
+            with tag_summaries.tags_counted_in_bulk(db):
+                db.conn.executemany(sql, values)
+        else:
+            db.conn.executemany(sql, values)
         written += len(batch)
     return written
+
+
+def _marks(columns: Sequence[str]) -> str:
+    return ", ".join("?" for _ in columns)
 
 
 def existing_tags(db: Database, study_id: str) -> dict[str, str]:

@@ -17,7 +17,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_HASH = re.compile("#")
+_TAG_CHARS = re.compile(r"[\w-]*")  # \w: Unicode letters (L*), digits (N*) and `_`
+_CANDIDATE = re.compile(r"#[\w-]*")  # a `#` and the tag characters after it, marks aside
+_AFTER_SPACES = re.compile("[ \t]*")
+_ASCII_LETTER = re.compile("[A-Za-z]")
 _PUNCTUATION_AFTER_TAG = frozenset(",.;:!?)]}")
 
 
@@ -34,35 +37,37 @@ def take_tags(text: str) -> tuple[str, tuple[str, ...]]:
 
     A tag is `#` at the start of a word (or right after another tag) followed by
     letters, digits, `-` or `_`, with at least one letter: `#1234`, `C#` and `a#b`
-    stay text."""
+    stay text. One pass over the `#`s, linear in the text's length."""
     if "#" not in text:
         return text, ()
     out: list[str] = []
     tags: dict[str, str] = {}
     position = 0  # start of the text not yet copied to `out`
     last_tag_end = -1
-    for hash_sign in _HASH.finditer(text):
-        index = hash_sign.start()
+    size = len(text)
+    for candidate in _CANDIDATE.finditer(text):
+        index = candidate.start()
         if index < position:
             continue
-        if index > 0 and not text[index - 1].isspace() and index != last_tag_end:
+        if index and index != last_tag_end and not text[index - 1].isspace():
             continue  # inside a word: "a#b", "C#", "[#red]"
-        end = index + 1
-        while end < len(text) and _is_tag_char(text[end]):
-            end += 1
+        end = candidate.end()
+        if end < size and unicodedata.category(text[end])[0] == "M":
+            end = _tag_end(text, end)
         body = text[index + 1 : end]
-        if not any(unicodedata.category(c).startswith("L") for c in body):
-            continue  # "#", "#1234", "#-" stay text
-        tags.setdefault(body.casefold(), body)
+        if not (_ASCII_LETTER.search(body) or any(c.isalpha() for c in body)):
+            continue  # "#", "#1234", "#-" stay text (isalpha: the categories L*)
+        folded = body.casefold()
+        if folded not in tags:
+            tags[folded] = body
         if index > position:  # no empty pieces: the helpers below look at out[-1] only
             out.append(text[position:index])
         position = last_tag_end = end
         after = text[end : end + 1]
         if not after or after == "\n" or after in _PUNCTUATION_AFTER_TAG:
             _strip_spaces_at_end(out)
-        elif after in " \t" and _ends_in_space_or_is_empty(out):
-            while position < len(text) and text[position] in " \t":
-                position += 1
+        elif (after == " " or after == "\t") and (not out or out[-1][-1].isspace()):
+            position = _AFTER_SPACES.match(text, end).end()  # type: ignore[union-attr]
     out.append(text[position:])
     return "".join(out), tuple(tags.values())
 
@@ -76,9 +81,14 @@ def _strip_spaces_at_end(pieces: list[str]) -> None:
         pieces.pop()
 
 
-def _ends_in_space_or_is_empty(pieces: list[str]) -> bool:
-    return not pieces or pieces[-1][-1].isspace()
-
-
-def _is_tag_char(char: str) -> bool:
-    return char in "-_" or unicodedata.category(char)[0] in "LNM"
+def _tag_end(text: str, start: int) -> int:
+    """Where the run of tag characters (letters, digits, marks, `-`, `_`) from `start`
+    ends. `[\\w-]` is every letter and digit with `-` and `_`; marks, which it leaves
+    out, are stepped over one by one."""
+    end = start
+    while True:
+        end = _TAG_CHARS.match(text, end).end()  # type: ignore[union-attr]
+        if end < len(text) and unicodedata.category(text[end])[0] == "M":
+            end += 1
+            continue
+        return end

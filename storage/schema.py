@@ -445,3 +445,20 @@ def m005_views(db: Database) -> None:
     from journey.storage import views
 
     views.create(db)
+
+
+@migrations()
+def m006_export_order(db: Database) -> None:
+    """An index on sessions in the order the exports list them (by study, start, id), so
+    that an export of entries walks studies, sessions and each session's entries
+    (`entries_session`) in order instead of sorting them all."""
+    db.execute("CREATE INDEX sessions_study_started ON sessions (study_id, started_at, id)")
+
+
+@migrations()
+def m007_tag_summaries(db: Database) -> None:
+    """The tag facets of the map's cells kept as summaries (`storage.tag_summaries`), so
+    that the map reads them instead of every tagged entry."""
+    from journey.storage import tag_summaries
+
+    tag_summaries.create(db)

@@ -23,6 +23,9 @@ This is the summaries' schema of migration m004; a later change is a new migrati
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from sqlite_utils import Database
 
 # Whether the entry row `r` is customer evidence: not in a workshop session.
@@ -322,3 +325,74 @@ def rebuild(db: Database) -> None:
         db.execute(statement)
     for sql in TRIGGERS.values():
         db.execute(sql)
+
+
+# -- bulk writes: the summaries brought up to date once per batch -------------------------
+# A bulk insert sets aside the two triggers that count an entry row by row (the ledger row
+# and everything that follows it), inserts its entries, then counts them all at once:
+# their ledger rows in one statement, every summary by one grouped upsert. The
+# distinct-session counts still follow the per-session rows as they appear (their
+# triggers stay), so they mean what they mean for a single entry.
+_PER_ROW = ("agg_entries_in", "agg_entry_keys_in")
+_BATCH = "temp.agg_batch"
+_COUNT_BATCH = (
+    f"CREATE TEMP TABLE agg_batch ({_LEDGER_COLUMNS})",
+    f"INSERT INTO {_BATCH} {_ledger_select('e')} FROM entries e "
+    "WHERE e.rowid > ? AND e.deleted_at IS NULL",
+    f"INSERT INTO agg_entry_keys ({_LEDGER_COLUMNS}) SELECT * FROM {_BATCH}",
+    f"""INSERT INTO agg_items (stage_id, lane, key, label, theme_id, entries, sessions,
+        workshop_entries, votes, first)
+    SELECT stage_id, lane, key, min(label), max(theme_id), sum(evidence), 0, sum(1 - evidence),
+        sum(votes), min(first)
+    FROM {_BATCH} WHERE 1 GROUP BY stage_id, lane, key
+    ON CONFLICT (stage_id, lane, key) DO UPDATE SET entries = entries + excluded.entries,
+        workshop_entries = workshop_entries + excluded.workshop_entries,
+        votes = votes + excluded.votes, first = min(first, excluded.first),
+        label = min(label, excluded.label)""",
+    f"""INSERT INTO agg_item_sessions (stage_id, lane, key, session_id, n)
+    SELECT stage_id, lane, key, session_id, count(*) FROM {_BATCH} WHERE evidence
+    GROUP BY stage_id, lane, key, session_id
+    ON CONFLICT (stage_id, lane, key, session_id) DO UPDATE SET n = n + excluded.n""",
+    f"""INSERT INTO agg_cells (stage_id, lane, entries, sessions, emo_n, emo_sum, emo_sq)
+    SELECT stage_id, lane, count(*), 0, count(emotion), coalesce(sum(emotion), 0),
+        coalesce(sum(emotion * emotion), 0)
+    FROM {_BATCH} WHERE evidence GROUP BY stage_id, lane
+    ON CONFLICT (stage_id, lane) DO UPDATE SET entries = entries + excluded.entries,
+        emo_n = emo_n + excluded.emo_n, emo_sum = emo_sum + excluded.emo_sum,
+        emo_sq = emo_sq + excluded.emo_sq""",
+    f"""INSERT INTO agg_cell_sessions (session_id, stage_id, lane, n)
+    SELECT session_id, stage_id, lane, count(*) FROM {_BATCH} WHERE evidence
+    GROUP BY session_id, stage_id, lane
+    ON CONFLICT (session_id, stage_id, lane) DO UPDATE SET n = n + excluded.n""",
+    f"""INSERT INTO agg_stage_sessions (session_id, stage_id, emo_n)
+    SELECT session_id, stage_id, count(*) FROM {_BATCH}
+    WHERE evidence AND emotion IS NOT NULL GROUP BY session_id, stage_id
+    ON CONFLICT (session_id, stage_id) DO UPDATE SET emo_n = emo_n + excluded.emo_n""",
+    f"""INSERT INTO agg_channels (channel_id, stage_id, mentions, sessions, emo_n, emo_sum)
+    SELECT channel_id, stage_id, count(*), 0, count(emotion), coalesce(sum(emotion), 0)
+    FROM {_BATCH} WHERE evidence AND channel_id IS NOT NULL AND lane = 'touchpoint'
+    GROUP BY channel_id, stage_id
+    ON CONFLICT (channel_id, stage_id) DO UPDATE SET mentions = mentions + excluded.mentions,
+        emo_n = emo_n + excluded.emo_n, emo_sum = emo_sum + excluded.emo_sum""",
+    f"""INSERT INTO agg_channel_sessions (channel_id, stage_id, session_id, n)
+    SELECT channel_id, stage_id, session_id, count(*) FROM {_BATCH}
+    WHERE evidence AND channel_id IS NOT NULL AND lane = 'touchpoint'
+    GROUP BY channel_id, stage_id, session_id
+    ON CONFLICT (channel_id, stage_id, session_id) DO UPDATE SET n = n + excluded.n""",
+    f"DROP TABLE {_BATCH}",
+)
+
+
+@contextmanager
+def counted_in_bulk(db: Database) -> Iterator[None]:
+    """Inside the caller's write transaction: entries inserted in the block are counted
+    into the summaries when it ends, all at once, instead of row by row. Only inserts:
+    an entry updated or deleted in the block is counted as usual."""
+    (since,) = db.conn.execute("SELECT coalesce(max(rowid), 0) FROM entries").fetchone()
+    for name in _PER_ROW:
+        db.execute(f"DROP TRIGGER IF EXISTS {name}")
+    yield
+    for statement in _COUNT_BATCH:
+        db.execute(statement, [since] if "?" in statement else [])
+    for name in _PER_ROW:
+        db.execute(TRIGGERS[name])

@@ -18,8 +18,11 @@ Rows stream from `storage.export_rows` cursors: memory stays flat whatever the s
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import chain, islice
+from operator import itemgetter
 from typing import TextIO
 
 from journey.capture.figures import decimal_text
@@ -34,6 +37,7 @@ from journey.storage.models import LANES
 
 BOM = "\ufeff"
 PROGRESS_EVERY = 5_000
+BATCH = 100  # rows tested and written at once: a few C calls each, memory still flat
 Progress = Callable[[int], None]  # called with the rows written since the last call
 
 
@@ -74,26 +78,83 @@ def write_csv(
     writer = csv.writer(
         stream, delimiter=style.delimiter, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL
     )
-    raw = style.raw
     writer.writerow(codebook.names(table.columns))
-    written = 0
     rows = iter(table.rows)
-    decimals = _decimal_columns(table.columns) if style.decimal_comma else ()
     try:
-        for row in rows:
-            cells = [safe_cell(cell, raw) if cell.__class__ is str else cell for cell in row]
-            for index in decimals:
-                if cells[index].__class__ is str:
-                    cells[index] = cells[index].replace(".", ",")
-            writer.writerow(cells)
-            written += 1
-            if progress is not None and written % PROGRESS_EVERY == 0:
-                progress(PROGRESS_EVERY)
+        return _write_rows(writer, rows, table.columns, style, progress)
     finally:
         close_rows(rows)
+
+
+def _write_rows(
+    writer, rows: Iterator[Sequence], columns, style: CsvStyle, progress: Progress | None
+) -> int:
+    """The rows in batches: a batch none of whose cells needs a thing done (`_plain`) is
+    written as it is, at once; any other row cell by cell through `safe_cell`."""
+    raw, writerow = style.raw, writer.writerow
+    decimals = _decimal_columns(columns) if style.decimal_comma else ()
+    plain = _plain_test(columns)
+    written = reported = 0
+    while batch := list(islice(rows, BATCH)):
+        if not decimals and plain(batch):
+            writer.writerows(batch)
+        else:
+            for row in batch:
+                if not decimals and plain((row,)):
+                    writerow(row)
+                    continue
+                cells = [safe_cell(cell, raw) if cell.__class__ is str else cell for cell in row]
+                for index in decimals:
+                    if cells[index].__class__ is str:
+                        cells[index] = cells[index].replace(".", ",")
+                writerow(cells)
+        written += len(batch)
+        if progress is not None and written - reported >= PROGRESS_EVERY:
+            progress(written - reported)
+            reported = written
     if progress is not None:
-        progress(written % PROGRESS_EVERY)
+        progress(written - reported)
     return written
+
+
+# A cell (after \x00) starting with a character that the formula rule looks at (after a
+# line break too: a line break is not printable, so `isprintable` already catches it).
+_SUSPECT_START = re.compile("\x00[" + re.escape("".join(sorted(SUSPECT_FIRST))) + "]")
+_NUMBER_TYPES = (codebook.INTEGER, codebook.DECIMAL, codebook.BOOLEAN)
+
+
+def _plain_test(columns: Sequence[Column]) -> Callable[[Sequence[Sequence]], bool]:
+    """A test of rows at once, in a few C calls over all their cells: the text cells
+    (every column but numbers) are printable and start with no character the formula
+    rule looks at, and the number columns hold no text. `safe_cell` would change none of
+    the cells of such rows, so they are written as they are."""
+    texts = [i for i, column in enumerate(columns) if column.type not in _NUMBER_TYPES]
+    numbers = [i for i, column in enumerate(columns) if column.type in _NUMBER_TYPES]
+    text_cells, number_cells = _getter(texts), _getter(numbers)
+    suspect = _SUSPECT_START.search
+
+    def plain(rows: Sequence[Sequence]) -> bool:
+        cells = tuple(filter(None, chain.from_iterable(map(text_cells, rows))))
+        try:
+            joined = "".join(cells)
+        except TypeError:  # a number where text was expected: the long way
+            return False
+        return (
+            joined.isprintable()
+            and suspect("\x00" + "\x00".join(cells)) is None  # a literal first: fast
+            and str not in set(map(type, chain.from_iterable(map(number_cells, rows))))
+        )
+
+    return plain
+
+
+def _getter(indexes: Sequence[int]) -> Callable[[Sequence], tuple]:
+    if not indexes:
+        return lambda row: ()
+    if len(indexes) == 1:
+        index = indexes[0]
+        return lambda row: (row[index],)
+    return itemgetter(*indexes)
 
 
 def _decimal_columns(columns: Sequence[Column]) -> tuple[int, ...]:
@@ -145,19 +206,21 @@ def codebook_context(db, scope: ExportScope) -> CodebookContext:
 def entries_table(db, scope: ExportScope, context: CodebookContext) -> CsvTable:
     """One row per entry, in study, session start, session, entry order."""
     rows = export_rows.iter_entry_rows(
-        db, scope.study_ids, scope.where, scope.lanes, scope.include_deleted
+        db,
+        scope.study_ids,
+        scope.where,
+        scope.lanes,
+        scope.include_deleted,
+        csv_shape=not scope.anonymize,  # as the file has them: nothing to do per row
     )
-    return CsvTable("entries.csv", codebook.entry_columns(context), _entry_rows(rows, scope))
+    columns = codebook.entry_columns(context)
+    return CsvTable("entries.csv", columns, _anonymized(rows, scope) if scope.anonymize else rows)
 
 
-def _entry_rows(rows: Iterable[tuple], scope: ExportScope) -> Iterator[tuple]:
-    """The rows of `export_rows.iter_entry_rows` as the entries CSV has them: without the
-    participant id, and without deleted_at unless deleted entries are exported."""
+def _anonymized(rows: Iterable[tuple], scope: ExportScope) -> Iterator[tuple]:
+    """The rows of `export_rows.iter_entry_rows` as the anonymized entries CSV has them:
+    pseudonyms, no interviewer, texts masked; deleted_at only if deleted entries are."""
     deleted = scope.include_deleted
-    if not scope.anonymize:
-        for row in rows:
-            yield (*row[:2], *row[3:]) if deleted else (*row[:2], *row[3:-1])
-        return
     participant, text = scope.participant, scope.text
     for (
         study,

@@ -39,6 +39,7 @@ from sqlite_utils import Database
 from journey.capture.filters import parse_moment
 from journey.capture.journey_map import build_map
 from journey.exports.export_errors import BadExportOption
+from journey.exports.export_formats import FORMATS, SHAPES
 from journey.exports.export_scope import ExportScope
 from journey.exports.output_file import PrivateFiles, check_targets, standard_output
 from journey.exports.writers import codebook, csv_export, json_export, xlsx_export
@@ -55,8 +56,6 @@ from journey.storage.models import LANES, Study
 from journey.storage.session_filter import SessionFilter
 from journey.storage.studies import list_studies, resolve_study
 
-FORMATS = ("csv", "xlsx", "json", "md", "mermaid", "html")
-SHAPES = ("entries", "sessions", "map", "touchpoints", "all")
 DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\t": "\t", "\\t": "\t"}
 PER_STUDY_SHAPES = ("map", "touchpoints", "all")
 PER_STUDY_FORMATS = ("xlsx", "md", "mermaid", "html")

@@ -53,6 +53,7 @@ def _same(db, study_id: str) -> None:
         ("contributions", lambda w: channel_figures.channel_contributions(db, study_id, w)),
         ("workshop layers", lambda w: aggregates.workshop_layers(db, study_id, w)),
         ("reach", lambda w: aggregates.stage_reach(db, study_id, w)),
+        ("tag_counts", lambda w: aggregates.tag_counts(db, study_id, w)),
     ):
         assert rounded(call(NO_FILTER)) == rounded(call(EVERYONE)), name
 

@@ -14,12 +14,11 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from typer import Abort, TyperException
 from typer.core import TyperArgument, TyperGroup
 
 from journey.capture.sanitize import clean_text
-from journey.exports.writers.export_job import FORMATS, SHAPES
+from journey.exports.export_formats import FORMATS, SHAPES
 from journey.storage.errors import JourneyError
 from journey.storage.models import MODES
 
@@ -237,6 +236,14 @@ def open_db(
 @contextmanager
 def progress_bar(label: str, total: int) -> Iterator:
     """A transient progress bar on standard error; yields its `update` for one task."""
+    from rich.progress import (  # only the commands that show one need it
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     with Progress(
         TextColumn(label),
         BarColumn(),

@@ -170,18 +170,13 @@ class ReviewScreen(JourneyScreen):
         self._load(self.where)
 
     def _load(self, where: SessionFilter) -> None:
-        # The map and the timeline's paths are read side by side; the map shows as soon
-        # as it is read.
+        # The map first, alone (the first frame waits for it); the timeline's paths
+        # once it is shown.
         study = self.study
         self.run_read(
             lambda db: build_map(db, study, where),
             partial(self._show_map, where=where),
             group="map",
-        )
-        self.run_read(
-            lambda db: session_paths(db, study.id, where),
-            partial(self._show_paths, where=where),
-            group="paths",
         )
 
     def _show_map(self, journey_map: JourneyMap, where: SessionFilter) -> None:
@@ -199,6 +194,12 @@ class ReviewScreen(JourneyScreen):
             self.query_one("#moments", Static).update(moments)
         self.query_one(CellDetail).show_cell(table)
         self._banner()
+        study = self.study
+        self.run_read(
+            lambda db: session_paths(db, study.id, where),
+            partial(self._show_paths, where=where),
+            group="paths",
+        )
 
     @on(DataTable.CellHighlighted, "#map-table")
     def _cell_highlighted(self) -> None:
