@@ -470,7 +470,7 @@ def add_demo_sessions(
         size = min(BATCH_SESSIONS, sessions - done)
         rows: dict[str, list[dict]] = {table: [] for table in bulk.INSERT_ORDER}
         with write(db):
-            first = bulk.session_count(db, study.id) + 1
+            first = bulk.next_session_number(db, study.id)
             if generator is None:
                 generator = _Generator(db, study, seed, first - 1)
             generator.tags = bulk.existing_tags(db, study.id)

@@ -78,5 +78,16 @@ def existing_tags(db: Database, study_id: str) -> dict[str, str]:
     }
 
 
-def session_count(db: Database, study_id: str) -> int:
-    return db.execute("SELECT count(*) FROM sessions WHERE study_id = ?", [study_id]).fetchone()[0]
+def next_session_number(db: Database, study_id: str) -> int:
+    """The number of the study's next generated session: after its sessions and after
+    every participant code P<number> (a participant erased leaves a gap in the count
+    that a code still holds above)."""
+    sessions = db.execute(
+        "SELECT count(*) FROM sessions WHERE study_id = ?", [study_id]
+    ).fetchone()[0]
+    codes = db.execute(
+        "SELECT max(CAST(substr(code, 2) AS INTEGER)) FROM participants "
+        "WHERE study_id = ? AND code GLOB 'P[0-9]*' AND substr(code, 2) NOT GLOB '*[^0-9]*'",
+        [study_id],
+    ).fetchone()[0]
+    return max(sessions, codes or 0) + 1

@@ -234,3 +234,16 @@ def test_demo_has_a_workshop(big: Database) -> None:
 def test_demo_is_sound(big: Database) -> None:
     assert big.execute("PRAGMA foreign_key_check").fetchall() == []
     assert big.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+
+
+def test_demo_after_a_participant_was_erased_takes_the_next_free_codes(db_path: Path) -> None:
+    # Erasing P001 leaves four sessions and the codes P002..P005: the next run must not
+    # number its participant 5 again.
+    from journey.storage.privacy import forget_participant
+
+    with open_database(db_path, create=True) as db:
+        added = add_demo_sessions(db, 5, seed=3)
+        forget_participant(db, added.study.id, "P001", wait=0)
+        add_demo_sessions(db, 2, seed=3)
+        codes = [row[0] for row in db.execute("SELECT code FROM participants ORDER BY code")]
+    assert codes == ["P002", "P003", "P004", "P005", "P006", "P007"]
